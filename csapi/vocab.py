@@ -1,0 +1,455 @@
+"""The CS vocabulary: every enumerated value the CS API reference uses.
+
+Defined once here and used by the client, the emulator, the dashboard forms and templates.
+Section numbers refer to the Cloud Stream Service API reference (cs-api-reference.txt).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+__all__ = [
+    "AUDIT_RESOURCE_TYPES",
+    "CHECKPOINT_MODES",
+    "CHECKPOINT_MODE_ALIASES",
+    "CHECKPOINT_MODE_BY_INT",
+    "CHECKPOINT_MODE_TO_INT",
+    "CLUSTER_HEALTH",
+    "CLUSTER_STATUSES",
+    "CLUSTER_STATUS_BY_NAME",
+    "CLUSTER_JOB_STATUS_FILTERS",
+    "ClusterStatus",
+    "DIRTY_DATA_IGNORE",
+    "DIRTY_DATA_RAISE",
+    "DIRTY_DATA_SAVE",
+    "DIRTY_DATA_STRATEGIES",
+    "JAR_JOB_TYPES",
+    "JOB_LIST_STATUS_FILTERS",
+    "JOB_STATUSES",
+    "JOB_STATUS_ALIASES",
+    "JOB_STATUS_GROUPS",
+    "JOB_TYPES",
+    "JobStatus",
+    "LIST_ORDERS",
+    "PEERING_STATUSES",
+    "ROUTE_TYPES",
+    "RUN_MODES",
+    "RUN_MODE_JOB_TYPES",
+    "SQL_JOB_TYPES",
+    "BOOLEAN_CHOICES",
+    "checkpoint_mode_int",
+    "cluster_status",
+    "dirty_data_strategy",
+    "job_status",
+    "job_type_allowed",
+    "normalize_checkpoint_mode",
+    "parse_dirty_data_strategy",
+]
+
+# --------------------------------------------------------------------------- job statuses
+
+JobStatusGroup = Literal["running", "transitional", "failed", "stopped", "idle", "unknown"]
+
+#: The groups a job status falls into, with labels (for filters and badges).
+JOB_STATUS_GROUPS: dict[str, str] = {
+    "running": "Running",
+    "transitional": "In progress",
+    "failed": "Failed",
+    "stopped": "Stopped",
+    "idle": "Idle",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class JobStatus:
+    """One job status: its API name, a human label and the group it belongs to."""
+
+    name: str
+    label: str
+    group: str
+    known: bool = True
+
+    @property
+    def is_running(self) -> bool:
+        return self.group == "running"
+
+    @property
+    def is_failed(self) -> bool:
+        return self.group == "failed"
+
+    @property
+    def is_transitional(self) -> bool:
+        return self.group == "transitional"
+
+
+def _js(name: str, label: str, group: str) -> tuple[str, JobStatus]:
+    return name, JobStatus(name, label, group)
+
+
+#: Every job status. Names: 5.3.8 (table 5-115: job_init ... job_cancel_fail); the remaining names
+#: carry the labels of the 5.1.12 list (Idle, Finished, Stopped due to arrears, Restoring (recharged
+#: jobs), Creating savepoint) in the same naming scheme; job_downloading is a status CS reports while
+#: it fetches a JAR before submission.
+JOB_STATUSES: dict[str, JobStatus] = dict(
+    [
+        _js("job_init", "Draft", "idle"),
+        _js("job_submitting", "Submitting", "transitional"),
+        _js("job_submit_fail", "Submission failed", "failed"),
+        _js("job_running", "Running", "running"),
+        _js("job_running_exception", "Running exception", "failed"),
+        _js("job_downloading", "Downloading", "transitional"),
+        _js("job_idle", "Idle", "idle"),
+        _js("job_canceling", "Stopping", "transitional"),
+        _js("job_cancel_success", "Stopped", "stopped"),
+        _js("job_cancel_fail", "Stopping failed", "failed"),
+        _js("job_savepointing", "Creating savepoint", "transitional"),
+        _js("job_arrearage_stopped", "Stopped due to arrears", "stopped"),
+        _js("job_arrearage_recovering", "Restoring (recharged jobs)", "transitional"),
+        _js("job_finish", "Finished", "stopped"),
+    ]
+)
+
+#: Other spellings seen in the reference (5.1.5 and 5.1.7 example responses say "running").
+JOB_STATUS_ALIASES: dict[str, str] = {
+    "running": "job_running",
+    "init": "job_init",
+    "draft": "job_init",
+    "submitting": "job_submitting",
+    "finished": "job_finish",
+    "job_finished": "job_finish",
+    "stopped": "job_cancel_success",
+}
+
+#: Values of the ``status`` filter of the cluster job list (5.3.8, table 5-115).
+CLUSTER_JOB_STATUS_FILTERS: tuple[str, ...] = (
+    "job_init",
+    "job_submitting",
+    "job_submit_fail",
+    "job_running",
+    "job_running_exception",
+    "job_canceling",
+    "job_cancel_success",
+    "job_cancel_fail",
+)
+
+#: Values of the ``status`` filter of the job list (5.1.11, table 5-37): any job status, with labels.
+JOB_LIST_STATUS_FILTERS: tuple[tuple[str, str], ...] = tuple((s.name, s.label) for s in JOB_STATUSES.values())
+
+
+def job_status(name: str | None) -> JobStatus:
+    """The :class:`JobStatus` for ``name``; an entry with group ``"unknown"`` for names CS may add."""
+    if not name:
+        return JobStatus("", "Unknown", "unknown", known=False)
+    found = JOB_STATUSES.get(name)
+    if found is not None:
+        return found
+    alias = JOB_STATUS_ALIASES.get(name.strip().lower())
+    if alias is not None:
+        return JOB_STATUSES[alias]
+    label = name.removeprefix("job_").replace("_", " ").strip().capitalize() or name
+    return JobStatus(name, label, "unknown", known=False)
+
+
+# --------------------------------------------------------------------------- cluster statuses
+
+ClusterHealth = Literal["healthy", "transitional", "failed", "stopped", "unknown"]
+
+#: Cluster health values with labels.
+CLUSTER_HEALTH: dict[str, str] = {
+    "healthy": "Healthy",
+    "transitional": "In progress",
+    "failed": "Failed",
+    "stopped": "Stopped",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterStatus:
+    """One cluster status code of table 5-94."""
+
+    code: int
+    name: str
+    label: str
+    health: str
+    description: str = ""
+    known: bool = True
+
+
+def _cs(code: int, name: str, label: str, health: str, description: str) -> tuple[int, ClusterStatus]:
+    return code, ClusterStatus(code, name, label, health, description)
+
+
+#: Table 5-94 (cluster status codes). Names: the seven listed in 5.3.4 (cluster_creating,
+#: cluster_create_fail, cluster_create_success, cluster_starting, cluster_running, cluster_deleting,
+#: cluster_delete_fail); the others follow the same scheme. Labels: the 5.3.2 status list.
+CLUSTER_STATUSES: dict[int, ClusterStatus] = dict(
+    [
+        _cs(1, "cluster_creating", "Creating", "transitional", "A cluster is being created."),
+        _cs(2, "cluster_create_fail", "ECS creation failed", "failed", "A cluster fails to be created."),
+        _cs(
+            3,
+            "cluster_create_success",
+            "Ready to start",
+            "transitional",
+            "A cluster is created successfully.",
+        ),
+        _cs(4, "cluster_starting", "Starting", "transitional", "A cluster is starting."),
+        _cs(5, "cluster_running", "Running", "healthy", "A cluster is running."),
+        _cs(
+            6,
+            "cluster_running_exception",
+            "Running with exception",
+            "failed",
+            "A cluster is abnormal but still running.",
+        ),
+        _cs(
+            7,
+            "cluster_stopped_exception",
+            "Stopped with exception",
+            "failed",
+            "A cluster is abnormal and has stopped.",
+        ),
+        _cs(8, "cluster_idle", "Idle", "healthy", "A cluster is in the idle state."),
+        _cs(9, "cluster_stopping", "Stopping", "transitional", "A cluster is being stopped."),
+        _cs(10, "cluster_stop_fail", "Stop failed", "failed", "A cluster fails to be stopped."),
+        _cs(11, "cluster_stopped", "Stopped", "stopped", "A cluster has stopped."),
+        _cs(12, "cluster_stop_success", "Stopped", "stopped", "A cluster is stopped successfully."),
+        _cs(
+            13,
+            "cluster_arrearage_stopped",
+            "Arrears stopped",
+            "stopped",
+            "A cluster stops because the tenant account is in arrears.",
+        ),
+        _cs(
+            14,
+            "cluster_arrearage_recovering",
+            "Restoring (recharged cluster)",
+            "transitional",
+            "A cluster that stops due to arrears is restored after the account is recharged.",
+        ),
+        _cs(
+            15,
+            "cluster_arrearage_deleted",
+            "Deleted (arrears)",
+            "stopped",
+            "A cluster is deleted because the tenant account is in arrears and not recharged within the "
+            "validity period.",
+        ),
+        _cs(16, "cluster_deleting", "Deleting", "transitional", "A cluster is being deleted."),
+        _cs(17, "cluster_delete_fail", "Deletion failed", "failed", "A cluster fails to be deleted."),
+        _cs(18, "cluster_upgrading", "Upgrading", "transitional", "A cluster is being upgraded."),
+        _cs(19, "cluster_upgrade_fail", "Upgrade failed", "failed", "A cluster fails to be upgraded."),
+        _cs(
+            20,
+            "cluster_scaling",
+            "Expanding capacity",
+            "transitional",
+            "Capacity expansion of a cluster is in progress.",
+        ),
+        _cs(
+            25,
+            "cluster_arrearage_stopping",
+            "Arrears, stopping",
+            "transitional",
+            "A cluster is being stopped because the tenant account is in arrears.",
+        ),
+        _cs(
+            26,
+            "cluster_arrearage_stop_fail",
+            "Arrears, stop failed",
+            "failed",
+            "A cluster fails to stop because the tenant account is in arrears.",
+        ),
+        _cs(
+            27,
+            "cluster_arrearage_recover_fail",
+            "Thaw recovery failed",
+            "failed",
+            "A cluster that stops due to arrears fails to be restored after the account is recharged.",
+        ),
+        _cs(
+            28,
+            "cluster_restarting",
+            "Restarting",
+            "transitional",
+            "The tenant manually restarts the cluster.",
+        ),
+        _cs(
+            29,
+            "cluster_deleted",
+            "Deleted",
+            "stopped",
+            "A cluster is deleted because the tenant has stopped the service.",
+        ),
+    ]
+)
+
+CLUSTER_STATUS_BY_NAME: dict[str, ClusterStatus] = {s.name: s for s in CLUSTER_STATUSES.values()}
+
+
+def cluster_status(code: int | str | None) -> ClusterStatus:
+    """The :class:`ClusterStatus` for a status code (int or numeric string) or a status name.
+
+    Unknown codes give an entry with health ``"unknown"`` rather than an error.
+    """
+    if code is None or code == "":
+        return ClusterStatus(0, "", "Unknown", "unknown", known=False)
+    if isinstance(code, str):
+        by_name = CLUSTER_STATUS_BY_NAME.get(code)
+        if by_name is not None:
+            return by_name
+        try:
+            num = int(code)
+        except ValueError:
+            return ClusterStatus(0, code, code.replace("_", " ").capitalize(), "unknown", known=False)
+    else:
+        num = int(code)
+    found = CLUSTER_STATUSES.get(num)
+    if found is not None:
+        return found
+    return ClusterStatus(num, f"cluster_status_{num}", f"Status {num}", "unknown", known=False)
+
+
+# --------------------------------------------------------------------------- run modes and job types
+
+#: Job running modes (5.1.5 table 5-15).
+RUN_MODES: dict[str, str] = {
+    "shared_cluster": "Shared cluster",
+    "exclusive_cluster": "Exclusive cluster",
+    "edge_node": "Edge node",
+}
+
+#: Job types (5.1.5 table 5-15 for SQL jobs, 5.1.7 table 5-22 for user-defined jobs).
+JOB_TYPES: dict[str, str] = {
+    "flink_sql_job": "Flink SQL job",
+    "flink_sql_edge_job": "Flink SQL edge job",
+    "flink_jar_job": "User-defined Flink job",
+    "spark_streaming_jar_job": "User-defined Spark Streaming job",
+}
+
+SQL_JOB_TYPES: tuple[str, ...] = ("flink_sql_job", "flink_sql_edge_job")
+JAR_JOB_TYPES: tuple[str, ...] = ("flink_jar_job", "spark_streaming_jar_job")
+
+#: Job types allowed per run mode: 5.1.5 (edge_node -> flink_sql_edge_job; shared/exclusive ->
+#: flink_sql_job) and 5.1.7 / CS.13009 (user-defined jobs run in exclusive clusters only).
+RUN_MODE_JOB_TYPES: dict[str, tuple[str, ...]] = {
+    "shared_cluster": ("flink_sql_job",),
+    "exclusive_cluster": ("flink_sql_job", "flink_jar_job", "spark_streaming_jar_job"),
+    "edge_node": ("flink_sql_edge_job",),
+}
+
+
+def job_type_allowed(run_mode: str, job_type: str) -> bool:
+    """Whether ``job_type`` may run in ``run_mode`` (a mismatch is CS.11024)."""
+    return job_type in RUN_MODE_JOB_TYPES.get(run_mode, ())
+
+
+# --------------------------------------------------------------------------- checkpoints
+
+#: Checkpoint (snapshot) modes. The reference is inconsistent: the examples send and return
+#: "exactly_once" (4, 5.1.5, 5.1.11), tables say "ExactlyOnce"/"AtLeastOnce" (5.1.11, 5.1.12) and
+#: 5.1.6 gives the ints 1 (exactly once) and 2 (at least once). All forms are accepted.
+CHECKPOINT_MODES: dict[str, str] = {
+    "exactly_once": "Exactly once",
+    "at_least_once": "At least once",
+}
+CHECKPOINT_MODE_TO_INT: dict[str, int] = {"exactly_once": 1, "at_least_once": 2}
+CHECKPOINT_MODE_BY_INT: dict[int, str] = {1: "exactly_once", 2: "at_least_once"}
+CHECKPOINT_MODE_ALIASES: dict[str, str] = {
+    "exactly_once": "exactly_once",
+    "exactlyonce": "exactly_once",
+    "exactly-once": "exactly_once",
+    "1": "exactly_once",
+    "at_least_once": "at_least_once",
+    "atleastonce": "at_least_once",
+    "at-least-once": "at_least_once",
+    "2": "at_least_once",
+}
+
+
+def normalize_checkpoint_mode(value: Any) -> str | None:
+    """``"exactly_once"``/``"at_least_once"`` for any documented form (1, 2, "1", "ExactlyOnce", ...).
+
+    ``None`` and ``""`` give ``None``; anything else unrecognised also gives ``None``.
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return CHECKPOINT_MODE_BY_INT.get(value)
+    if isinstance(value, str):
+        return CHECKPOINT_MODE_ALIASES.get(value.strip().lower())
+    return None
+
+
+def checkpoint_mode_int(value: Any) -> int | None:
+    """The int form (1 or 2) of any documented checkpoint mode form."""
+    mode = normalize_checkpoint_mode(value)
+    return CHECKPOINT_MODE_TO_INT[mode] if mode else None
+
+
+# --------------------------------------------------------------------------- dirty data
+
+#: Dirty data strategies (5.1.5 table 5-15): "0" ignore, "1" trigger a job exception,
+#: "2:{obs path}" save dirty records to that OBS path.
+DIRTY_DATA_IGNORE = "0"
+DIRTY_DATA_RAISE = "1"
+DIRTY_DATA_SAVE = "2"
+DIRTY_DATA_STRATEGIES: dict[str, str] = {
+    DIRTY_DATA_IGNORE: "Ignore",
+    DIRTY_DATA_RAISE: "Trigger a job exception",
+    DIRTY_DATA_SAVE: "Save to OBS",
+}
+
+
+def parse_dirty_data_strategy(value: Any) -> tuple[str, str | None] | None:
+    """Split a dirty data strategy into (kind, obs_path); ``None`` if it is not valid.
+
+    ``"0"`` -> ("0", None), ``"1"`` -> ("1", None), ``"2:bucket/dir"`` -> ("2", "bucket/dir").
+    """
+    if isinstance(value, bool) or value is None:
+        return None
+    text = str(value).strip()
+    if text in (DIRTY_DATA_IGNORE, DIRTY_DATA_RAISE):
+        return text, None
+    if text.startswith(DIRTY_DATA_SAVE + ":"):
+        path = text[2:].strip()
+        if path:
+            return DIRTY_DATA_SAVE, path
+    return None
+
+
+def dirty_data_strategy(kind: str, obs_path: str | None = None) -> str:
+    """Build the wire form of a dirty data strategy (see :func:`parse_dirty_data_strategy`)."""
+    if kind == DIRTY_DATA_SAVE:
+        if not obs_path:
+            raise ValueError("saving dirty data needs an OBS path")
+        return f"{DIRTY_DATA_SAVE}:{obs_path}"
+    if kind not in (DIRTY_DATA_IGNORE, DIRTY_DATA_RAISE):
+        raise ValueError(f"unknown dirty data strategy {kind!r}")
+    return kind
+
+
+# --------------------------------------------------------------------------- lists, audit, network
+
+#: ``order`` values of the list operations (5.1.11, 5.2.4, 5.3.4, 5.3.8, 5.3.11, 5.3.14).
+LIST_ORDERS: dict[str, str] = {"desc": "Newest first", "asc": "Oldest first"}
+
+#: Select-box choices for boolean query parameters (show_detail, next, resumeSavePoint, ...).
+BOOLEAN_CHOICES: tuple[tuple[str, str], ...] = (("true", "Yes"), ("false", "No"))
+
+#: Audit log resource types (5.1.14 table 5-47, CS.24002).
+AUDIT_RESOURCE_TYPES: dict[str, str] = {"job": "Job", "template": "Template", "cluster": "Cluster"}
+
+#: VPC peering connection statuses (5.3.17 table 5-151).
+PEERING_STATUSES: dict[str, str] = {
+    "PENDING_ACCEPTANCE": "Awaiting acceptance",
+    "REJECTED": "Rejected",
+    "EXPIRED": "Expired",
+    "DELETED": "Deleted",
+    "ACTIVE": "Active",
+}
+
+#: Route types (5.3.23 table 5-169: "Currently, the value can only be peering").
+ROUTE_TYPES: tuple[str, ...] = ("peering",)
