@@ -1,0 +1,66 @@
+"""The one place that decides who may see and change a team's data.
+
+Every view and API view starts with :func:`get_team_for_user`: an outsider gets 404 (the team's
+existence is not revealed), a member below the required role gets 403. Site staff act as leads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from dashboard.teams.models import Membership, Role, Team
+
+
+@dataclass(frozen=True)
+class TeamAccess:
+    team: Team
+    role: int
+
+    @property
+    def is_operator(self) -> bool:
+        return self.role >= Role.OPERATOR
+
+    @property
+    def is_lead(self) -> bool:
+        return self.role >= Role.LEAD
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label
+
+
+def role_in_team(user, team: Team) -> int | None:
+    """The user's role in ``team``, or None for an outsider."""
+    if not user.is_authenticated:
+        return None
+    if user.is_staff:
+        return Role.LEAD
+    return Membership.objects.filter(team=team, user=user).values_list("role", flat=True).first()
+
+
+def get_team_for_user(user, team_slug: str, min_role: int = Role.VIEWER) -> TeamAccess:
+    """Resolve ``team_slug`` for ``user`` with at least ``min_role``: 404 for outsiders, 403 below the role."""
+    if not user.is_authenticated:
+        raise Http404("No such team")
+    if user.is_staff:
+        team = Team.objects.filter(slug=team_slug).first()
+        role = Role.LEAD
+    else:
+        membership = (
+            Membership.objects.select_related("team").filter(team__slug=team_slug, user=user).first()
+        )
+        team, role = (membership.team, membership.role) if membership else (None, None)
+    if team is None:
+        raise Http404("No such team")
+    if role < min_role:
+        raise PermissionDenied(f"This needs the {Role(min_role).label.lower()} role in {team.name}.")
+    return TeamAccess(team=team, role=role)
+
+
+def require_role(access: TeamAccess, min_role: int) -> None:
+    """Raise 403 unless ``access`` carries at least ``min_role`` (for services called with an access)."""
+    if access.role < min_role:
+        raise PermissionDenied(f"This needs the {Role(min_role).label.lower()} role in {access.team.name}.")

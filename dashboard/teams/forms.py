@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.core.validators import URLValidator
+
+from dashboard.teams.models import AuthType, Credential, Role, Team
+
+REGION_RE = re.compile(r"^[a-z]{2}(-[a-z0-9]+){1,3}$")
+PROJECT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+IAM_NAME_RE = re.compile(r"^[^\s/\\]{1,64}$")
+
+
+class TeamCreateForm(forms.Form):
+    name = forms.CharField(max_length=100, strip=True)
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"]
+        if not name:
+            raise forms.ValidationError("Give the team a name.")
+        if Team.objects.filter(name__iexact=name).exists():
+            raise forms.ValidationError("A team with this name already exists.")
+        return name
+
+
+class MemberAddForm(forms.Form):
+    username = forms.CharField(max_length=150, strip=True)
+    role = forms.TypedChoiceField(choices=Role.choices, coerce=int, initial=Role.VIEWER)
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.TypedChoiceField(choices=Role.choices, coerce=int)
+
+
+class CredentialForm(forms.ModelForm):
+    """Credential fields; the secret is write-only (never rendered back, empty on edit keeps it)."""
+
+    secret = forms.CharField(
+        label="Secret",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="IAM password or secret access key (SK). Stored encrypted and never shown again.",
+    )
+
+    cs_endpoint = forms.URLField(
+        label="CS endpoint", required=False, max_length=255, assume_scheme="https",
+        help_text="Leave empty for https://cs.{region}.myhuaweicloud.com",
+    )
+    iam_endpoint = forms.URLField(
+        label="IAM endpoint", required=False, max_length=255, assume_scheme="https",
+        help_text="Leave empty for https://iam.{region}.myhuaweicloud.com",
+    )
+    vpc_endpoint = forms.URLField(
+        label="VPC endpoint", required=False, max_length=255, assume_scheme="https",
+        help_text="Leave empty for https://vpc.{region}.myhuaweicloud.com",
+    )
+
+    class Meta:
+        model = Credential
+        fields = [
+            "name", "region", "project_id", "auth_type", "domain_name", "username", "access_key",
+            "cs_endpoint", "iam_endpoint", "vpc_endpoint",
+        ]
+
+    def __init__(self, *args, team: Team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.team = team
+        if self.instance.pk:
+            self.fields["secret"].help_text = "Leave empty to keep the stored secret."
+        for name in ("cs_endpoint", "iam_endpoint", "vpc_endpoint"):
+            # Endpoints may be plain http on loopback (the emulator) and may carry a port.
+            self.fields[name].validators = [URLValidator(schemes=["http", "https"])]
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        clash = Credential.objects.for_team(self.team).filter(name__iexact=name)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError("This team already has a credential with this name.")
+        return name
+
+    def clean_region(self) -> str:
+        region = self.cleaned_data["region"].strip()
+        if not REGION_RE.match(region):
+            raise forms.ValidationError("Enter a region id such as cn-north-1 or ap-southeast-1.")
+        return region
+
+    def clean_project_id(self) -> str:
+        project_id = self.cleaned_data["project_id"].strip()
+        if not PROJECT_ID_RE.match(project_id):
+            raise forms.ValidationError(
+                "A project id is 1-64 letters, digits, '-' or '_' (see “Obtaining a Project ID”)."
+            )
+        return project_id
+
+    def clean(self):
+        cleaned = super().clean()
+        auth_type = cleaned.get("auth_type")
+        if auth_type == AuthType.PASSWORD:
+            for field in ("domain_name", "username"):
+                value = (cleaned.get(field) or "").strip()
+                if not value:
+                    self.add_error(field, "Required for IAM password authentication.")
+                elif not IAM_NAME_RE.match(value):
+                    self.add_error(field, "1-64 characters, without spaces or slashes.")
+        elif auth_type == AuthType.AKSK:
+            ak = (cleaned.get("access_key") or "").strip()
+            if not re.fullmatch(r"[A-Za-z0-9]{8,128}", ak):
+                self.add_error("access_key", "An access key id is 8-128 letters and digits.")
+        secret = cleaned.get("secret") or ""
+        changing_auth = self.instance.pk and "auth_type" in self.changed_data
+        if not secret and (not self.instance.pk or changing_auth):
+            self.add_error("secret", "Enter the secret (password or SK) for this credential.")
+        return cleaned

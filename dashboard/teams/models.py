@@ -1,0 +1,184 @@
+"""Teams, members with roles, CS credentials, and the dashboard's own action log."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from dashboard.teams import crypto
+
+
+class Role(models.IntegerChoices):
+    VIEWER = 10, "Viewer"
+    OPERATOR = 20, "Operator"
+    LEAD = 30, "Lead"
+
+
+class TeamQuerySet(models.QuerySet):
+    def for_user(self, user) -> TeamQuerySet:
+        """Teams ``user`` may see: all for site staff, otherwise those they are a member of."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self
+        return self.filter(memberships__user=user)
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True, help_text="Public id used in URLs.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TeamQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("team_detail", kwargs={"team": self.slug})
+
+
+class Membership(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.PositiveSmallIntegerField(choices=Role.choices, default=Role.VIEWER)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["team", "user"], name="unique_team_member")]
+        ordering = ["team", "user__username"]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team} ({self.get_role_display()})"
+
+
+class AuthType(models.TextChoices):
+    PASSWORD = "password", "IAM password"
+    AKSK = "aksk", "Access key (AK/SK)"
+
+
+def default_cs_endpoint(region: str) -> str:
+    return f"https://cs.{region}.myhuaweicloud.com"
+
+
+def default_iam_endpoint(region: str) -> str:
+    return f"https://iam.{region}.myhuaweicloud.com"
+
+
+def default_vpc_endpoint(region: str) -> str:
+    return f"https://vpc.{region}.myhuaweicloud.com"
+
+
+class CredentialQuerySet(models.QuerySet):
+    def for_team(self, team: Team) -> CredentialQuerySet:
+        return self.filter(team=team)
+
+
+class Credential(models.Model):
+    """A team's access to one CS project. The secret (IAM password or SK) is stored encrypted only."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="credentials")
+    name = models.CharField(max_length=100)
+    region = models.CharField(max_length=64)
+    cs_endpoint = models.URLField(max_length=255, blank=True)
+    iam_endpoint = models.URLField(max_length=255, blank=True)
+    vpc_endpoint = models.URLField(max_length=255, blank=True)
+    project_id = models.CharField(max_length=64)
+    auth_type = models.CharField(max_length=16, choices=AuthType.choices, default=AuthType.PASSWORD)
+    domain_name = models.CharField("IAM domain (account) name", max_length=64, blank=True)
+    username = models.CharField("IAM user name", max_length=64, blank=True)
+    access_key = models.CharField("access key id (AK)", max_length=128, blank=True)
+    secret_encrypted = models.TextField(editable=False)
+    secret_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    last_verified_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    needs_attention = models.BooleanField(
+        default=False, help_text="Set when CS rejected the credential; polling pauses until it is fixed."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CredentialQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["team", "name"], name="unique_credential_name_per_team")]
+        ordering = ["team", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.region}, {self.project_id})"
+
+    def __repr__(self) -> str:
+        return f"<Credential {self.public_id} {self.name!r}>"
+
+    def get_absolute_url(self) -> str:
+        return reverse("credential_detail", kwargs={"team": self.team.slug, "credential": self.public_id})
+
+    # Secrets are write-only: they can be set and used to build a client, never displayed.
+    def set_secret(self, value: str) -> None:
+        if not value:
+            raise ValueError("a credential secret cannot be empty")
+        self.secret_encrypted = crypto.encrypt(value)
+        self.secret_updated_at = timezone.now()
+
+    def get_secret(self) -> str:
+        return crypto.decrypt(self.secret_encrypted)
+
+    @property
+    def has_secret(self) -> bool:
+        return bool(self.secret_encrypted)
+
+    @property
+    def effective_cs_endpoint(self) -> str:
+        return (self.cs_endpoint or default_cs_endpoint(self.region)).rstrip("/")
+
+    @property
+    def effective_iam_endpoint(self) -> str:
+        return (self.iam_endpoint or default_iam_endpoint(self.region)).rstrip("/")
+
+    @property
+    def effective_vpc_endpoint(self) -> str:
+        return (self.vpc_endpoint or default_vpc_endpoint(self.region)).rstrip("/")
+
+    @property
+    def identity(self) -> str:
+        """Who this credential acts as, without any secret."""
+        if self.auth_type == AuthType.AKSK:
+            return f"AK {self.access_key[:4]}…{self.access_key[-4:]}" if len(self.access_key) > 8 else "AK"
+        return f"{self.domain_name}/{self.username}"
+
+
+class ActionLog(models.Model):
+    """The dashboard's own record of who did what: one row per write, with its outcome."""
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", "Succeeded"
+        FAILURE = "failure", "Failed"
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="action_logs")
+    credential = models.ForeignKey(
+        Credential, on_delete=models.SET_NULL, null=True, blank=True, related_name="action_logs"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    action = models.CharField(max_length=64)
+    target_type = models.CharField(max_length=32, blank=True)
+    target_id = models.CharField(max_length=128, blank=True)
+    target_name = models.CharField(max_length=255, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["team", "target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.action} {self.target_type} {self.target_name}: {self.outcome}"

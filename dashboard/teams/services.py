@@ -1,0 +1,148 @@
+"""Writes for teams, members and credentials: one function per action, each checking the role."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+
+from dashboard.teams.access import TeamAccess, require_role
+from dashboard.teams.models import ActionLog, Credential, Membership, Role, Team
+
+logger = logging.getLogger(__name__)
+
+
+def action_record(
+    *,
+    team: Team,
+    user,
+    action: str,
+    outcome: str = ActionLog.Outcome.SUCCESS,
+    credential: Credential | None = None,
+    target_type: str = "",
+    target_id: str = "",
+    target_name: str = "",
+    message: str = "",
+) -> ActionLog:
+    """Append one entry to the dashboard's own action log (who did what, and how it went)."""
+    return ActionLog.objects.create(
+        team=team,
+        user=user if getattr(user, "is_authenticated", False) else None,
+        action=action,
+        outcome=outcome,
+        credential=credential,
+        target_type=target_type,
+        target_id=str(target_id)[:128],
+        target_name=target_name[:255],
+        message=message[:2000],
+    )
+
+
+def unique_team_slug(name: str) -> str:
+    base = slugify(name)[:90] or "team"
+    slug, n = base, 2
+    while Team.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def team_create(*, name: str, creator) -> Team:
+    """Create a team; its creator becomes its lead."""
+    team = Team.objects.create(name=name, slug=unique_team_slug(name))
+    Membership.objects.create(team=team, user=creator, role=Role.LEAD)
+    action_record(team=team, user=creator, action="team.create", target_type="team", target_name=name)
+    return team
+
+
+@transaction.atomic
+def membership_add(*, access: TeamAccess, user, username: str, role: int) -> Membership:
+    require_role(access, Role.LEAD)
+    member = get_user_model().objects.filter(username=username).first()
+    if member is None:
+        raise ValidationError({"username": f"There is no user named “{username}”."})
+    if Membership.objects.filter(team=access.team, user=member).exists():
+        raise ValidationError({"username": f"{username} is already a member of {access.team.name}."})
+    membership = Membership.objects.create(team=access.team, user=member, role=role)
+    action_record(
+        team=access.team, user=user, action="member.add", target_type="user", target_name=username,
+        message=Role(role).label,
+    )
+    return membership
+
+
+def _ensure_a_lead_remains(membership: Membership, new_role: int | None) -> None:
+    if membership.role == Role.LEAD and (new_role is None or new_role < Role.LEAD):
+        other_leads = Membership.objects.filter(team=membership.team, role=Role.LEAD).exclude(pk=membership.pk)
+        if not other_leads.exists():
+            raise PermissionDenied("A team needs at least one lead: make someone else lead first.")
+
+
+@transaction.atomic
+def membership_change_role(*, access: TeamAccess, user, membership: Membership, role: int) -> Membership:
+    require_role(access, Role.LEAD)
+    _ensure_a_lead_remains(membership, role)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    action_record(
+        team=access.team, user=user, action="member.role", target_type="user",
+        target_name=membership.user.username, message=Role(role).label,
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, access: TeamAccess, user, membership: Membership) -> None:
+    require_role(access, Role.LEAD)
+    _ensure_a_lead_remains(membership, None)
+    username = membership.user.username
+    membership.delete()
+    action_record(team=access.team, user=user, action="member.remove", target_type="user", target_name=username)
+
+
+@transaction.atomic
+def credential_save(*, access: TeamAccess, user, credential: Credential, secret: str | None) -> Credential:
+    """Create or update a credential. An empty ``secret`` on update keeps the stored one."""
+    require_role(access, Role.LEAD)
+    creating = credential.pk is None
+    credential.team = access.team
+    if secret:
+        credential.set_secret(secret)
+    elif creating:
+        raise ValidationError({"secret": "A secret is required for a new credential."})
+    credential.needs_attention = False
+    credential.save()
+    action_record(
+        team=access.team, user=user, credential=credential,
+        action="credential.create" if creating else "credential.update",
+        target_type="credential", target_id=str(credential.public_id), target_name=credential.name,
+        message="secret replaced" if secret and not creating else "",
+    )
+    logger.info("credential %s saved for team %s", credential.public_id, access.team.slug)
+    return credential
+
+
+@transaction.atomic
+def credential_delete(*, access: TeamAccess, user, credential: Credential) -> None:
+    require_role(access, Role.LEAD)
+    action_record(
+        team=access.team, user=user, action="credential.delete", target_type="credential",
+        target_id=str(credential.public_id), target_name=credential.name,
+    )
+    credential.delete()
+
+
+def credentials_reencrypt() -> int:
+    """Re-encrypt every stored secret under the newest key; returns how many were rewritten."""
+    from dashboard.teams import crypto
+
+    count = 0
+    for credential in Credential.objects.only("pk", "secret_encrypted").iterator():
+        rotated = crypto.rotate(credential.secret_encrypted)
+        if rotated != credential.secret_encrypted:
+            Credential.objects.filter(pk=credential.pk).update(secret_encrypted=rotated)
+            count += 1
+    return count

@@ -1,0 +1,49 @@
+"""Shared fixtures: a team with a member of each role, an outsider, and a second team."""
+
+from __future__ import annotations
+
+import pytest
+
+PASSWORD = "correct-horse-battery-9"
+
+
+@pytest.fixture
+def make_user(django_user_model):
+    def make(username: str, **extra):
+        return django_user_model.objects.create_user(username=username, password=PASSWORD, **extra)
+
+    return make
+
+
+@pytest.fixture
+def roles(db, make_user):
+    """A team with a lead, an operator and a viewer; an outsider; a second team with its own lead."""
+    from dashboard.teams.models import Membership, Role, Team
+
+    team = Team.objects.create(name="Alpha Stream", slug="alpha")
+    other = Team.objects.create(name="Beta Stream", slug="beta")
+    users = {name: make_user(name) for name in ("lead", "operator", "viewer", "outsider", "other_lead")}
+    Membership.objects.create(team=team, user=users["lead"], role=Role.LEAD)
+    Membership.objects.create(team=team, user=users["operator"], role=Role.OPERATOR)
+    Membership.objects.create(team=team, user=users["viewer"], role=Role.VIEWER)
+    Membership.objects.create(team=other, user=users["other_lead"], role=Role.LEAD)
+    return type("Roles", (), {"team": team, "other_team": other, **users})
+
+
+@pytest.fixture
+def login(client):
+    """Return a test client signed in as the given user (None: anonymous)."""
+
+    def as_user(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return as_user
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Hashing strength is not under test; the default hasher costs ~0.3 s per login.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

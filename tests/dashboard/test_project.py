@@ -1,0 +1,70 @@
+"""Project-level behaviour: health endpoint, production settings, security headers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.django_db
+def test_healthz_reports_database_and_broker(client):
+    response = client.get("/healthz")
+    body = response.json()
+    assert body["checks"]["database"] is True
+    assert body["checks"]["broker"] is True
+    assert response.status_code == 200
+    assert client.post("/healthz").status_code == 405
+
+
+def test_check_deploy_is_clean_in_production(tmp_path):
+    env = {
+        **os.environ,
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": "x" * 20 + Fernet.generate_key().decode(),
+        "CREDENTIAL_KEYS": Fernet.generate_key().decode(),
+        "ALLOWED_HOSTS": "dashboard.example.com",
+        "VAR_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_keys(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "CREDENTIAL_KEYS")}
+    env.update({"DJANGO_ENV": "production", "VAR_DIR": str(tmp_path)})
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.django_db
+def test_security_headers(client):
+    response = client.get("/login/")
+    assert response.status_code == 200
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert "<script>" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_login_is_rate_limited(client, make_user, settings):
+    make_user("alice")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/login/", {"username": "alice", "password": "wrong"})
+    locked = client.post("/login/", {"username": "alice", "password": "correct-horse-battery-9"})
+    assert locked.status_code == 429
