@@ -1,0 +1,58 @@
+"""csapi: the Huawei Cloud Stream Service (CS) client. Django-free.
+
+``CSClient`` has one method per operation of the CS API, grouped by resource; ``TokenAuth`` and
+``AKSKAuth`` authenticate; errors are ``CSError`` subclasses; ``vocab`` and ``limits`` hold the
+status vocabulary and field limits shared with the emulator and the dashboard.
+"""
+
+from .auth import AKSKAuth, MemoryCache, TokenAuth, sign_request, verify_request
+from .client import CSClient
+from .errors import (
+    ERROR_CODES,
+    CSAuthError,
+    CSConflict,
+    CSError,
+    CSNotFound,
+    CSProtocolError,
+    CSQuotaExceeded,
+    CSRateLimited,
+    CSServerError,
+    CSTimeout,
+    CSTransportError,
+    CSUnavailable,
+    CSValidationError,
+    ErrorSpec,
+    describe,
+    error_from_response,
+)
+from .models import CSObject, Page
+from .retry import RetryPolicy, backoff_delay
+
+__all__ = [
+    "AKSKAuth",
+    "CSAuthError",
+    "CSClient",
+    "CSConflict",
+    "CSError",
+    "CSNotFound",
+    "CSObject",
+    "CSProtocolError",
+    "CSQuotaExceeded",
+    "CSRateLimited",
+    "CSServerError",
+    "CSTimeout",
+    "CSTransportError",
+    "CSUnavailable",
+    "CSValidationError",
+    "ERROR_CODES",
+    "ErrorSpec",
+    "MemoryCache",
+    "Page",
+    "RetryPolicy",
+    "TokenAuth",
+    "backoff_delay",
+    "describe",
+    "error_from_response",
+    "sign_request",
+    "verify_request",
+]
