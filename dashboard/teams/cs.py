@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.cache import cache
 
-from csapi import AKSKAuth, CSClient, TokenAuth
+from csapi import AKSKAuth, CSClient, CSError, TokenAuth
 from dashboard.teams.models import AuthType, Credential
 
 
@@ -30,3 +30,30 @@ def client_for(credential: Credential) -> CSClient:
         retries=settings.CS_HTTP_RETRIES,
         vpc_endpoint=credential.effective_vpc_endpoint,
     )
+
+
+def error_text(exc: Exception) -> str:
+    """A readable, secret-free sentence for a CS failure (code, description, cause and solution)."""
+    if isinstance(exc, CSError):
+        parts = []
+        head = exc.description or exc.message or exc.default_message
+        parts.append(f"{exc.code}: {head}" if exc.code else head)
+        if exc.cause and exc.cause != head:
+            parts.append(f"Cause: {exc.cause}")
+        advice = exc.suggestion or exc.solution
+        if advice:
+            parts.append(f"Solution: {advice}")
+        return " ".join(p.rstrip(".") + "." for p in parts)
+    return "The dashboard could not talk to CS; try again later."
+
+
+def error_context(exc: Exception) -> dict:
+    """Fields for ``partials/cs_error.html``: code, description, cause and solution."""
+    if isinstance(exc, CSError):
+        return {
+            "code": exc.code or (f"HTTP {exc.http_status}" if exc.http_status else ""),
+            "description": exc.description or exc.message or exc.default_message,
+            "cause": exc.cause or "",
+            "solution": exc.suggestion or exc.solution or "",
+        }
+    return {"code": "", "description": error_text(exc), "cause": "", "solution": ""}

@@ -115,3 +115,19 @@ class CredentialForm(forms.ModelForm):
         if not secret and (not self.instance.pk or changing_auth):
             self.add_error("secret", "Enter the secret (password or SK) for this credential.")
         return cleaned
+
+
+class ObsBucketsForm(forms.Form):
+    buckets = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="OBS bucket names, one per line or separated by commas.",
+    )
+
+    def clean_buckets(self) -> list[str]:
+        from csapi.validation import validate_obs_buckets
+
+        names = [b.strip() for b in re.split(r"[\s,]+", self.cleaned_data["buckets"]) if b.strip()]
+        violations = validate_obs_buckets(names)
+        if violations:
+            raise forms.ValidationError(violations[0].message)
+        return names

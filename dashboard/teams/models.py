@@ -101,6 +101,8 @@ class Credential(models.Model):
 
     last_verified_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    cs_versions = models.JSONField(default=dict, blank=True, help_text="CS release and engine versions (5.1.4).")
+    registered_at = models.DateTimeField(null=True, blank=True)
     needs_attention = models.BooleanField(
         default=False, help_text="Set when CS rejected the credential; polling pauses until it is fixed."
     )

@@ -146,3 +146,67 @@ def credentials_reencrypt() -> int:
             Credential.objects.filter(pk=credential.pk).update(secret_encrypted=rotated)
             count += 1
     return count
+
+
+def _credential_call(*, access: TeamAccess, user, credential: Credential, action: str, call, message: str = ""):
+    """Run one CS call for a credential action, recording its outcome in the action log either way."""
+    from csapi import CSAuthError, CSError
+    from dashboard.teams.cs import client_for, error_text
+
+    require_role(access, Role.LEAD)
+    try:
+        with client_for(credential) as client:
+            result = call(client)
+    except CSError as exc:
+        text = error_text(exc)
+        Credential.objects.filter(pk=credential.pk).update(
+            last_error=text, needs_attention=isinstance(exc, CSAuthError)
+        )
+        action_record(
+            team=access.team, user=user, credential=credential, action=action, outcome=ActionLog.Outcome.FAILURE,
+            target_type="credential", target_id=str(credential.public_id), target_name=credential.name,
+            message=text,
+        )
+        raise
+    action_record(
+        team=access.team, user=user, credential=credential, action=action, target_type="credential",
+        target_id=str(credential.public_id), target_name=credential.name, message=message,
+    )
+    return result
+
+
+def credential_test_connection(*, access: TeamAccess, user, credential: Credential) -> dict:
+    """Authenticate and make one cheap call (versions, then a one-job listing); remember the outcome."""
+    from django.utils import timezone
+
+    def check(client):
+        versions = client.account.versions()
+        client.jobs.list(limit=1)
+        return dict(versions)
+
+    versions = _credential_call(
+        access=access, user=user, credential=credential, action="credential.test", call=check
+    )
+    Credential.objects.filter(pk=credential.pk).update(
+        last_verified_at=timezone.now(), last_error="", needs_attention=False, cs_versions=versions
+    )
+    return versions
+
+
+def credential_register(*, access: TeamAccess, user, credential: Credential) -> None:
+    """Register the credential's project to use CS (reference 5.1.1)."""
+    from django.utils import timezone
+
+    _credential_call(
+        access=access, user=user, credential=credential, action="credential.register",
+        call=lambda client: client.account.register(),
+    )
+    Credential.objects.filter(pk=credential.pk).update(registered_at=timezone.now(), last_error="")
+
+
+def credential_authorize_obs(*, access: TeamAccess, user, credential: Credential, buckets: list[str]) -> None:
+    """Grant CS operation rights on OBS buckets (reference 5.1.2)."""
+    _credential_call(
+        access=access, user=user, credential=credential, action="credential.authorize_obs",
+        call=lambda client: client.account.authorize_obs(buckets), message=", ".join(buckets),
+    )

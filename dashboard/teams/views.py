@@ -8,9 +8,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from csapi import CSError
 from dashboard.teams import services
 from dashboard.teams.access import get_team_for_user
-from dashboard.teams.forms import CredentialForm, MemberAddForm, MemberRoleForm, TeamCreateForm
+from dashboard.teams.cs import error_context
+from dashboard.teams.forms import (
+    CredentialForm,
+    MemberAddForm,
+    MemberRoleForm,
+    ObsBucketsForm,
+    TeamCreateForm,
+)
 from dashboard.teams.models import ActionLog, Credential, Membership, Role, Team
 
 
@@ -128,13 +136,69 @@ def credential_list(request, team):
                                                           "credentials": credentials})
 
 
+def _render_credential(request, access, cred, *, obs_form=None, cs_error=None, status=200):
+    return render(
+        request,
+        "teams/credential_detail.html",
+        {"access": access, "team": access.team, "credential": cred, "obs_form": obs_form or ObsBucketsForm(),
+         "cs_error": cs_error},
+        status=status,
+    )
+
+
 @require_safe
 @login_required
 def credential_detail(request, team, credential):
     access = get_team_for_user(request.user, team)
+    return _render_credential(request, access, _credential_for(access, credential))
+
+
+@require_POST
+@login_required
+def credential_test(request, team, credential):
+    access = get_team_for_user(request.user, team, Role.LEAD)
     cred = _credential_for(access, credential)
-    return render(request, "teams/credential_detail.html", {"access": access, "team": access.team,
-                                                            "credential": cred})
+    try:
+        versions = services.credential_test_connection(access=access, user=request.user, credential=cred)
+    except CSError as exc:
+        cred.refresh_from_db()
+        return _render_credential(request, access, cred, cs_error=error_context(exc))
+    version = versions.get("id") or versions.get("version") or ""
+    messages.success(request, f"Connected to CS{f' (release {version})' if version else ''}.")
+    return redirect(cred)
+
+
+@require_POST
+@login_required
+def credential_register(request, team, credential):
+    access = get_team_for_user(request.user, team, Role.LEAD)
+    cred = _credential_for(access, credential)
+    try:
+        services.credential_register(access=access, user=request.user, credential=cred)
+    except CSError as exc:
+        cred.refresh_from_db()
+        return _render_credential(request, access, cred, cs_error=error_context(exc))
+    messages.success(request, "The project is registered to use CS.")
+    return redirect(cred)
+
+
+@require_POST
+@login_required
+def credential_authorize_obs(request, team, credential):
+    access = get_team_for_user(request.user, team, Role.LEAD)
+    cred = _credential_for(access, credential)
+    form = ObsBucketsForm(request.POST)
+    if not form.is_valid():
+        return _render_credential(request, access, cred, obs_form=form)
+    try:
+        services.credential_authorize_obs(
+            access=access, user=request.user, credential=cred, buckets=form.cleaned_data["buckets"]
+        )
+    except CSError as exc:
+        cred.refresh_from_db()
+        return _render_credential(request, access, cred, obs_form=form, cs_error=error_context(exc))
+    messages.success(request, f"CS may now use the OBS bucket(s) {', '.join(form.cleaned_data['buckets'])}.")
+    return redirect(cred)
 
 
 @require_http_methods(["GET", "POST"])
