@@ -61,6 +61,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "dashboard.teams",
+    "dashboard.jobs",
+    "dashboard.clusters",
+    "dashboard.usage",
+    "dashboard.polling",
 ]
 
 MIDDLEWARE = [
@@ -232,3 +236,47 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+
+# ---------------------------------------------------------------------------------------------------
+# Polling (dashboard.polling): how often each kind of CS data is fetched per credential, and its costs.
+# Every value can be overridden from the environment: POLL_INTERVAL_JOBS=15, POLL_INTERVAL_METRICS=30,
+# POLL_INTERVAL_AUDIT, POLL_INTERVAL_CLUSTERS, POLL_INTERVAL_QUOTAS, POLL_INTERVAL_TEMPLATES,
+# POLL_INTERVAL_OVERVIEW (seconds).
+POLL_INTERVALS = {
+    kind: env.float(f"POLL_INTERVAL_{kind.upper()}", default=default)
+    for kind, default in {
+        "jobs": 15,
+        "metrics": 30,
+        "audit": 300,
+        "clusters": 300,
+        "quotas": 300,
+        "templates": 300,
+        "overview": 300,
+    }.items()
+}
+# How often beat runs the scheduler task that enqueues the due syncs.
+POLL_DUE_EVERY = env.float("POLL_DUE_EVERY", default=5.0)
+# A failing sync waits interval * 2**(failures-1), at most this many seconds.
+POLL_BACKOFF_MAX = env.float("POLL_BACKOFF_MAX", default=900.0)
+# Data older than stale_factor x interval (or failing) is flagged stale on pages.
+POLL_STALE_FACTOR = env.float("POLL_STALE_FACTOR", default=3.0)
+# Metric samples, status history, quota samples, overview snapshots and audit traces older than this go.
+POLL_RETENTION_DAYS = env.int("POLL_RETENTION_DAYS", default=30)
+# Jobs per list call; job ids per metrics call; the most audit pages (50 traces each) per sync.
+POLL_PAGE_SIZE = env.int("POLL_PAGE_SIZE", default=100)
+POLL_METRICS_BATCH = env.int("POLL_METRICS_BATCH", default=100)
+POLL_AUDIT_MAX_PAGES = env.int("POLL_AUDIT_MAX_PAGES", default=100)
+# Celery time limits of one sync task (seconds); the per-credential lock outlives the hard limit.
+POLL_TASK_SOFT_TIME_LIMIT = env.int("POLL_TASK_SOFT_TIME_LIMIT", default=240)
+POLL_TASK_TIME_LIMIT = env.int("POLL_TASK_TIME_LIMIT", default=300)
+POLL_LOCK_TIMEOUT = env.int("POLL_LOCK_TIMEOUT", default=POLL_TASK_TIME_LIMIT + 30)
+# Beat runs only the scheduler; intervals and backoff live in PollHealth.next_attempt.
+CELERY_BEAT_SCHEDULE = {
+    "poll-due": {
+        "task": "dashboard.polling.tasks.poll_due",
+        "schedule": POLL_DUE_EVERY,
+        "options": {"expires": POLL_DUE_EVERY * 2},
+    },
+}
+# --------------------------------------------------------------------------------- end of polling
