@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+# The CS emulator served over HTTP: `emulator_server` (one per session), `emulator` (reset per test).
+pytest_plugins = ["csapi.emulator.testing"]
+
 PASSWORD = "correct-horse-battery-9"
 
 
@@ -47,3 +50,35 @@ def login(client):
 def _fast_password_hashing(settings):
     # Hashing strength is not under test; the default hasher costs ~0.3 s per login.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def cs_credential(roles, emulator):
+    """Team alpha's credential on the emulator's first tenant (IAM password auth)."""
+    from dashboard.teams.models import AuthType, Credential
+
+    tenant = emulator.account
+    credential = Credential(
+        team=roles.team, name="emulator", region="cn-north-1", project_id=tenant.project_id,
+        cs_endpoint=emulator.url, iam_endpoint=emulator.url, vpc_endpoint=emulator.url,
+        auth_type=AuthType.PASSWORD, domain_name=tenant.domain, username=tenant.user,
+    )
+    credential.set_secret(tenant.password)
+    credential.save()
+    return credential
+
+
+@pytest.fixture
+def other_cs_credential(roles, emulator):
+    """Team beta's credential on the emulator's second tenant (AK/SK auth)."""
+    from dashboard.teams.models import AuthType, Credential
+
+    tenant = emulator.tenants[1]
+    credential = Credential(
+        team=roles.other_team, name="emulator-2", region="cn-north-1", project_id=tenant.project_id,
+        cs_endpoint=emulator.url, iam_endpoint=emulator.url, vpc_endpoint=emulator.url,
+        auth_type=AuthType.AKSK, access_key=tenant.ak,
+    )
+    credential.set_secret(tenant.sk)
+    credential.save()
+    return credential

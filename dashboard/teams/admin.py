@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.db import models
 
 from dashboard.teams.models import ActionLog, Credential, Membership, Team
 
@@ -59,6 +60,7 @@ class CredentialAdminForm(forms.ModelForm):
 @admin.register(Credential)
 class CredentialAdmin(admin.ModelAdmin):
     form = CredentialAdminForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "team", "region", "project_id", "auth_type", "last_verified_at", "needs_attention"]
     list_filter = ["auth_type", "needs_attention", "region"]
     search_fields = ["name", "team__name", "project_id"]
