@@ -10,4 +10,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("dashboard.teams.urls")),
+    path("", include("dashboard.jobs.urls")),
+    path("", include("dashboard.clusters.urls")),
+    path("", include("dashboard.usage.urls")),
 ]
