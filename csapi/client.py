@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -150,6 +151,14 @@ def _checkpoint_mode(value: Any) -> Any:
         return None
     normal = vocab.normalize_checkpoint_mode(value)
     return normal if normal is not None else value
+
+
+def _source_name(source: Any) -> str | None:
+    """The file name of a path or named file object (``None`` for bytes and anonymous streams)."""
+    if isinstance(source, str | os.PathLike):
+        return os.path.basename(os.fspath(source)) or None
+    name = getattr(source, "name", None)
+    return os.path.basename(name) if isinstance(name, str) and name else None
 
 
 def _edge_groups(value: Any) -> Any:
@@ -530,11 +539,11 @@ class JobsAPI(_API):
         form.extend((k, v) for k, v in extra.items() if v is not None)
         files: list[tuple[str, FileSource, str | None, str | None]] = []
         if values.get("jar") is not None:
-            files.append(("jar", values["jar"], values.get("jar_filename"), "application/java-archive"))
+            name = values.get("jar_filename") or _source_name(values["jar"]) or "job.jar"
+            files.append(("jar", values["jar"], name, "application/java-archive"))
         if values.get("config") is not None:
-            files.append(
-                ("config", values["config"], values.get("config_filename"), "application/octet-stream")
-            )
+            name = values.get("config_filename") or _source_name(values["config"]) or "config"
+            files.append(("config", values["config"], name, "application/octet-stream"))
         return MultipartBody(form, files)
 
     _JAR_FIELDS = (
