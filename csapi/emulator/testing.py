@@ -21,7 +21,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from .app import Emulator
 from .clock import Clock
@@ -29,6 +29,13 @@ from .faults import Faults
 from .seed import Tenant
 
 __all__ = ["EmulatorServer", "emulator", "emulator_server", "emulator_server_fixture"]
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """A request handler that does not log every request (test output stays readable)."""
+
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        pass
 
 
 class EmulatorServer:
@@ -47,6 +54,7 @@ class EmulatorServer:
         account: dict[str, str] | None = None,
         faults: Faults | None = None,
         state_file: str | None = None,
+        quiet: bool = True,
     ) -> None:
         self.emulator = Emulator(
             seed=seed,
@@ -59,7 +67,8 @@ class EmulatorServer:
         )
         self._initial_seed = seed
         self._initial_failure_rate = failure_rate
-        self._server = make_server(host, port, self.emulator, threaded=True)
+        handler = _QuietHandler if quiet else WSGIRequestHandler
+        self._server = make_server(host, port, self.emulator, threaded=True, request_handler=handler)
         self.host = host
         self.port = self._server.server_port
         self.url = f"http://{host}:{self.port}"
