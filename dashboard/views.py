@@ -35,9 +35,24 @@ def _broker_ok() -> bool:
         return False
 
 
+def _polling() -> dict | None:
+    """Poll freshness. A CS outage leaves the dashboard usable (stale snapshots are shown flagged), so
+    only a poller that attempts nothing at all (worker or beat down) fails the check."""
+    from dashboard.polling.selectors import poller_status
+
+    try:
+        return poller_status()
+    except Exception:
+        logger.warning("healthz: poll status unavailable", exc_info=True)
+        return None
+
+
 @require_safe
 @never_cache
 def healthz(request):
     checks = {"database": _database_ok(), "broker": _broker_ok()}
+    polling = _polling() if checks["database"] else None
+    checks["poller"] = bool(polling and polling["alive"])
     ok = all(checks.values())
-    return JsonResponse({"status": "ok" if ok else "degraded", "checks": checks}, status=200 if ok else 503)
+    body = {"status": "ok" if ok else "degraded", "checks": checks, "polling": polling}
+    return JsonResponse(body, status=200 if ok else 503)

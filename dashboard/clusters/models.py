@@ -9,36 +9,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from csapi import vocab
 from dashboard.teams.models import Credential, Team
-
-#: Reference table 5-94.
-CLUSTER_STATUS_CODES: dict[int, str] = {
-    1: "A cluster is being created.",
-    2: "A cluster fails to be created.",
-    3: "A cluster is created successfully.",
-    4: "A cluster is starting.",
-    5: "A cluster is running.",
-    6: "A cluster is abnormal but still running.",
-    7: "A cluster is abnormal and has stopped.",
-    8: "A cluster is in the idle state.",
-    9: "A cluster is being stopped.",
-    10: "A cluster fails to be stopped.",
-    11: "A cluster has stopped.",
-    12: "A cluster is stopped successfully.",
-    13: "A cluster stops because the tenant account is in arrears.",
-    14: "A cluster that stops due to arrears is restored after the account is recharged.",
-    15: "A cluster is deleted because the tenant account is in arrears and not recharged in time.",
-    16: "A cluster is being deleted.",
-    17: "A cluster fails to be deleted.",
-    18: "A cluster is being upgraded.",
-    19: "A cluster fails to be upgraded.",
-    20: "Capacity expansion of a cluster is in progress.",
-    25: "A cluster is being stopped because the tenant account is in arrears.",
-    26: "A cluster fails to stop because the tenant account is in arrears.",
-    27: "A cluster that stops due to arrears fails to be restored after the account is recharged.",
-    28: "The tenant manually restarts the cluster.",
-    29: "A cluster is deleted because the tenant has stopped the service.",
-}
 
 
 class ClusterQuerySet(models.QuerySet):
@@ -95,8 +67,9 @@ class Cluster(models.Model):
         return f"{self.name} ({self.cluster_id})"
 
     @property
-    def status_text(self) -> str:
-        return CLUSTER_STATUS_CODES.get(self.status_code or 0, self.status_desc or self.status_name)
+    def status_info(self) -> vocab.ClusterStatus:
+        """Label, health and description of ``status_code`` (reference table 5-94, from csapi.vocab)."""
+        return vocab.cluster_status(self.status_code if self.status_code is not None else self.status_name)
 
     @property
     def spu_free(self) -> int | None:

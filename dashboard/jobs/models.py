@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from csapi import vocab
 from dashboard.teams.models import Credential, Team
 
 
@@ -102,6 +103,11 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.job_id})"
+
+    @property
+    def status_info(self) -> vocab.JobStatus:
+        """Label and group of ``status`` (from csapi.vocab)."""
+        return vocab.job_status(self.status)
 
     @property
     def is_deleted(self) -> bool:

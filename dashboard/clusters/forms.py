@@ -1,0 +1,238 @@
+"""Forms for cluster, host-mapping, peering and route writes.
+
+Every rule and limit comes from ``csapi.validation`` / ``csapi.limits``: a form builds the request body
+CS would receive, runs the same validator the emulator runs, and puts each violation on its field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from django import forms
+
+from csapi import limits, validation
+from csapi.validation import Violation
+
+#: CS error codes that concern one form field (shown on that field rather than above the form).
+CS_ERROR_FIELDS: dict[str, str] = {
+    "CS.20003": "maximum_spu_quota",
+    "CS.20004": "maximum_spu_quota",
+    "CS.20006": "name",
+    "CS.20007": "maximum_spu_quota",
+    "CS.20008": "name",
+    "CS.20009": "name",
+    "CS.20010": "desc",
+    "CS.20011": "name",
+    "CS.20012": "maximum_spu_quota",
+    "CS.20022": "vpc_cidr",
+    "CS.20023": "manager_node_spec",
+    "CS.21091": "spu_quota",
+    "CS.21092": "spu_quota",
+    "CS.20013": "spu_quota",
+    "CS.22001": "hostname",
+    "CS.22002": "hostname",
+    "CS.22004": "hosts_file",
+    "CS.22005": "hosts_file",
+    "CS.22006": "hosts_file",
+    "CS.22007": "hosts_file",
+    "CS.22101": "vpc_id",
+    "CS.22102": "name",
+    "CS.22104": "destination",
+    "CS.22106": "destination",
+    "CS.22108": "name",
+}
+
+
+def field_of(violation_field: str, form: forms.Form) -> str | None:
+    """The form field a validator's field path (``hosts_info[0].ip``, ``route.destination``) belongs to."""
+    name = violation_field.split(":", 1)[0]
+    for part in reversed(name.replace("]", "").replace("[", ".").split(".")):
+        if part in form.fields:
+            return part
+    return None
+
+
+def add_violations(form: forms.Form, violations: Iterable[Violation], aliases: Mapping[str, str] | None = None):
+    """Put each violation on its field (or above the form), prefixed with nothing but its message."""
+    for violation in violations:
+        field = field_of(violation.field, form)
+        if field is None and aliases:
+            field = aliases.get(violation.field.split(".")[-1])
+        if field is not None and field in form.fields:
+            if field not in form.errors or violation.message not in form.errors[field]:
+                form.add_error(field, violation.message)
+        else:
+            form.add_error(None, violation.message)
+
+
+def cs_error_field(form: forms.Form, code: str | None) -> str | None:
+    """The field of ``form`` a CS error code concerns, if the form has it."""
+    field = CS_ERROR_FIELDS.get(code or "")
+    return field if field in form.fields else None
+
+
+class _BodyForm(forms.Form):
+    """A form whose cleaned data becomes a CS request body checked by one ``csapi.validation`` rule."""
+
+    aliases: Mapping[str, str] = {}
+
+    def body(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "") and k in self.body_fields}
+
+    body_fields: tuple[str, ...] = ()
+
+    def violations(self, body: dict) -> list[Violation]:  # pragma: no cover - overridden
+        return []
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            add_violations(self, self.violations(self.body()), self.aliases)
+        return cleaned
+
+
+def _text(label: str, *, required: bool = False, help_text: str = "", textarea: bool = False) -> forms.CharField:
+    return forms.CharField(
+        label=label, required=required, strip=True, help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": 3}) if textarea else forms.TextInput,
+    )
+
+
+class ClusterForm(_BodyForm):
+    """Create (5.3.1) or update (5.3.5) an exclusive cluster."""
+
+    name = _text(
+        "Name", required=True,
+        help_text=f"Letters, digits, _ and -; at most {limits.CLUSTER_NAME_MAX_BYTES} bytes.",
+    )
+    desc = _text(
+        "Description", textarea=True, help_text=f"At most {limits.CLUSTER_DESC_MAX_BYTES} bytes."
+    )
+    maximum_spu_quota = forms.IntegerField(
+        label="Maximum SPU quota", required=False,
+        help_text=f"{limits.CLUSTER_SPU_QUOTA_MIN} to {limits.CLUSTER_SPU_QUOTA_MAX} SPUs.",
+    )
+    vpc_cidr = _text("VPC CIDR", help_text="For example 172.16.0.0/23.")
+    subnet_cidr = _text("Subnet CIDR", help_text="Inside the VPC CIDR, for example 172.16.0.0/23.")
+    subnet_gateway = _text("Subnet gateway", help_text="A host address of the subnet, e.g. 172.16.0.1.")
+    manager_node_spec = _text("Manager node SPUs", help_text="SPU specification of the management nodes.")
+
+    body_fields = ("name", "desc", "maximum_spu_quota", "vpc_cidr", "subnet_cidr", "subnet_gateway",
+                   "manager_node_spec")
+    aliases = {"manager_node_spu": "manager_node_spec"}
+
+    def __init__(self, *args, update: bool = False, credentials=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.update = update
+        if update:
+            for name in ("vpc_cidr", "subnet_cidr", "subnet_gateway"):
+                del self.fields[name]
+            self.fields["manager_node_spec"].label = "Manager node SPUs"
+        elif credentials is not None:
+            self.fields = {
+                "credential": forms.ModelChoiceField(
+                    label="CS account", queryset=credentials, to_field_name="public_id", empty_label=None,
+                ),
+                **self.fields,
+            }
+
+    def body(self) -> dict:
+        body = super().body()
+        if self.update and "manager_node_spec" in body:
+            body["manager_node_spu"] = body.pop("manager_node_spec")
+        return body
+
+    def violations(self, body: dict) -> list[Violation]:
+        return validation.validate_cluster(body, update=self.update)
+
+
+class HostForm(_BodyForm):
+    """One IP-domain mapping (5.3.9, 5.3.10)."""
+
+    ip = _text("IP address", required=True, help_text="IPv4 or IPv6, e.g. 192.168.0.10.")
+    hostname = _text("Domain name", required=True, help_text="e.g. kafka-1.internal.")
+    body_fields = ("ip", "hostname")
+
+    def violations(self, body: dict) -> list[Violation]:
+        return validation.validate_hosts_add({"hosts_info": [body]})
+
+
+class HostsUploadForm(forms.Form):
+    """A hosts file (5.3.13), checked line by line before it is sent."""
+
+    hosts_file = forms.FileField(
+        label="hosts file",
+        help_text=(
+            f"One mapping per line: ip hostname [hostname ...]; at most "
+            f"{limits.HOSTS_FILE_MAX_BYTES // (1024 * 1024)} MB and {limits.HOST_MAPPINGS_MAX:,} mappings."
+        ),
+    )
+
+    def clean_hosts_file(self):
+        upload = self.cleaned_data["hosts_file"]
+        if upload.size > limits.HOSTS_FILE_MAX_BYTES:
+            # Refused from its size alone: an oversized upload is never read into memory.
+            raise forms.ValidationError(
+                f"The hosts file is {upload.size:,} bytes; at most {limits.HOSTS_FILE_MAX_BYTES:,} are allowed."
+            )
+        data = upload.read()
+        mappings, violations = validation.parse_hosts_file(data)
+        if violations:
+            raise forms.ValidationError([v.message for v in violations[:50]] + (
+                [f"... and {len(violations) - 50} more errors."] if len(violations) > 50 else []
+            ))
+        self.mappings = mappings
+        self.data_bytes = data
+        return upload
+
+
+class PeeringForm(_BodyForm):
+    """Create a VPC peering connection (5.3.17)."""
+
+    name = _text("Name", required=True, help_text="At most 64 bytes.")
+    vpc_id = _text("Peer VPC id", required=True, help_text="The VPC to connect to (a UUID).")
+    accept_tenant_id = _text("Peer tenant id", help_text="For a VPC of another tenant; blank for your own.")
+    body_fields = ("name", "vpc_id", "accept_tenant_id")
+
+    def violations(self, body: dict) -> list[Violation]:
+        return validation.validate_peering(body)
+
+
+class PeeringAcceptForm(forms.Form):
+    """Accept a peering request another tenant sent to one of your VPCs (5.3.21)."""
+
+    peering_id = _text("Peering request id", required=True)
+
+
+class RouteForm(_BodyForm):
+    """A route to the local VPC (5.3.22)."""
+
+    destination = _text("Destination CIDR", required=True, help_text="e.g. 192.168.0.0/16.")
+    body_fields = ("destination",)
+
+    def violations(self, body: dict) -> list[Violation]:
+        return validation.validate_route(body)
+
+
+class PeerRouteForm(_BodyForm):
+    """A route to the peer VPC (5.3.23): traffic from the peer VPC to ``destination`` goes over the peering."""
+
+    destination = _text("Destination CIDR", required=True, help_text="e.g. 172.16.0.0/23 (the cluster's VPC).")
+    vpc_id = _text("Peer VPC id", required=True, help_text="The VPC the route is added to (a UUID).")
+    body_fields = ("destination", "vpc_id")
+
+    def __init__(self, *args, peering_id: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.peering_id = peering_id
+
+    def violations(self, body: dict) -> list[Violation]:
+        route = {"type": "peering", "nexthop": self.peering_id, **body}
+        return validation.validate_peer_route({"route": route})
+
+
+class HostsDeleteForm(forms.Form):
+    hosts_id = forms.TypedMultipleChoiceField(coerce=int, choices=(), label="Mappings")
+
+    def __init__(self, *args, host_ids: Iterable[int] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hosts_id"].choices = [(str(i), str(i)) for i in host_ids]

@@ -1,0 +1,150 @@
+"""Sync services against the CS emulator over HTTP: full cycle, no-op cycle, changes, deletions."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from dashboard.clusters.models import Cluster, ClusterJob, HostMapping, Peering, Route
+from dashboard.jobs.models import AuditTrace, Job, JobStatusChange, MetricSample, Template
+from dashboard.polling import services
+from dashboard.polling.models import Kind, PollHealth
+from dashboard.usage.models import OverviewSnapshot, UserQuota, UserQuotaSample
+
+pytestmark = pytest.mark.django_db
+
+
+def _cs_jobs(cs):
+    return list(cs.jobs.iter(show_detail=True, order="asc"))
+
+
+def test_full_cycle_fills_every_snapshot(credential, cs):
+    results = services.sync_all(credential.pk)
+    assert all(r.ok for r in results.values()), {k: r.error for k, r in results.items()}
+
+    listed = _cs_jobs(cs)
+    assert Job.objects.filter(credential=credential, deleted_at__isnull=True).count() == len(listed) > 0
+    job = Job.objects.get(credential=credential, job_id=listed[0]["job_id"])
+    assert job.team_id == credential.team_id
+    assert job.name == listed[0]["name"] and job.status == listed[0]["status"]
+    assert job.raw["job_id"] == listed[0]["job_id"] and job.fingerprint
+    assert JobStatusChange.objects.filter(job__credential=credential).count() == len(listed)
+    running = [j for j in listed if j["status"] == "job_running"]
+    assert MetricSample.objects.filter(job__credential=credential).count() == len(running) > 0
+    assert Job.objects.filter(
+        credential=credential, status="job_running", read_rate__isnull=False
+    ).count() == len(running)
+    assert AuditTrace.objects.filter(team=credential.team).count() > 0
+    assert Cluster.objects.filter(credential=credential).count() == len(list(cs.clusters.iter()))
+    assert ClusterJob.objects.filter(cluster__credential=credential).exists()
+    assert HostMapping.objects.filter(cluster__credential=credential).exists()
+    assert Peering.objects.filter(cluster__credential=credential).exists()
+    assert Route.objects.filter(peering__cluster__credential=credential).exists()
+    assert UserQuota.objects.filter(credential=credential).count() == len(list(cs.quotas.iter()))
+    assert UserQuotaSample.objects.filter(credential=credential).count() == 1
+    assert Template.objects.filter(credential=credential).count() == len(list(cs.templates.iter()))
+    overview = OverviewSnapshot.objects.get(credential=credential)
+    assert overview.total_jobs == len(listed) and overview.billing_unit
+    health = PollHealth.objects.filter(credential=credential)
+    assert {h.kind for h in health} == set(Kind.values)
+    assert all(h.last_success and h.consecutive_failures == 0 and not h.last_error for h in health)
+
+
+def test_second_cycle_without_change_writes_nothing(credential):
+    services.sync_all(credential.pk)
+    history = JobStatusChange.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        for kind in (Kind.JOBS, Kind.CLUSTERS, Kind.TEMPLATES, Kind.QUOTAS, Kind.AUDIT):
+            assert services.sync(credential.pk, kind).ok
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+        and any(t in q["sql"] for t in ("jobs_", "clusters_", 'usage_userquota"'))
+    ]
+    # The quota totals sample is a time series (one row per poll); every snapshot row stays untouched.
+    assert [w for w in writes if "usage_userquotasample" not in w] == []
+    assert JobStatusChange.objects.count() == history
+
+
+def test_page_of_jobs_costs_constant_statements(credential, poll_settings):
+    poll_settings.POLL_PAGE_SIZE = 5
+    with CaptureQueriesContext(connection) as first:
+        services.sync_jobs(credential)
+    with CaptureQueriesContext(connection) as steady:
+        services.sync_jobs(credential)
+    pages = -(-Job.objects.filter(credential=credential).count() // 5)
+    # steady: one cluster-name lookup, one SELECT per page, one deletion sweep
+    assert len(steady.captured_queries) <= pages + 3
+    # first: SELECT + savepoint + INSERT jobs + INSERT history + release, per page
+    assert len(first.captured_queries) <= 6 * pages + 3
+
+
+def test_status_change_appends_one_history_row(credential, cs, emu):
+    services.sync(credential.pk, Kind.JOBS)
+    job = Job.objects.filter(credential=credential, status="job_running").first()
+    before = job.status_changes.count()
+    cs.jobs.stop(job.job_id)
+    emu.advance(600)
+    services.sync(credential.pk, Kind.JOBS)
+    job.refresh_from_db()
+    assert job.status != "job_running"
+    changes = list(job.status_changes.order_by("observed_at", "id"))
+    assert len(changes) == before + 1
+    assert changes[-1].previous_status == "job_running" and changes[-1].status == job.status
+    services.sync(credential.pk, Kind.JOBS)
+    assert job.status_changes.count() == before + 1
+
+
+def test_deleted_job_is_marked_deleted(credential, cs, emu):
+    services.sync(credential.pk, Kind.JOBS)
+    victim = Job.objects.filter(credential=credential).exclude(status="job_running").order_by("job_id")[3]
+    cs.jobs.delete(victim.job_id)
+    last = Job.objects.filter(credential=credential).order_by("-job_id").first()
+    cs.jobs.stop(last.job_id) if last.status == "job_running" else None
+    emu.advance(600)
+    cs.jobs.delete(last.job_id)
+    services.sync(credential.pk, Kind.JOBS)
+    victim.refresh_from_db()
+    last.refresh_from_db()
+    assert victim.deleted_at is not None and last.deleted_at is not None
+    assert Job.objects.filter(credential=credential, deleted_at__isnull=False).count() == 2
+    assert Job.objects.live().filter(credential=credential).count() == len(_cs_jobs(cs))
+
+
+def test_metrics_repeated_within_a_slot_add_no_duplicates(credential, poll_settings):
+    poll_settings.POLL_INTERVALS = {**poll_settings.POLL_INTERVALS, "metrics": 86400}
+    services.sync(credential.pk, Kind.JOBS)
+    first = services.sync(credential.pk, Kind.METRICS)
+    second = services.sync(credential.pk, Kind.METRICS)
+    assert first.ok and second.ok and first.items > 0
+    assert MetricSample.objects.count() == first.items
+
+
+def test_audit_is_incremental_and_deduplicated(credential, cs, emu):
+    services.sync(credential.pk, Kind.AUDIT)
+    count = AuditTrace.objects.count()
+    assert count == len(list(cs.audit_logs.iter()))
+    services.sync(credential.pk, Kind.JOBS)
+    job = Job.objects.filter(credential=credential, status="job_running").first()
+    cs.jobs.stop(job.job_id)
+    services.sync(credential.pk, Kind.AUDIT)
+    assert AuditTrace.objects.count() == count + 1
+    newest = AuditTrace.objects.order_by("-op_time", "-id").first()
+    assert newest.resource_id == str(job.job_id) and newest.resource_type == "job"
+    services.sync(credential.pk, Kind.AUDIT)
+    assert AuditTrace.objects.count() == count + 1
+
+
+def test_refresh_soon_enqueues_on_commit(credential, django_capture_on_commit_callbacks, monkeypatch):
+    sent = []
+    from dashboard.polling import tasks
+
+    monkeypatch.setattr(tasks.sync_task, "delay", lambda *args: sent.append(args))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.refresh_soon(credential, [Kind.JOBS, Kind.METRICS])
+        assert sent == []
+    assert sent == [(credential.pk, "jobs"), (credential.pk, "metrics")]
+    with pytest.raises(ValueError):
+        services.refresh_soon(credential, ["bogus"])
