@@ -95,7 +95,7 @@ CLUSTER_SPU_QUOTA_MIN = 1
 CLUSTER_SPU_QUOTA_MAX = 400
 #: CS.20013: "The maximum SPU quota is 1,000." (user SPU quota, 5.3.14-5.3.16; the 5.3.14 example
 #: shows spu_quota 1000)
-USER_SPU_QUOTA_MIN = 0
+USER_SPU_QUOTA_MIN = 0  # not stated; a quota of 0 lets the user run nothing
 USER_SPU_QUOTA_MAX = 1000
 #: CS.22007: "The number of IP-domain mappings exceeds 1,000."
 HOST_MAPPINGS_MAX = 1000

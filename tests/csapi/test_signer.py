@@ -192,7 +192,7 @@ _hname = st.from_regex(r"\AX-[A-Za-z0-9][A-Za-z0-9_-]{0,10}\Z")
 _hval = st.from_regex(r"\A[ -~]{0,20}\Z").map(lambda s: s.strip())
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=250, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     method=st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"]),
     segments=st.lists(_seg, max_size=4),
@@ -358,10 +358,7 @@ def test_unsigned_payload_for_non_json_bodies():
 def test_canonical_query_sorts_on_raw_values():
     assert canonical_query_string("b=2&a=2&a=1&c") == "a=1&a=2&b=2&c="
     assert canonical_query_string([("k", True), ("j", None)]) == "k=true"
-    assert (
-        canonical_query_string({"k": ["b", "a"]}) == "k=b&k=a"
-        or canonical_query_string({"k": ["b", "a"]}) == "k=a&k=b"
-    )
+    assert canonical_query_string({"k": ["b", "a"]}) == "k=a&k=b"
 
 
 # ------------------------------------------------------------------ AKSKAuth over real HTTP
