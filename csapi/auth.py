@@ -486,6 +486,7 @@ class TokenAuth(AuthBase):
         timeout: float | tuple[float, float] = (5, 30),
         min_remaining: timedelta = timedelta(minutes=15),
         clock: Callable[[], datetime] | None = None,
+        lock_wait: float = 5.0,
     ) -> None:
         if not (iam_endpoint and domain and user and password and project_id):
             raise ValueError("iam_endpoint, domain, user, password and project_id are required")
@@ -498,6 +499,7 @@ class TokenAuth(AuthBase):
         self._session = session
         self.timeout = timeout
         self.min_remaining = min_remaining
+        self.lock_wait = lock_wait
         self._clock = clock or (lambda: datetime.now(UTC))
         digest = hashlib.sha256(
             "\x1f".join([_iam_token_url(iam_endpoint), domain, user, project_id]).encode("utf-8")
@@ -544,17 +546,51 @@ class TokenAuth(AuthBase):
             if cached is not None and self._fresh(cached[1]):
                 self._local = cached
                 return cached[0]
-            token, expires = self.fetch_token()
-            self._local = (token, expires)
-            ttl = (expires - self._clock() - self.min_remaining).total_seconds()
-            if ttl > 0:
-                try:
-                    self._cache.set(
-                        self.cache_key, {"token": token, "expires_at": expires.isoformat()}, timeout=int(ttl)
-                    )
-                except Exception:  # noqa: BLE001
-                    logger.warning("token cache write failed")
+            shared_lock = self._acquire_shared_lock()
+            try:
+                if not shared_lock:
+                    # another process holds the fetch lock: give it a moment to publish its token
+                    deadline = time.monotonic() + self.lock_wait
+                    while time.monotonic() < deadline:
+                        time.sleep(0.05)
+                        cached = self._from_cache()
+                        if cached is not None and self._fresh(cached[1]):
+                            self._local = cached
+                            return cached[0]
+                token, expires = self._fetch_and_store()
+            finally:
+                if shared_lock:
+                    self._release_shared_lock()
             return token
+
+    def _acquire_shared_lock(self) -> bool:
+        """Take the cross-process fetch lock when the cache offers ``add`` (Django's does)."""
+        add = getattr(self._cache, "add", None)
+        if add is None:
+            return True  # no cross-process lock: the in-process lock still applies
+        try:
+            return bool(add(self.cache_key + ":lock", "1", int(self.lock_wait) + 25))
+        except Exception:  # noqa: BLE001
+            return True
+
+    def _release_shared_lock(self) -> None:
+        try:
+            self._cache.delete(self.cache_key + ":lock")
+        except Exception:  # noqa: BLE001
+            logger.warning("token cache lock release failed")
+
+    def _fetch_and_store(self) -> tuple[str, datetime]:
+        token, expires = self.fetch_token()
+        self._local = (token, expires)
+        ttl = (expires - self._clock() - self.min_remaining).total_seconds()
+        if ttl > 0:
+            try:
+                self._cache.set(
+                    self.cache_key, {"token": token, "expires_at": expires.isoformat()}, timeout=int(ttl)
+                )
+            except Exception:  # noqa: BLE001
+                logger.warning("token cache write failed")
+        return token, expires
 
     def invalidate(self) -> None:
         """Forget the token (CS said it expired or is invalid); the next call fetches a new one."""

@@ -387,3 +387,35 @@ def test_logs_never_carry_secrets(server, sleeps, caplog):
     text = caplog.text
     assert "GET /v1.0/proj/job/1 -> 200" in text
     assert "pw" not in text.replace("pwd", "") and "t1" not in text
+
+
+class LockingCache(MemoryCache):
+    """A cache with ``add`` (as Django's), so fetches are serialised across processes."""
+
+    def add(self, key, value, timeout=None):
+        if self.get(key) is not None:
+            return False
+        self.set(key, value, timeout)
+        return True
+
+
+def test_waits_for_another_process_fetching_the_token(server):
+    iam = FakeIAM(server)
+    cache = LockingCache()
+    auth = token_auth(server, cache)
+    cache.add(auth.cache_key + ":lock", "1", 30)  # another worker is fetching right now
+    expires = (datetime.now(UTC) + timedelta(hours=24)).isoformat()
+    timer = threading.Timer(
+        0.2, lambda: cache.set(auth.cache_key, {"token": "from-other", "expires_at": expires})
+    )
+    timer.start()
+    assert auth.get_token() == "from-other"
+    assert iam.issued == 0 and auth.fetch_count == 0
+
+
+def test_fetches_anyway_when_the_lock_holder_vanishes(server):
+    iam = FakeIAM(server)
+    cache = LockingCache()
+    auth = token_auth(server, cache, lock_wait=0.2)
+    cache.add(auth.cache_key + ":lock", "1", 30)
+    assert auth.get_token() == "t1" and iam.issued == 1
