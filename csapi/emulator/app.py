@@ -157,7 +157,10 @@ class Emulator:
         failure_rate: float = 0.08,
         random_seed: int = 0,
     ) -> None:
+        # Lock order: a project's lock may be held while taking _id_lock, never self.lock; self.lock
+        # (projects, tokens) is never held while waiting for a project's lock.
         self.lock = threading.RLock()
+        self._id_lock = threading.Lock()
         self.clock = clock or Clock(speed=speed)
         self.faults = faults or Faults(seed=random_seed)
         self.account = dict(account or {})
@@ -210,7 +213,7 @@ class Emulator:
 
     def next_id(self, kind: str) -> int:
         start = {"job": 50000, "template": 1000, "cluster": 1000000, "host": 1}.get(kind, 1)
-        with self.lock:
+        with self._id_lock:
             value = self.counters.get(kind, start - 1) + 1
             self.counters[kind] = value
             return value
@@ -221,32 +224,38 @@ class Emulator:
 
     def queue_outcomes(self, *outcomes: str) -> None:
         """Force the outcome of the next runs: ``job_running``, ``job_submit_fail``, ``job_running_exception``."""
-        with self.lock:
+        with self._id_lock:
             self._outcomes.extend(outcomes)
 
     def next_outcome(self) -> str | None:
-        with self.lock:
+        with self._id_lock:
             return self._outcomes.popleft() if self._outcomes else None
 
     def to_dict(self) -> dict[str, Any]:
         with self.lock:
-            return {
+            data: dict[str, Any] = {
                 "version": 1,
                 "seed": self.seed_spec,
                 "clock": self.clock.now(),
-                "counters": dict(self.counters),
                 "tenants": [asdict(t) for t in self.tenants],
                 "tokens": {k: asdict(v) for k, v in self.tokens.items()},
-                "projects": [p.to_dict() for p in self.projects.values()],
             }
+            projects = list(self.projects.values())
+        with self._id_lock:
+            data["counters"] = dict(self.counters)
+        serialized = []
+        for project in projects:
+            with project.lock:
+                serialized.append(project.to_dict())
+        data["projects"] = serialized
+        return data
 
     def save_state(self, path: str | None = None) -> None:
         path = path or self.state_file
         if not path:
             return
-        with self.lock:
-            data = self.to_dict()
-            self.dirty = False
+        self.dirty = False
+        data = self.to_dict()
         tmp = f"{path}.tmp"
         with open(tmp, "w", encoding="utf-8") as fh:
             json.dump(data, fh)
@@ -269,28 +278,30 @@ class Emulator:
     def summary(self) -> dict[str, Any]:
         now = self.clock.now()
         with self.lock:
-            projects = {}
-            for p in self.projects.values():
-                with p.lock:
-                    statuses: Counter[str] = Counter(j.status(now) for j in p.jobs.values())
-                    projects[p.project_id] = {
-                        "domain": p.domain_name,
-                        "users": len(p.users),
-                        "jobs": len(p.jobs),
-                        "job_statuses": dict(statuses),
-                        "templates": len(p.templates),
-                        "clusters": len(p.live_clusters(now)),
-                        "hosts": sum(len(c.hosts) for c in p.live_clusters(now).values()),
-                        "peerings": len(p.peerings),
-                        "audit_traces": len(p.audit),
-                    }
-            return {
-                "seed": self.seed_spec,
-                "now": int(now * 1000),
-                "speed": self.clock.speed,
-                "tokens": len(self.tokens),
-                "projects": projects,
-            }
+            snapshot = list(self.projects.values())
+            tokens = len(self.tokens)
+        projects = {}
+        for p in snapshot:
+            with p.lock:
+                statuses: Counter[str] = Counter(j.status(now) for j in p.jobs.values())
+                projects[p.project_id] = {
+                    "domain": p.domain_name,
+                    "users": len(p.users),
+                    "jobs": len(p.jobs),
+                    "job_statuses": dict(statuses),
+                    "templates": len(p.templates),
+                    "clusters": len(p.live_clusters(now)),
+                    "hosts": sum(len(c.hosts) for c in p.live_clusters(now).values()),
+                    "peerings": len(p.peerings),
+                    "audit_traces": len(p.audit),
+                }
+        return {
+            "seed": self.seed_spec,
+            "now": int(now * 1000),
+            "speed": self.clock.speed,
+            "tokens": tokens,
+            "projects": projects,
+        }
 
     # ================================================================= WSGI
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
@@ -587,58 +598,57 @@ class Emulator:
 
     # ================================================================= VPC operations (any project)
     def _find_peering(self, peering_id: str) -> tuple[Project, Any] | None:
-        for project in list(self.projects.values()):
+        with self.lock:
+            projects = list(self.projects.values())
+        for project in projects:
             peering = project.peerings.get(peering_id)
             if peering is not None:
                 return project, peering
         return None
 
     def _vpc(self, endpoint: str, request: Request, caller: Project, user: User, v: dict[str, str]) -> _Reply:
-        with self.lock:
-            if endpoint == "accept_peering":
-                found = self._find_peering(v["peering_id"])
-                if found is None or found[1].accept_tenant_id != caller.project_id:
-                    raise ApiError(
-                        "CS.22103", f"The VPC peering connection {v['peering_id']} does not exist."
-                    )
-                owner, peering = found
-                with owner.lock:
-                    if peering.status not in ("PENDING_ACCEPTANCE", "ACTIVE"):
-                        raise ApiError("CS.22102", f"The VPC peering connection is {peering.status}.")
-                    peering.status = "ACTIVE"
-                    body = {
-                        "status": peering.status,
-                        "name": peering.name,
-                        "tenant_id": caller.project_id,
-                        **{k: val for k, val in peering.wire().items() if k.endswith("_info")},
-                        "id": peering.id,
-                    }
-                return _Reply(body)
-            payload = self._json(request, endpoint)
-            found_v = validation.validate_peer_route(payload)
-            if found_v:
-                raise ApiError(found_v[0].code, found_v[0].message)
-            route = payload["route"]
-            found = self._find_peering(str(route["nexthop"]))
-            if found is None or caller.project_id not in (found[1].accept_tenant_id, found[1].project_id):
-                raise ApiError("CS.22103", f"The VPC peering connection {route['nexthop']} does not exist.")
+        if endpoint == "accept_peering":
+            found = self._find_peering(v["peering_id"])
+            if found is None or found[1].accept_tenant_id != caller.project_id:
+                raise ApiError("CS.22103", f"The VPC peering connection {v['peering_id']} does not exist.")
             owner, peering = found
             with owner.lock:
-                if peering.status != "ACTIVE":
-                    raise ApiError("CS.22105")
-                if route["vpc_id"] != peering.accept_vpc_id:
-                    raise ApiError(
-                        "CS.22101", f"The VPC {route['vpc_id']} is not the peer VPC of this connection."
-                    )
-                ops = ProjectOps(self, owner, user)
-                created = ops._add_route(
-                    peering,
-                    str(route["destination"]).strip(),
-                    peering.accept_vpc_id,
-                    caller.project_id,
-                    "peer",
+                if peering.status not in ("PENDING_ACCEPTANCE", "ACTIVE"):
+                    raise ApiError("CS.22102", f"The VPC peering connection is {peering.status}.")
+                peering.status = "ACTIVE"
+                body = {
+                    "status": peering.status,
+                    "name": peering.name,
+                    "tenant_id": caller.project_id,
+                    **{k: val for k, val in peering.wire().items() if k.endswith("_info")},
+                    "id": peering.id,
+                }
+            return _Reply(body)
+        payload = self._json(request, endpoint)
+        found_v = validation.validate_peer_route(payload)
+        if found_v:
+            raise ApiError(found_v[0].code, found_v[0].message)
+        route = payload["route"]
+        found = self._find_peering(str(route["nexthop"]))
+        if found is None or caller.project_id not in (found[1].accept_tenant_id, found[1].project_id):
+            raise ApiError("CS.22103", f"The VPC peering connection {route['nexthop']} does not exist.")
+        owner, peering = found
+        with owner.lock:
+            if peering.status != "ACTIVE":
+                raise ApiError("CS.22105")
+            if route["vpc_id"] != peering.accept_vpc_id:
+                raise ApiError(
+                    "CS.22101", f"The VPC {route['vpc_id']} is not the peer VPC of this connection."
                 )
-            return _Reply({"route": created.wire()}, 201)
+            ops = ProjectOps(self, owner, user)
+            created = ops._add_route(
+                peering,
+                str(route["destination"]).strip(),
+                peering.accept_vpc_id,
+                caller.project_id,
+                "peer",
+            )
+        return _Reply({"route": created.wire()}, 201)
 
     # ================================================================= IAM and versions
     def _iam_error(self, status: int, message: str) -> ApiError:
