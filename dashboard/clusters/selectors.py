@@ -28,13 +28,11 @@ def credentials_for(team: Team) -> QuerySet[Credential]:
     return Credential.objects.for_team(team)
 
 
-def freshness(team: Team):
-    """"Last updated" and staleness of the team's snapshots, from the poller (None until it exists)."""
-    try:
-        from dashboard.polling.selectors import freshness as polling_freshness
-    except ImportError:
-        return None
-    return polling_freshness(team)
+def freshness(team: Team, kinds=("clusters",)):
+    """"Last updated" and staleness of the team's cluster snapshots (from the poller)."""
+    from dashboard.polling.selectors import freshness as polling_freshness
+
+    return polling_freshness(team, kinds)
 
 
 def _running_jobs_subquery() -> Subquery:

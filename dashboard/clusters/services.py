@@ -46,10 +46,8 @@ __all__ = [
 
 def refresh(credential: Credential, kinds: list[str]) -> None:
     """Ask the poller to sync ``kinds`` of ``credential`` soon (after the current transaction commits)."""
-    try:
-        from dashboard.polling.services import refresh_soon
-    except ImportError:  # the poller is not installed: the next scheduled poll catches up
-        return
+    from dashboard.polling.services import refresh_soon
+
     refresh_soon(credential, kinds)
 
 

@@ -1,0 +1,109 @@
+"""Quota and billing pages (leads only), served from the snapshots; the quota edit goes to CS."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+from django.utils.text import slugify
+from django.views.decorators.http import require_http_methods, require_safe
+
+from csapi import CSError
+from dashboard.clusters.forms import cs_error_field
+from dashboard.clusters.models import Cluster
+from dashboard.polling.selectors import freshness
+from dashboard.teams.access import get_team_for_user
+from dashboard.teams.cs import error_context
+from dashboard.teams.models import Role
+from dashboard.usage import charts, selectors, services
+from dashboard.usage.forms import QuotaForm
+
+JOB_COSTS_PER_PAGE = 50
+
+
+@require_safe
+@login_required
+def quota_list(request, team):
+    access = get_team_for_user(request.user, team, Role.LEAD)
+    sort, rows = selectors.quota_rows(access.team, sort=request.GET.get("sort", "-usage"))
+    return render(request, "usage/quotas.html", {
+        "access": access, "team": access.team, "rows": rows, "sort": sort,
+        "totals": selectors.quota_totals(access.team), "near_ratio": round(selectors.NEAR_QUOTA_RATIO * 100),
+        "chart": mark_safe(charts.quota_chart(selectors.quota_series(access.team))),  # noqa: S308 - pygal SVG, escaped
+        "freshness": freshness(access.team, ["quotas"]),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def quota_edit(request, team, credential, user_id):
+    access = get_team_for_user(request.user, team, Role.LEAD)
+    quota = selectors.quota_get(access.team, credential, user_id)
+    if quota is None:
+        raise Http404("No such user quota")
+    choices = (
+        Cluster.objects.for_team(access.team).live().filter(credential=quota.credential)
+        .values_list("cluster_id", "name")
+    )
+    current = [c.get("id") for c in quota.clusters if isinstance(c, dict)]
+    form = QuotaForm(
+        request.POST or None, spu_used=quota.spu_used, cluster_choices=list(choices),
+        initial={"spu_quota": quota.spu_quota, "clusters": [str(c) for c in current]},
+    )
+    cs_error = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.quota_update(
+                access=access, user=request.user, quota=quota, spu_quota=form.cleaned_data["spu_quota"],
+                clusters=form.cleaned_data["clusters"],
+            )
+        except ValidationError as error:
+            for message in error.message_dict.get("spu_quota", error.messages):
+                form.add_error("spu_quota", message)
+        except CSError as exc:
+            cs_error = error_context(exc)
+            field = cs_error_field(form, exc.code)
+            if field:
+                form.add_error(field, " ".join(p for p in (cs_error["description"], cs_error["solution"]) if p))
+        else:
+            messages.success(request, f"{quota.user_name or quota.user_id}: quota set to {quota.spu_quota} SPUs.")
+            return redirect("quota_list", team=access.team.slug)
+    return render(request, "usage/quota_form.html", {
+        "access": access, "team": access.team, "quota": quota, "form": form, "cs_error": cs_error,
+    })
+
+
+@require_safe
+@login_required
+def billing(request, team):
+    access = get_team_for_user(request.user, team, Role.LEAD)
+    overview = selectors.billing_overview(access.team)
+    sort, jobs = selectors.job_costs(access.team, sort=request.GET.get("sort", "-cost"))
+    page = Paginator(jobs, JOB_COSTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "usage/billing.html", {
+        "access": access, "team": access.team, "overview": overview, "page": page, "sort": sort,
+        "chart": mark_safe(charts.cost_chart(selectors.cost_series(access.team), overview.billing_unit)),  # noqa: S308
+        "freshness": freshness(access.team, ["overview", "jobs"]),
+    })
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@require_safe
+@login_required
+def billing_jobs_csv(request, team):
+    access = get_team_for_user(request.user, team, Role.LEAD)
+    writer = csv.writer(_Echo())
+    rows = selectors.job_cost_csv_rows(access.team, sort=request.GET.get("sort", "-cost"))
+    response = StreamingHttpResponse((writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slugify(access.team.slug)}-job-costs.csv"'
+    return response
