@@ -145,6 +145,21 @@ class ProjectOps:
             raise ApiError("CS.18005", f"The template {template_id} does not exist.")
         return template
 
+    def _spu_tallies(self) -> tuple[dict[str, int], dict[int, int]]:
+        """SPUs held by active jobs per user and per cluster, in one pass (cached for read paths)."""
+        cached = getattr(self, "_tallies", None)
+        if cached is not None:
+            return cached
+        by_user: dict[str, int] = {}
+        by_cluster: dict[int, int] = {}
+        now = self.now
+        for job in self.p.jobs.values():
+            if job.timeline and job.status(now) in ACTIVE_JOB_STATUSES:
+                by_user[job.user_id] = by_user.get(job.user_id, 0) + job.spu_number
+                by_cluster[job.cluster_id] = by_cluster.get(job.cluster_id, 0) + job.spu_number
+        self._tallies = (by_user, by_cluster)
+        return self._tallies
+
     def _user_spu_used(self, user_id: str) -> int:
         now = self.now
         return sum(
@@ -1002,7 +1017,7 @@ class ProjectOps:
             "status_code": code,
             "status_name": status.name,
             "status_desc": desc or status.name,
-            "spu_used": self._cluster_spu_used(cluster.cluster_id),
+            "spu_used": self._spu_tallies()[1].get(cluster.cluster_id, 0),
             "maximum_spu_quota": cluster.maximum_spu_quota,
             "region_id": cluster.region_id,
             "error_reason": "",
@@ -1340,7 +1355,7 @@ class ProjectOps:
         return {
             "user_id": user.user_id,
             "user_name": user.name,
-            "spu_used": self._user_spu_used(user.user_id),
+            "spu_used": self._spu_tallies()[0].get(user.user_id, 0),
             "spu_quota": user.spu_quota,
             "clusters": [{"id": cid, "name": live[cid].name} for cid in user.clusters if cid in live],
         }
