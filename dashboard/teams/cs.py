@@ -2,11 +2,44 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django.conf import settings
 from django.core.cache import cache
 
 from csapi import AKSKAuth, CSClient, CSError, TokenAuth
+from dashboard.teams import crypto
 from dashboard.teams.models import AuthType, Credential
+
+
+class EncryptedTokenCache:
+    """The Django cache (shared by every process), with IAM tokens encrypted like credential secrets.
+
+    A token grants the credential's rights for 24 hours, so it never sits in Redis or the cache table
+    in clear text.
+    """
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = cache.get(key)
+        if not isinstance(value, str):
+            return value if value is not None else default
+        try:
+            return json.loads(crypto.decrypt(value))
+        except (crypto.SecretDecryptionError, ValueError):
+            return default
+
+    def set(self, key: str, value: Any, timeout: float | None = None) -> None:
+        cache.set(key, crypto.encrypt(json.dumps(value)), timeout)
+
+    def add(self, key: str, value: Any, timeout: float | None = None) -> bool:
+        return cache.add(key, value, timeout)
+
+    def delete(self, key: str) -> None:
+        cache.delete(key)
+
+
+token_cache = EncryptedTokenCache()
 
 
 def client_for(credential: Credential) -> CSClient:
@@ -20,7 +53,7 @@ def client_for(credential: Credential) -> CSClient:
             credential.username,
             credential.get_secret(),
             credential.project_id,
-            cache=cache,
+            cache=token_cache,
         )
     return CSClient(
         credential.effective_cs_endpoint,

@@ -90,3 +90,20 @@ def test_seed_demo_is_idempotent(emulator):
     assert list(Credential.objects.values_list("public_id", "secret_encrypted")) == first
     assert Credential.objects.filter(team__slug="demo", auth_type=AuthType.PASSWORD).exists()
     assert Credential.objects.filter(team__slug="demo-2", auth_type=AuthType.AKSK).exists()
+
+
+def test_iam_token_is_cached_encrypted(roles, cs_credential):
+    from django.core.cache import cache
+
+    from dashboard.teams.cs import client_for
+
+    with client_for(cs_credential) as client:
+        client.jobs.list(limit=1)
+        auth = client.auth
+        token = auth.get_token()
+    stored = cache.get(auth.cache_key)
+    assert isinstance(stored, str) and token not in stored
+    # A second client (another process, say) reuses the shared token without asking IAM again.
+    with client_for(cs_credential) as again:
+        assert again.auth.get_token() == token
+        assert again.auth.fetch_count == 0
