@@ -280,3 +280,45 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 # --------------------------------------------------------------------------------- end of polling
+
+
+# ---------------------------------------------------------------------------------------------------
+# REST API (dashboard.api): token or session auth, one error shape, write rate limits, OpenAPI schema.
+# API_WRITE_RATE (e.g. "60/min") limits write requests per API token (per user for browser sessions).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "dashboard.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["dashboard.api.throttling.WriteRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_write": env.str("API_WRITE_RATE", default="60/min")},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "dashboard.api.exceptions.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CS Dashboard API",
+    "DESCRIPTION": "Teams' Cloud Stream Service jobs, templates, clusters, quotas and billing. Reads are "
+    "served from the dashboard's snapshots; writes go to CS. Authenticate with a personal API token "
+    "(`Authorization: Bearer <token>`) or the browser session (with the CSRF token).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "PATH_CONVERTER_OVERRIDES": {
+        "csid": {"type": "integer", "format": "int64", "minimum": 0, "maximum": 999999999999999999},
+    },
+    "ENUM_NAME_OVERRIDES": {},
+}
+INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "dashboard.api"]
+# ------------------------------------------------------------------------------------- end of REST API

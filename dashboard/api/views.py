@@ -1,0 +1,281 @@
+"""REST API views. Each one parses, calls a selector or a service of its app, and shapes the answer.
+
+Team views derive from :class:`~dashboard.api.base.TeamEndpoint`: the team is resolved for the caller
+with the method's role before the handler runs, and handlers receive the ``access``.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from csapi import vocab
+from dashboard.api import docs
+from dashboard.api import serializers as s
+from dashboard.api.base import TeamEndpoint
+from dashboard.api.pagination import page_of, paginated
+from dashboard.jobs import selectors as job_selectors
+from dashboard.polling.models import PollHealth
+from dashboard.polling.selectors import freshness
+from dashboard.teams.models import Membership, Role, Team
+
+TAG_TEAMS = ["teams"]
+TAG_JOBS = ["jobs"]
+TAG_TEMPLATES = ["templates"]
+TAG_CLUSTERS = ["clusters"]
+TAG_USAGE = ["usage"]
+TAG_POLLING = ["polling"]
+
+JOB_EXAMPLE = {
+    "key": "4f7c9a52-8d1e-4c1b-9f0e-2b6a1d3c5e7f:1203",
+    "job_id": 1203,
+    "credential": "4f7c9a52-8d1e-4c1b-9f0e-2b6a1d3c5e7f",
+    "credential_name": "production",
+    "name": "clickstream_agg",
+    "job_type": "flink_sql_job",
+    "status": "job_running",
+    "status_label": "Running",
+    "status_group": "running",
+    "status_desc": "",
+    "run_mode": "shared_cluster",
+    "cluster_id": None,
+    "cluster_name": "",
+    "spu_number": 2,
+    "parallel_number": 1,
+    "start_time": "2024-05-02T09:30:00Z",
+    "duration": 3600000,
+    "read_rate": 120.5,
+    "write_rate": 118.0,
+    "update_time": "2024-05-02T09:29:58Z",
+    "last_seen": "2024-05-02T10:30:00Z",
+}
+
+
+def team_url(request, access, name: str, **kwargs) -> str:
+    return reverse(name, kwargs={"team_slug": access.team.slug, **kwargs}, request=request)
+
+
+# ------------------------------------------------------------------------------------------ teams
+
+
+class TeamList(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=TAG_TEAMS,
+        operation_id="teams_list",
+        summary="Teams the caller belongs to",
+        responses={200: s.TeamSerializer(many=True), 401: docs.UNAUTHENTICATED},
+        examples=[
+            OpenApiExample(
+                "teams",
+                value=[{"slug": "alpha", "name": "Alpha Stream", "role": "operator",
+                        "url": "https://dashboard.example.com/api/v1/teams/alpha/"}],
+                response_only=True,
+            )
+        ],
+    )
+    def get(self, request):
+        user = request.user
+        roles = dict(Membership.objects.filter(user=user).values_list("team_id", "role"))
+        rows = [
+            {
+                "slug": team.slug,
+                "name": team.name,
+                "role": s.role_name(Role.LEAD if user.is_staff else roles.get(team.id, Role.VIEWER)),
+                "url": reverse("api:team_detail", kwargs={"team_slug": team.slug}, request=request),
+            }
+            for team in Team.objects.for_user(user).order_by("name")
+        ]
+        return Response(s.TeamSerializer(rows, many=True).data)
+
+
+class TeamDetail(TeamEndpoint):
+    @extend_schema(
+        tags=TAG_TEAMS,
+        operation_id="team_retrieve",
+        summary="One team, with the caller's role",
+        responses=docs.responses(s.TeamSerializer),
+        examples=[
+            OpenApiExample(
+                "team",
+                value={"slug": "alpha", "name": "Alpha Stream", "role": "viewer",
+                       "url": "https://dashboard.example.com/api/v1/teams/alpha/"},
+                response_only=True,
+            )
+        ],
+    )
+    def get(self, request, access, **kwargs):
+        data = {
+            "slug": access.team.slug,
+            "name": access.team.name,
+            "role": s.role_name(access.role),
+            "url": team_url(request, access, "api:team_detail"),
+        }
+        return Response(s.TeamSerializer(data).data)
+
+
+# ------------------------------------------------------------------------------------------ polling
+
+
+class PollHealthView(TeamEndpoint):
+    @extend_schema(
+        tags=TAG_POLLING,
+        operation_id="poll_health",
+        summary="How fresh the team's snapshots are, per credential and kind of data",
+        responses=docs.responses(s.PollHealthReportSerializer),
+        examples=[
+            OpenApiExample(
+                "poll health",
+                response_only=True,
+                value={
+                    "freshness": {
+                        "stale": False, "last_updated": "2024-05-02T10:29:45Z", "age_seconds": 15.2,
+                        "needs_attention": [], "errors": [],
+                        "kinds": {"jobs": {"last_success": "2024-05-02T10:29:45Z", "age_seconds": 15.2,
+                                           "stale": False, "consecutive_failures": 0}},
+                    },
+                    "credentials": [{
+                        "credential": "4f7c9a52-8d1e-4c1b-9f0e-2b6a1d3c5e7f", "credential_name": "production",
+                        "kind": "jobs", "last_attempt": "2024-05-02T10:29:45Z",
+                        "last_success": "2024-05-02T10:29:45Z", "last_error": "", "last_error_at": None,
+                        "consecutive_failures": 0, "failing": False, "next_attempt": "2024-05-02T10:30:00Z",
+                        "last_duration_ms": 84, "last_items": 12,
+                    }],
+                },
+            )
+        ],
+    )
+    def get(self, request, access, **kwargs):
+        rows = PollHealth.objects.filter(credential__team=access.team).select_related("credential")
+        return Response({
+            "freshness": freshness(access.team).as_dict(),
+            "credentials": s.PollHealthSerializer(rows.order_by("credential__name", "kind"), many=True).data,
+        })
+
+
+# ------------------------------------------------------------------------------------------ jobs
+
+JOB_LIST_PARAMS = [
+    OpenApiParameter(
+        "status", OpenApiTypes.STR,
+        enum=[*vocab.JOB_STATUS_GROUPS, *vocab.JOB_STATUSES],
+        description="A status group (`running`, ...) or one status (`job_running`, ...).",
+    ),
+    OpenApiParameter("type", OpenApiTypes.STR, enum=list(vocab.JOB_TYPES), description="Job type."),
+    OpenApiParameter("mode", OpenApiTypes.STR, enum=list(vocab.RUN_MODES), description="Run mode."),
+    OpenApiParameter("cluster", OpenApiTypes.INT, description="Exclusive cluster id."),
+    OpenApiParameter("credential", OpenApiTypes.UUID, description="Only jobs of this credential."),
+    OpenApiParameter("q", OpenApiTypes.STR, description="Search in job names."),
+    OpenApiParameter(
+        "sort", OpenApiTypes.STR,
+        enum=[*job_selectors.SORTS, *(f"-{k}" for k in job_selectors.SORTS)],
+        description=f"Sort key; `-` reverses. Default `{job_selectors.DEFAULT_SORT}`.",
+    ),
+    *docs.PAGE_PARAMS,
+]
+
+
+class JobList(TeamEndpoint):
+    @extend_schema(
+        tags=TAG_JOBS,
+        operation_id="jobs_list",
+        summary="The team's jobs, filtered, searched, sorted and paged as on the jobs page",
+        description="Served from snapshots (never calls CS). Unknown filter values are ignored, as on the page.",
+        parameters=JOB_LIST_PARAMS,
+        responses=docs.responses(page_of(s.JobListSerializer)),
+        examples=[
+            OpenApiExample(
+                "a page of jobs",
+                response_only=True,
+                value={"count": 1, "page": 1, "pages": 1, "next": None, "previous": None, "results": [JOB_EXAMPLE],
+                       "freshness": {"stale": False, "last_updated": "2024-05-02T10:30:00Z", "age_seconds": 3.1,
+                                     "needs_attention": [], "errors": [], "kinds": {}}},
+            )
+        ],
+    )
+    def get(self, request, access, **kwargs):
+        filters = job_selectors.JobFilters.from_query(request.query_params)
+        jobs = job_selectors.job_list(access.team, filters)
+        return paginated(
+            request, self, jobs, s.JobListSerializer,
+            extra={"freshness": freshness(access.team, ["jobs", "metrics"]).as_dict()},
+        )
+
+
+class JobEndpoint(TeamEndpoint):
+    """A view of one job: ``credential`` (public id) and ``job_id`` in the URL."""
+
+    def get_job(self, access, credential, job_id):
+        return job_selectors.job_get(access.team, credential, job_id)
+
+
+class JobDetail(JobEndpoint):
+    @extend_schema(
+        tags=TAG_JOBS,
+        operation_id="job_retrieve",
+        summary="One job, as last polled",
+        responses=docs.responses(s.JobDetailSerializer),
+        examples=[
+            OpenApiExample("job", response_only=True, value={
+                **JOB_EXAMPLE, "desc": "", "username": "ops", "create_time": "2024-05-01T08:00:00Z",
+                "has_savepoint": False, "checkpoint_enabled": True, "log_enabled": True, "records_in": 1200,
+                "records_out": 1180, "corrupted_records": 0, "metrics_at": "2024-05-02T10:30:00Z",
+                "deleted": False, "sql_body": "INSERT INTO sink SELECT * FROM source;", "job_config": {},
+                "root_id": None, "edge_group_ids": "", "graph_editor_enabled": False, "jar_url": "",
+                "main_class": "", "args": "", "execution_graph": "", "first_seen": "2024-05-01T08:00:05Z",
+            })
+        ],
+    )
+    def get(self, request, access, credential, job_id, **kwargs):
+        job = self.get_job(access, credential, job_id)
+        return Response(s.JobDetailSerializer(job).data)
+
+
+class JobStatusHistory(JobEndpoint):
+    @extend_schema(
+        tags=TAG_JOBS,
+        operation_id="job_status_history",
+        summary="A job's status changes, newest first",
+        responses=docs.responses(s.JobStatusChangeSerializer(many=True)),
+        examples=[OpenApiExample("history", response_only=True, value=[
+            {"previous_status": "job_submitting", "status": "job_running", "status_desc": "",
+             "observed_at": "2024-05-02T09:30:12Z"},
+        ])],
+    )
+    def get(self, request, access, credential, job_id, **kwargs):
+        job = self.get_job(access, credential, job_id)
+        return Response(s.JobStatusChangeSerializer(job_selectors.job_status_history(job), many=True).data)
+
+
+class JobMetrics(JobEndpoint):
+    @extend_schema(
+        tags=TAG_JOBS,
+        operation_id="job_metrics",
+        summary="A job's metric series, oldest first",
+        responses=docs.responses(s.MetricSampleSerializer(many=True)),
+        examples=[OpenApiExample("metrics", response_only=True, value=[
+            {"sampled_at": "2024-05-02T10:29:30Z", "records_in": 1200, "records_out": 1180,
+             "corrupted_records": 0, "read_rate": 120.5, "write_rate": 118.0, "sources": [], "sinks": []},
+        ])],
+    )
+    def get(self, request, access, credential, job_id, **kwargs):
+        job = self.get_job(access, credential, job_id)
+        return Response(s.MetricSampleSerializer(job_selectors.job_metric_samples(job), many=True).data)
+
+
+# ------------------------------------------------------------------------------------------ fallback
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+@permission_classes([AllowAny])
+@authentication_classes([])
+def not_found(request, *args, **kwargs):
+    raise NotFound("No such API endpoint.")
