@@ -230,13 +230,18 @@ def job_filter_choices(team: Team) -> dict[str, list[tuple[str, str]]]:
         .order_by("name")
         .values_list("cluster_id", "name")
     ]
+    return {**job_filter_choices_static(), "credentials": credentials, "clusters": clusters}
+
+
+def job_filter_choices_static() -> dict[str, list[tuple[str, str]]]:
+    """Filter choices that come from the vocabulary alone (no query)."""
     return {
         "statuses": [(s.name, s.label) for s in vocab.JOB_STATUSES.values()],
         "groups": list(vocab.JOB_STATUS_GROUPS.items()),
         "types": list(vocab.JOB_TYPES.items()),
         "modes": list(vocab.RUN_MODES.items()),
-        "credentials": credentials,
-        "clusters": clusters,
+        "credentials": [],
+        "clusters": [],
     }
 
 
@@ -355,5 +360,11 @@ def template_get(team: Team, credential_id: UUID | str, template_id: int) -> Tem
     return template
 
 
-def template_count(credential: Credential) -> int:
-    return Template.objects.filter(credential=credential, deleted_at__isnull=True).count()
+def template_counts(team: Team) -> dict[int, int]:
+    """Live templates per credential pk of the team (CS allows at most 100 per project)."""
+    return dict(
+        Template.objects.filter(team=team, deleted_at__isnull=True)
+        .order_by()
+        .values_list("credential_id")
+        .annotate(n=Count("id"))
+    )

@@ -1,0 +1,542 @@
+"""Job and template forms. Every limit and rule comes from ``csapi`` (limits, vocab, validation):
+the forms build the request payload CS would receive and ask ``csapi.validation`` about it, so a
+form error is the error CS would answer with, shown before CS is called.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django import forms
+
+from csapi import limits, validation, vocab
+from dashboard.clusters.models import Cluster
+from dashboard.jobs.models import Job, Template
+from dashboard.teams.models import Credential
+
+
+def _sql_widget() -> forms.Widget:
+    attrs = {"rows": 14, "class": "sql-editor", "spellcheck": "false", "data-sql-editor": "1"}
+    return forms.Textarea(attrs=attrs)
+
+
+def _num(low: int | None = None, high: int | None = None) -> forms.NumberInput:
+    attrs: dict[str, Any] = {}
+    if low is not None:
+        attrs["min"] = low
+    if high is not None:
+        attrs["max"] = high
+    return forms.NumberInput(attrs=attrs)
+
+
+def _blank(choices: Iterable[tuple[str, str]], label: str = "—") -> list[tuple[str, str]]:
+    return [("", label), *choices]
+
+
+class _CSRulesMixin:
+    """Maps ``csapi.validation.Violation`` fields onto form fields (top of the form otherwise)."""
+
+    field_aliases: dict[str, str] = {}
+
+    def add_violations(self, violations: Iterable[validation.Violation]) -> None:
+        for v in violations:
+            name = self.field_aliases.get(v.field, v.field)
+            if name in self.fields and name not in self.errors:
+                self.add_error(name, f"{v.message} ({v.code})")
+            elif name not in self.fields:
+                self.add_error(None, f"{v.message} ({v.code})")
+
+    def add_cs_error(self, exc: Exception, field_by_code: Mapping[str, str]) -> bool:
+        """Put a CS error on the field it concerns; False when it concerns no field."""
+        from dashboard.teams.cs import error_text
+
+        code = getattr(exc, "code", "") or ""
+        name = field_by_code.get(code)
+        if name and name in self.fields:
+            self.add_error(name, error_text(exc))
+            return True
+        return False
+
+
+def credential_choices(credentials: Iterable[Credential]) -> list[tuple[str, str]]:
+    return [(str(c.public_id), c.name) for c in credentials]
+
+
+def cluster_choices(clusters: Iterable[Cluster]) -> list[tuple[str, str]]:
+    out = []
+    for c in clusters:
+        label = f"{c.name or c.cluster_id} ({c.status_info.label}"
+        if c.maximum_spu_quota is not None:
+            label += f", {c.spu_free} of {c.maximum_spu_quota} SPU free"
+        label += f") · {c.credential.name}"
+        out.append((str(c.cluster_id), label))
+    return out
+
+
+#: CS error codes answered for a field of the SQL job form.
+SQL_FIELD_BY_CODE = {
+    "CS.11001": "sql_body", "CS.13005": "sql_body", "CS.11004": "name", "CS.11006": "name", "CS.11007": "name",
+    "CS.11015": "name", "CS.11014": "desc", "CS.11012": "spu_number", "CS.11013": "parallel_number",
+    "CS.11022": "parallel_number", "CS.11008": "checkpoint_interval", "CS.11009": "checkpoint_mode",
+    "CS.11010": "obs_bucket", "CS.11011": "obs_bucket", "CS.11016": "obs_bucket", "CS.13003": "obs_bucket",
+    "CS.13004": "obs_bucket", "CS.11023": "edge_group_ids", "CS.11024": "run_mode", "CS.11032": "smn_topic",
+    "CS.11035": "udf_jar_url", "CS.11036": "idle_state_retention", "CS.11039": "dirty_data_kind",
+    "CS.13008": "cluster_id", "CS.13011": "cluster_id", "CS.13014": "run_mode", "CS.13016": "run_mode",
+    "CS.13001": "spu_number", "CS.13002": "spu_number",
+}
+JAR_FIELD_BY_CODE = {
+    "CS.11004": "name", "CS.11006": "name", "CS.11007": "name", "CS.11015": "name", "CS.11014": "desc",
+    "CS.11012": "spu_number", "CS.11013": "parallel_number", "CS.11022": "parallel_number",
+    "CS.11025": "manager_spu", "CS.11026": "executor_number", "CS.11027": "executor_spu",
+    "CS.11028": "executor_number", "CS.11017": "jar", "CS.11031": "jar", "CS.11021": "jar_url",
+    "CS.13013": "jar_url", "CS.13018": "jar_url", "CS.13019": "main_class", "CS.11018": "main_class",
+    "CS.11020": "main_class", "CS.11019": "args", "CS.11030": "config_url", "CS.11011": "obs_bucket",
+    "CS.11016": "obs_bucket", "CS.13004": "obs_bucket", "CS.13003": "obs_bucket", "CS.13009": "cluster_id",
+    "CS.13008": "cluster_id", "CS.13011": "cluster_id", "CS.13012": "job_type", "CS.11032": "smn_topic",
+}
+
+
+class _JobFormBase(_CSRulesMixin, forms.Form):
+    credential = forms.ChoiceField(label="CS credential")
+    name = forms.CharField(
+        label="Name",
+        help_text=f"Letters, digits, _ and -; at most {limits.JOB_NAME_MAX_BYTES} bytes.",
+        strip=False,
+    )
+    desc = forms.CharField(
+        label="Description", required=False, strip=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=f"At most {limits.JOB_DESC_MAX_BYTES} bytes.",
+    )
+    cluster_id = forms.ChoiceField(label="Exclusive cluster", required=False)
+    obs_bucket = forms.CharField(label="OBS bucket", required=False,
+                                 help_text="Required when checkpoints or log upload are on.")
+    log_enabled = forms.BooleanField(label="Upload job logs to OBS", required=False)
+    smn_topic = forms.CharField(label="SMN topic", required=False,
+                                help_text="CS sends an alarm to this topic when the job fails.")
+    restart_when_exception = forms.BooleanField(label="Restart on exception", required=False)
+    tags = forms.CharField(label="Tags", required=False)
+
+    def __init__(self, *args: Any, credentials: Iterable[Credential], clusters: Iterable[Cluster],
+                 job: Job | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.job = job
+        self.credential_objects = {str(c.public_id): c for c in credentials}
+        self.cluster_objects = list(clusters)
+        self.fields["credential"].choices = credential_choices(self.credential_objects.values())
+        if job is not None:
+            self.fields["credential"].disabled = True
+            self.fields["credential"].initial = str(job.credential.public_id)
+        elif len(self.credential_objects) == 1:
+            self.fields["credential"].initial = next(iter(self.credential_objects))
+        self.fields["cluster_id"].choices = _blank(cluster_choices(self.cluster_objects), "— none —")
+
+    @property
+    def chosen_credential(self) -> Credential | None:
+        if self.job is not None:
+            return self.job.credential
+        return self.credential_objects.get(str(self.cleaned_data.get("credential") or ""))
+
+    def _check_cluster(self, data: dict[str, Any]) -> None:
+        cluster = data.get("cluster_id")
+        credential = self.chosen_credential
+        if cluster in (None, "") or credential is None:
+            return
+        owners = {c.credential_id for c in self.cluster_objects if str(c.cluster_id) == str(cluster)}
+        if owners and credential.pk not in owners:
+            self.add_error("cluster_id", "This cluster belongs to another CS credential than the one chosen.")
+
+    @staticmethod
+    def _int(value: Any) -> int | None:
+        return None if value in (None, "") else int(value)
+
+
+class SqlJobForm(_JobFormBase):
+    """Create or edit a SQL job (reference 5.1.5 / 5.1.6)."""
+
+    field_aliases = {"dirty_data_strategy": "dirty_data_kind"}
+    field_order = [
+        "credential", "name", "desc", "template", "sql_body", "run_mode", "job_type", "cluster_id",
+        "edge_group_ids", "spu_number", "parallel_number", "checkpoint_enabled", "checkpoint_mode",
+        "checkpoint_interval", "obs_bucket", "log_enabled", "smn_topic", "restart_when_exception",
+        "idle_state_retention", "dirty_data_kind", "dirty_data_path", "udf_jar_url", "tags",
+    ]
+
+    template = forms.ChoiceField(label="Template", required=False,
+                                 help_text="Fills the SQL editor with the template's statement.")
+    sql_body = forms.CharField(
+        label="SQL", required=False, strip=False, widget=_sql_widget(),
+        help_text=f"Source, query and sink; at most {limits.SQL_MAX_BYTES:,} bytes.",
+    )
+    run_mode = forms.ChoiceField(label="Run mode", choices=list(vocab.RUN_MODES.items()),
+                                 initial="shared_cluster")
+    job_type = forms.ChoiceField(
+        label="Job type", required=False,
+        choices=_blank([(t, vocab.JOB_TYPES[t]) for t in vocab.SQL_JOB_TYPES], "Matching the run mode"),
+    )
+    edge_group_ids = forms.CharField(label="Edge computing groups", required=False,
+                                     help_text="Comma-separated group ids (edge node jobs).")
+    spu_number = forms.IntegerField(label="SPUs", required=False, initial=2,
+                                    widget=_num(limits.SPU_MIN, limits.SPU_MAX))
+    parallel_number = forms.IntegerField(
+        label="Parallelism", required=False, initial=1, widget=_num(limits.PARALLELISM_MIN, limits.PARALLELISM_MAX),
+        help_text=f"At most {limits.PARALLELISM_PER_SPU} × the SPUs.",
+    )
+    checkpoint_enabled = forms.BooleanField(label="Checkpoints", required=False)
+    checkpoint_mode = forms.ChoiceField(label="Checkpoint mode", required=False,
+                                        choices=list(vocab.CHECKPOINT_MODES.items()), initial="exactly_once")
+    checkpoint_interval = forms.IntegerField(label="Checkpoint interval (s)", required=False, initial=10,
+                                             widget=_num(limits.CHECKPOINT_INTERVAL_MIN))
+    idle_state_retention = forms.IntegerField(
+        label="Idle state retention (s)", required=False, initial=limits.IDLE_STATE_RETENTION_UNSET,
+        widget=_num(limits.IDLE_STATE_RETENTION_UNSET, limits.IDLE_STATE_RETENTION_MAX),
+        help_text=f"{limits.IDLE_STATE_RETENTION_MIN}–{limits.IDLE_STATE_RETENTION_MAX} s; "
+                  f"{limits.IDLE_STATE_RETENTION_UNSET} leaves it unset.",
+    )
+    dirty_data_kind = forms.ChoiceField(label="Dirty data", required=False,
+                                        choices=_blank(vocab.DIRTY_DATA_STRATEGIES.items(), "Default"))
+    dirty_data_path = forms.CharField(label="Dirty data OBS path", required=False,
+                                      help_text="Where dirty records are saved (with “Save to OBS”).")
+    udf_jar_url = forms.CharField(label="UDF JAR (OBS URL)", required=False,
+                                  help_text="Not available on the shared cluster.")
+
+    def __init__(self, *args: Any, templates: Iterable[Template] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.template_objects = {f"{t.credential.public_id}:{t.template_id}": t for t in templates}
+        self.fields["template"].choices = _blank(
+            [(k, f"{t.name} · {t.credential.name}") for k, t in self.template_objects.items()], "— none —"
+        )
+        if self.job is not None:
+            del self.fields["template"]
+        self.order_fields(self.field_order)
+
+    @classmethod
+    def initial_from_job(cls, job: Job) -> dict[str, Any]:
+        cfg = job.job_config or {}
+        raw = job.raw or {}
+        dirty = vocab.parse_dirty_data_strategy(cfg.get("dirty_data_strategy"))
+        tags = raw.get("tags", "")
+        return {
+            "credential": str(job.credential.public_id),
+            "name": job.name, "desc": job.desc, "sql_body": job.sql_body, "run_mode": job.run_mode or "shared_cluster",
+            "job_type": job.job_type if job.job_type in vocab.SQL_JOB_TYPES else "",
+            "cluster_id": str(job.cluster_id) if job.cluster_id else "",
+            "edge_group_ids": _join(cfg.get("edge_group_ids", job.edge_group_ids)),
+            "spu_number": job.spu_number, "parallel_number": job.parallel_number,
+            "checkpoint_enabled": bool(cfg.get("checkpoint_enabled", job.checkpoint_enabled)),
+            "checkpoint_mode": vocab.normalize_checkpoint_mode(cfg.get("checkpoint_mode")) or "exactly_once",
+            "checkpoint_interval": cfg.get("checkpoint_interval") or 10,
+            "obs_bucket": cfg.get("obs_bucket") or "",
+            "log_enabled": bool(cfg.get("log_enabled", job.log_enabled)),
+            "smn_topic": cfg.get("smn_topic") or "",
+            "restart_when_exception": bool(cfg.get("restart_when_exception")),
+            "idle_state_retention": cfg.get("idle_state_retention") or 0,
+            "dirty_data_kind": dirty[0] if dirty else "",
+            "dirty_data_path": (dirty[1] or "") if dirty else "",
+            "udf_jar_url": cfg.get("udf_jar_url") or "",
+            "tags": tags if isinstance(tags, str) else "",
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        payload = self._payload(data)
+        current = None
+        if self.job is not None:
+            payload["job_id"] = self.job.job_id
+            current = {"spu_number": self.job.spu_number, "parallel_number": self.job.parallel_number}
+        self.add_violations(validation.validate_sql_job(payload, update=self.job is not None, current=current))
+        if data.get("dirty_data_kind") == vocab.DIRTY_DATA_SAVE and not (data.get("dirty_data_path") or "").strip():
+            self.add_error("dirty_data_path", "Saving dirty data needs an OBS path (CS.11039).")
+        if data.get("template") and data["template"] not in self.template_objects:
+            self.add_error("template", "Choose one of the team's templates.")
+        self._check_cluster(data)
+        self.payload = payload
+        return data
+
+    def _payload(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        run_mode = data.get("run_mode") or ""
+        job_type = data.get("job_type") or ""
+        if not job_type and run_mode in vocab.RUN_MODE_JOB_TYPES:
+            job_type = next(t for t in vocab.RUN_MODE_JOB_TYPES[run_mode] if t in vocab.SQL_JOB_TYPES)
+        checkpoint = bool(data.get("checkpoint_enabled"))
+        payload: dict[str, Any] = {
+            "name": data.get("name", self.data.get("name")),
+            "desc": data.get("desc") or "",
+            "sql_body": data.get("sql_body") or "",
+            "run_mode": run_mode,
+            "job_type": job_type,
+            "spu_number": data.get("spu_number"),
+            "parallel_number": data.get("parallel_number"),
+            "checkpoint_enabled": checkpoint,
+            "log_enabled": bool(data.get("log_enabled")),
+            "restart_when_exception": bool(data.get("restart_when_exception")),
+            "obs_bucket": (data.get("obs_bucket") or "").strip() or None,
+            "smn_topic": (data.get("smn_topic") or "").strip() or None,
+            "idle_state_retention": data.get("idle_state_retention"),
+            "udf_jar_url": (data.get("udf_jar_url") or "").strip() or None,
+            "tags": (data.get("tags") or "").strip() or None,
+        }
+        if checkpoint:
+            payload["checkpoint_mode"] = data.get("checkpoint_mode") or None
+            payload["checkpoint_interval"] = data.get("checkpoint_interval")
+        if run_mode == "exclusive_cluster":
+            payload["cluster_id"] = self._int(data.get("cluster_id"))
+        if run_mode == "edge_node":
+            payload["edge_group_ids"] = (data.get("edge_group_ids") or "").strip()
+        kind = data.get("dirty_data_kind") or ""
+        if kind == vocab.DIRTY_DATA_SAVE:
+            path = (data.get("dirty_data_path") or "").strip()
+            payload["dirty_data_strategy"] = f"{kind}:{path}" if path else kind
+        elif kind:
+            payload["dirty_data_strategy"] = kind
+        template = self.template_objects.get(data.get("template") or "")
+        credential = self.chosen_credential
+        if template is not None and credential is not None and template.credential_id == credential.pk:
+            payload["template_id"] = template.template_id
+        return {k: v for k, v in payload.items() if v is not None}
+
+
+def _join(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ",".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+class JarJobForm(_JobFormBase):
+    """Create or edit a user-defined Flink or Spark Streaming JAR job (reference 5.1.7 / 5.1.8)."""
+
+    field_order = [
+        "credential", "name", "desc", "job_type", "cluster_id", "jar", "jar_url", "config", "config_url",
+        "main_class", "args", "spu_number", "manager_spu", "parallel_number", "executor_number", "executor_spu",
+        "obs_bucket", "log_enabled", "smn_topic", "restart_when_exception", "tags",
+    ]
+
+    job_type = forms.ChoiceField(label="Job type", choices=[(t, vocab.JOB_TYPES[t]) for t in vocab.JAR_JOB_TYPES])
+    jar = forms.FileField(
+        label="JAR file", required=False, widget=forms.ClearableFileInput(attrs={"accept": ".jar"}),
+        help_text=f"At most {limits.UPLOAD_MAX_BYTES // (1024 * 1024)} MB; its Main-Class fills the main class.",
+    )
+    jar_url = forms.CharField(label="…or JAR OBS URL", required=False)
+    config = forms.FileField(label="Configuration file", required=False)
+    config_url = forms.CharField(label="…or configuration OBS URL", required=False)
+    main_class = forms.CharField(label="Main class", required=False, strip=False,
+                                 help_text="Taken from the JAR's manifest when left empty.")
+    args = forms.CharField(label="Main class arguments", required=False, strip=False,
+                           help_text=f"At most {limits.ARGS_MAX_BYTES:,} bytes.")
+    spu_number = forms.IntegerField(label="SPUs", required=False, initial=2,
+                                    widget=_num(limits.SPU_MIN, limits.SPU_MAX))
+    manager_spu = forms.IntegerField(label="Manager SPUs", required=False, initial=1,
+                                     widget=_num(limits.MANAGER_SPU_MIN, limits.MANAGER_SPU_MAX))
+    parallel_number = forms.IntegerField(
+        label="Parallelism", required=False, initial=1,
+        widget=_num(limits.PARALLELISM_MIN, limits.PARALLELISM_MAX),
+        help_text=f"At most {limits.PARALLELISM_PER_SPU} × the compute SPUs (SPUs − manager SPUs).",
+    )
+    executor_number = forms.IntegerField(label="Executors", required=False, initial=1,
+                                         widget=_num(limits.EXECUTOR_NUMBER_MIN, limits.EXECUTOR_NUMBER_MAX))
+    executor_spu = forms.IntegerField(label="SPUs per executor", required=False, initial=1,
+                                      widget=_num(limits.EXECUTOR_SPU_MIN, limits.EXECUTOR_SPU_MAX))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cluster_id"].required = True
+        self.fields["cluster_id"].choices = _blank(cluster_choices(self.cluster_objects), "Choose a cluster")
+        if self.job is not None:
+            self.fields["job_type"].disabled = True
+        self.order_fields(self.field_order)
+        self.manifest_main_class = ""
+
+    @classmethod
+    def initial_from_job(cls, job: Job) -> dict[str, Any]:
+        cfg = job.job_config or {}
+        raw = job.raw or {}
+        return {
+            "credential": str(job.credential.public_id), "name": job.name, "desc": job.desc,
+            "job_type": job.job_type, "cluster_id": str(job.cluster_id) if job.cluster_id else "",
+            "jar_url": job.jar_url, "config_url": cfg.get("config_url") or "", "main_class": job.main_class,
+            "args": job.args, "spu_number": job.spu_number, "parallel_number": job.parallel_number,
+            "manager_spu": raw.get("manager_spu", cfg.get("manager_spu")),
+            "executor_number": raw.get("executor_number", cfg.get("executor_number")),
+            "executor_spu": raw.get("executor_spu", cfg.get("executor_spu")),
+            "obs_bucket": cfg.get("obs_bucket") or "", "log_enabled": bool(cfg.get("log_enabled")),
+            "smn_topic": cfg.get("smn_topic") or "", "restart_when_exception": bool(cfg.get("restart_when_exception")),
+            "tags": raw.get("tags") if isinstance(raw.get("tags"), str) else "",
+        }
+
+    def clean_jar(self):
+        upload = self.cleaned_data.get("jar")
+        if not upload:
+            return upload
+        # The size is known from the streamed upload before anything is read.
+        too_big = validation.check_upload_size(upload.size, "jar")
+        if too_big:
+            raise forms.ValidationError(f"{too_big[0].message} ({too_big[0].code})")
+        upload.seek(0)
+        problems = validation.check_jar(upload.read(), upload.name, "jar")
+        upload.seek(0)
+        if problems:
+            raise forms.ValidationError(f"{problems[0].message} ({problems[0].code})")
+        self.manifest_main_class = manifest_main_class(upload)
+        return upload
+
+    def clean_config(self):
+        upload = self.cleaned_data.get("config")
+        if upload:
+            too_big = validation.check_upload_size(upload.size, "config")
+            if too_big:
+                raise forms.ValidationError(f"{too_big[0].message} ({too_big[0].code})")
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not (data.get("main_class") or "").strip() and self.manifest_main_class:
+            data["main_class"] = self.manifest_main_class
+        payload = self._payload(data)
+        current = None
+        if self.job is not None:
+            payload["job_id"] = self.job.job_id
+            payload["job_type"] = self.job.job_type
+            current = self.initial_from_job(self.job)
+            current = {k: v for k, v in current.items() if v not in (None, "")}
+        self.add_violations(validation.validate_jar_job(payload, update=self.job is not None, current=current))
+        has_jar = bool(data.get("jar")) or bool(payload.get("jar_url"))
+        if self.job is None and not has_jar and "jar" not in self.errors:
+            self.add_error("jar", "Upload a JAR file or give its OBS URL (CS.11029).")
+        if data.get("jar") and payload.get("jar_url"):
+            self.add_error("jar_url", "Give either a JAR file or a JAR URL, not both.")
+        if data.get("config") and payload.get("config_url"):
+            self.add_error("config_url", "Give either a configuration file or its URL, not both.")
+        self._check_cluster(data)
+        self.payload = payload
+        return data
+
+    def _payload(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        job_type = data.get("job_type") or (self.job.job_type if self.job else "")
+        payload: dict[str, Any] = {
+            "name": data.get("name", self.data.get("name")),
+            "desc": data.get("desc") or "",
+            "job_type": job_type,
+            "cluster_id": self._int(data.get("cluster_id")),
+            "manager_spu": data.get("manager_spu"),
+            "log_enabled": bool(data.get("log_enabled")),
+            "restart_when_exception": bool(data.get("restart_when_exception")),
+            "obs_bucket": (data.get("obs_bucket") or "").strip() or None,
+            "smn_topic": (data.get("smn_topic") or "").strip() or None,
+            "jar_url": (data.get("jar_url") or "").strip() or None,
+            "config_url": (data.get("config_url") or "").strip() or None,
+            "main_class": data.get("main_class") or None,
+            "args": data.get("args") or None,
+            "tags": (data.get("tags") or "").strip() or None,
+        }
+        if job_type == "spark_streaming_jar_job":
+            payload["executor_number"] = data.get("executor_number")
+            payload["executor_spu"] = data.get("executor_spu")
+        else:
+            payload["spu_number"] = data.get("spu_number")
+            payload["parallel_number"] = data.get("parallel_number")
+        return {k: v for k, v in payload.items() if v is not None}
+
+
+def manifest_main_class(upload) -> str:
+    """``Main-Class`` of a JAR's manifest (an uploaded file), or ""."""
+    try:
+        upload.seek(0)
+        with zipfile.ZipFile(upload) as archive:
+            text = archive.read("META-INF/MANIFEST.MF").decode("utf-8", "replace")
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return ""
+    finally:
+        upload.seek(0)
+    # Manifest lines are continued by a line starting with one space.
+    lines: list[str] = []
+    for line in text.replace("\r\n", "\n").split("\n"):
+        if line.startswith(" ") and lines:
+            lines[-1] += line[1:]
+        else:
+            lines.append(line)
+    for line in lines:
+        key, _, value = line.partition(":")
+        if key.strip().lower() == "main-class":
+            return value.strip()
+    return ""
+
+
+class TemplateForm(_CSRulesMixin, forms.Form):
+    """Create or edit a job template (reference 5.2.1 / 5.2.2)."""
+
+    credential = forms.ChoiceField(label="CS credential")
+    name = forms.CharField(
+        label="Name", strip=False,
+        help_text=f"Letters, digits, _ and -; at most {limits.TEMPLATE_NAME_MAX_BYTES} bytes.",
+    )
+    desc = forms.CharField(label="Description", required=False, strip=False, widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text=f"At most {limits.TEMPLATE_DESC_MAX_BYTES} bytes.")
+    sql_body = forms.CharField(label="SQL", required=False, strip=False, widget=_sql_widget(),
+                               help_text=f"At most {limits.TEMPLATE_SQL_MAX_BYTES:,} bytes.")
+
+    def __init__(self, *args: Any, credentials: Iterable[Credential], template: Template | None = None,
+                 counts: Mapping[int, int] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.template = template
+        self.counts = counts or {}
+        self.credential_objects = {str(c.public_id): c for c in credentials}
+        self.fields["credential"].choices = credential_choices(self.credential_objects.values())
+        if template is not None:
+            self.fields["credential"].disabled = True
+            self.fields["credential"].initial = str(template.credential.public_id)
+        elif len(self.credential_objects) == 1:
+            self.fields["credential"].initial = next(iter(self.credential_objects))
+
+    @property
+    def chosen_credential(self) -> Credential | None:
+        if self.template is not None:
+            return self.template.credential
+        return self.credential_objects.get(str(self.cleaned_data.get("credential") or ""))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        payload = {k: data.get(k, self.data.get(k)) for k in ("name", "desc", "sql_body")}
+        if self.template is not None:
+            payload["id"] = self.template.template_id
+        self.add_violations(validation.validate_template(payload, update=self.template is not None))
+        credential = self.chosen_credential
+        if self.template is None and credential is not None:
+            if self.counts.get(credential.pk, 0) >= limits.TEMPLATES_MAX:
+                self.add_error(None, f"A maximum of {limits.TEMPLATES_MAX} templates are allowed (CS.18003).")
+        self.payload = {k: v for k, v in payload.items() if k != "id"}
+        return data
+
+
+TEMPLATE_FIELD_BY_CODE = {"CS.18001": "sql_body", "CS.18006": "name", "CS.18007": "name", "CS.18008": "desc",
+                          "CS.18009": "name", "CS.18002": "name"}
+
+
+class BatchForm(forms.Form):
+    """Batch run / stop / delete of selected jobs (keys "<credential uuid>:<job id>")."""
+
+    ACTIONS = (("run", "Run"), ("stop", "Stop"), ("delete", "Delete"))
+    action = forms.ChoiceField(choices=ACTIONS)
+    savepoint = forms.BooleanField(required=False)
+    confirmed = forms.BooleanField(required=False)
+
+
+class RunForm(forms.Form):
+    resume_savepoint = forms.BooleanField(required=False)
+
+
+class StopForm(forms.Form):
+    trigger_savepoint = forms.BooleanField(required=False)
+
+
+class ObsAuthorizeForm(forms.Form):
+    bucket = forms.CharField()
+
+    def clean_bucket(self) -> str:
+        from dashboard.jobs.services import bucket_name
+
+        name = bucket_name(self.cleaned_data["bucket"])
+        problems = validation.validate_obs_buckets([name])
+        if problems:
+            raise forms.ValidationError(f"{problems[0].message} ({problems[0].code})")
+        return name

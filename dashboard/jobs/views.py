@@ -1,0 +1,632 @@
+"""Jobs and templates pages. Each view resolves the team for the user first, then calls a selector
+(reads, from snapshots only: no page load calls CS) or a service (writes), then renders.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from csapi import CSError, limits
+from dashboard.jobs import charts, graph, selectors, services
+from dashboard.jobs.forms import (
+    JAR_FIELD_BY_CODE,
+    SQL_FIELD_BY_CODE,
+    TEMPLATE_FIELD_BY_CODE,
+    BatchForm,
+    JarJobForm,
+    RunForm,
+    SqlJobForm,
+    StopForm,
+    TemplateForm,
+)
+from dashboard.jobs.models import Job, Template
+from dashboard.polling.selectors import freshness
+from dashboard.teams.access import TeamAccess, get_team_for_user
+from dashboard.teams.cs import error_context, error_text
+from dashboard.teams.models import Credential, Role, Team
+
+PAGE_SIZE = 25
+LIVE_INTERVAL_MS = 5000
+
+
+def _page_number(request) -> int:
+    text = request.GET.get("page", "1")
+    return int(text) if text.isdigit() and 0 < len(text) < 7 else 1
+
+
+def _submit(request) -> str:
+    """Which submit button was used: save, run, authorize-save or authorize-run."""
+    value = request.POST.get("submit", "save")
+    return value if value in ("save", "run", "authorize-save", "authorize-run") else "save"
+
+
+def _ace_base() -> str:
+    """Where the ACE editor's scripts are served (the SQL editor falls back to a textarea without them)."""
+    try:
+        return static("django_ace/ace/ace.js").rsplit("/", 1)[0] + "/"
+    except ValueError:  # not collected: no editor, the textarea stays
+        return ""
+
+
+def _base(access: TeamAccess, **extra: Any) -> dict[str, Any]:
+    credentials = list(Credential.objects.filter(team=access.team).only("public_id", "name", "team_id"))
+    return {
+        "access": access,
+        "team": access.team,
+        "credentials": credentials,
+        "freshness": freshness(access.team, ["jobs", "metrics"]),
+        "ace_base": _ace_base(),
+        **extra,
+    }
+
+
+# ------------------------------------------------------------------------------------------ lists
+
+
+def _rows_context(request, scope, filters, page_number: int, *, team: Team | None) -> dict[str, Any]:
+    paginator = Paginator(selectors.job_list(scope, filters), PAGE_SIZE)
+    page = paginator.get_page(page_number)
+    return {
+        "page": page,
+        "jobs": page.object_list,
+        "filters": filters,
+        "query": urlencode(filters.as_query()),
+        "sort_links": {
+            key: urlencode(filters.as_query(sort=("-" + key) if filters.sort == key else key))
+            for key in selectors.SORTS
+        },
+        "multi_team": team is None,
+    }
+
+
+def _summary_context(summary, filters) -> dict[str, Any]:
+    rows = [
+        {"group": s.group, "label": s.label, "count": s.count,
+         "query": urlencode(filters.as_query(status=s.group))}
+        for s in summary
+    ]
+    return {"summary": rows, "summary_total": sum(s.count for s in summary),
+            "all_query": urlencode(filters.as_query(status=""))}
+
+
+def _not_modified(request, version: str) -> tuple[str, HttpResponse | None]:
+    etag = f'"{version}"'
+    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+        response = HttpResponseNotModified()
+        response["ETag"] = etag
+        return etag, response
+    return etag, None
+
+
+def _rows_response(request, context: dict[str, Any], etag: str) -> HttpResponse:
+    response = render(request, "jobs/_job_rows.html", context)
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    response["X-Rows-Version"] = etag.strip('"')
+    return response
+
+
+@require_safe
+@login_required
+def job_list(request, team):
+    access = get_team_for_user(request.user, team)
+    filters = selectors.JobFilters.from_query(request.GET)
+    context = _base(access)
+    context.update(_rows_context(request, access.team, filters, _page_number(request), team=access.team))
+    context.update(
+        **_summary_context(selectors.job_status_summary(access.team, filters), filters),
+        choices=selectors.job_filter_choices(access.team),
+        rows_url=reverse("job_list_rows", kwargs={"team": access.team.slug}),
+        version=selectors.job_list_version(access.team, filters, _page_number(request)),
+        live_interval=LIVE_INTERVAL_MS,
+        batch_form=BatchForm(),
+    )
+    return render(request, "jobs/job_list.html", context)
+
+
+@require_safe
+@login_required
+def job_list_rows(request, team):
+    """The job table alone, for the live refresh: 304 when nothing changed (one aggregate query)."""
+    access = get_team_for_user(request.user, team)
+    filters = selectors.JobFilters.from_query(request.GET)
+    page_number = _page_number(request)
+    etag, not_modified = _not_modified(request, selectors.job_list_version(access.team, filters, page_number))
+    if not_modified is not None:
+        return not_modified
+    context = {"access": access, "team": access.team}
+    context.update(_rows_context(request, access.team, filters, page_number, team=access.team))
+    return _rows_response(request, context, etag)
+
+
+@require_safe
+@login_required
+def jobs_all(request):
+    """Jobs across every team of the user."""
+    teams = Team.objects.for_user(request.user)
+    filters = selectors.JobFilters.from_query(request.GET)
+    if filters.credential is not None or filters.cluster is not None:
+        filters = selectors.JobFilters(status=filters.status, job_type=filters.job_type,
+                                       run_mode=filters.run_mode, q=filters.q, sort=filters.sort)
+    context = _rows_context(request, teams, filters, _page_number(request), team=None)
+    context.update(
+        teams=list(teams.only("slug", "name")),
+        **_summary_context(selectors.job_status_summary(teams, filters), filters),
+        choices=selectors.job_filter_choices_static(),
+        rows_url=reverse("jobs_all_rows"),
+        version=selectors.job_list_version(teams, filters, _page_number(request)),
+        live_interval=LIVE_INTERVAL_MS,
+    )
+    return render(request, "jobs/jobs_all.html", context)
+
+
+@require_safe
+@login_required
+def jobs_all_rows(request):
+    teams = Team.objects.for_user(request.user)
+    filters = selectors.JobFilters.from_query(request.GET)
+    page_number = _page_number(request)
+    etag, not_modified = _not_modified(request, selectors.job_list_version(teams, filters, page_number))
+    if not_modified is not None:
+        return not_modified
+    context = _rows_context(request, teams, filters, page_number, team=None)
+    return _rows_response(request, context, etag)
+
+
+# ------------------------------------------------------------------------------------------ batch
+
+
+@require_POST
+@login_required
+def job_batch(request, team):
+    """Batch run / stop / delete: a confirmation naming the jobs, then one CS call per credential."""
+    access = get_team_for_user(request.user, team, Role.OPERATOR)
+    form = BatchForm(request.POST)
+    jobs = selectors.jobs_by_keys(access.team, request.POST.getlist("jobs"))
+    back = reverse("job_list", kwargs={"team": access.team.slug})
+    if not form.is_valid():
+        messages.error(request, "Choose run, stop or delete.")
+        return redirect(back)
+    if not jobs:
+        messages.error(request, "Select at least one job first.")
+        return redirect(back)
+    action, savepoint = form.cleaned_data["action"], form.cleaned_data["savepoint"]
+    if not form.cleaned_data["confirmed"]:
+        return render(request, "jobs/batch_confirm.html",
+                      _base(access, jobs=jobs, action=action, savepoint=savepoint,
+                            action_label=dict(BatchForm.ACTIONS)[action]))
+    if action == "run":
+        failures = services.jobs_run_batch(access=access, user=request.user, jobs=jobs, resume_savepoint=savepoint)
+    elif action == "stop":
+        failures = services.jobs_stop_batch(access=access, user=request.user, jobs=jobs, trigger_savepoint=savepoint)
+    else:
+        failures = services.jobs_delete_batch(access=access, user=request.user, jobs=jobs)
+    failed = {j.pk for group, _e in failures for j in group}
+    done = [j.name for j in jobs if j.pk not in failed]
+    verb = {"run": "Started", "stop": "Stopping", "delete": "Deleted"}[action]
+    if done:
+        messages.success(request, f"{verb}: {', '.join(done)}.")
+    for group, error in failures:
+        messages.error(request, f"{', '.join(j.name for j in group)}: {error}")
+    return redirect(back)
+
+
+# ------------------------------------------------------------------------------------------ detail
+
+
+def _plan_source(job: Job) -> Any:
+    raw = job.raw or {}
+    for value in (job.execution_graph, raw.get("execute_plan_items"), raw.get("execute_graph"),
+                  raw.get("execution_graph")):
+        if value:
+            return value
+    return None
+
+
+def _apig_sinks(job: Job) -> list[dict[str, Any]]:
+    raw = job.raw or {}
+    data = raw.get("apig_sinks")
+    if isinstance(data, dict):
+        data = data.get("sinks")
+    return [s for s in data if isinstance(s, dict)] if isinstance(data, list) else []
+
+
+@require_safe
+@login_required
+def job_detail(request, team, credential, job_id):
+    access = get_team_for_user(request.user, team)
+    job = selectors.job_get(access.team, credential, job_id)
+    samples = selectors.job_metric_samples(job)
+    config = job.job_config if isinstance(job.job_config, dict) else {}
+    context = _base(
+        access,
+        job=job,
+        job_key=selectors.job_key(job),
+        config_items=sorted(config.items()),
+        raw_items=sorted((k, v) for k, v in (job.raw or {}).items() if k not in ("job_config", "sql_body")),
+        history=selectors.job_status_history(job),
+        charts=charts.job_charts(samples),
+        sample_count=len(samples),
+        plan_svg=graph.render_svg(_plan_source(job)),
+        apig_sinks=_apig_sinks(job),
+        audit=selectors.job_audit_traces(job),
+        actions=selectors.job_action_log(job),
+        run_form=RunForm(),
+        stop_form=StopForm(),
+        is_sql=job.job_type in ("flink_sql_job", "flink_sql_edge_job") or (not job.job_type and job.sql_body),
+    )
+    return render(request, "jobs/job_detail.html", context)
+
+
+def _after_action(request, access, job, exc: CSError | None, ok: str):
+    if exc is not None:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, ok)
+    return redirect("job_detail", team=access.team.slug, credential=job.credential.public_id, job_id=job.job_id)
+
+
+@require_POST
+@login_required
+def job_run(request, team, credential, job_id):
+    access = get_team_for_user(request.user, team, Role.OPERATOR)
+    job = selectors.job_get(access.team, credential, job_id)
+    form = RunForm(request.POST)
+    resume = form.is_valid() and form.cleaned_data["resume_savepoint"]
+    try:
+        services.job_run(access=access, user=request.user, job=job, resume_savepoint=resume)
+    except CSError as exc:
+        return _after_action(request, access, job, exc, "")
+    return _after_action(request, access, job, None, f"{job.name} is being submitted.")
+
+
+@require_POST
+@login_required
+def job_stop(request, team, credential, job_id):
+    access = get_team_for_user(request.user, team, Role.OPERATOR)
+    job = selectors.job_get(access.team, credential, job_id)
+    form = StopForm(request.POST)
+    savepoint = form.is_valid() and form.cleaned_data["trigger_savepoint"]
+    try:
+        services.job_stop(access=access, user=request.user, job=job, trigger_savepoint=savepoint)
+    except CSError as exc:
+        return _after_action(request, access, job, exc, "")
+    return _after_action(request, access, job, None, f"{job.name} is stopping.")
+
+
+@require_POST
+@login_required
+def job_delete(request, team, credential, job_id):
+    access = get_team_for_user(request.user, team, Role.OPERATOR)
+    job = selectors.job_get(access.team, credential, job_id)
+    try:
+        services.job_delete(access=access, user=request.user, job=job)
+    except CSError as exc:
+        return _after_action(request, access, job, exc, "")
+    messages.success(request, f"{job.name} deleted.")
+    return redirect("job_list", team=access.team.slug)
+
+
+# ------------------------------------------------------------------------------------------ SQL forms
+
+
+def _obs_offer(form, exc: CSError) -> str:
+    """The bucket to offer to authorize when CS says it is not authorized, else ""."""
+    if getattr(exc, "code", "") in services.OBS_NOT_AUTHORIZED:
+        return services.bucket_name(getattr(form, "payload", {}).get("obs_bucket", ""))
+    return ""
+
+
+def _authorize_first(request, access, form) -> None:
+    """The user asked to authorize the form's OBS bucket before submitting again (CS.19005 is fine)."""
+    bucket = services.bucket_name(form.payload.get("obs_bucket", ""))
+    if not bucket:
+        return
+    try:
+        services.obs_authorize(access=access, user=request.user, credential=form.chosen_credential, buckets=[bucket])
+    except CSError as exc:
+        if getattr(exc, "code", "") != "CS.19005":  # already authorized
+            raise
+
+
+def _clone_initial(access, request, form_class) -> dict[str, Any]:
+    key = request.GET.get("clone", "")
+    if not key:
+        return {}
+    cred, _, job_id = key.partition(":")
+    if not job_id.isdigit():
+        raise Http404("No such job")
+    try:
+        job = selectors.job_get(access.team, cred, int(job_id))
+    except Exception as exc:
+        raise Http404("No such job") from exc
+    initial = form_class.initial_from_job(job)
+    initial["name"] = f"{job.name}_copy"[:57]
+    return initial
+
+
+def _template_initial(access, request) -> dict[str, Any]:
+    key = request.GET.get("template", "")
+    if not key:
+        return {}
+    cred, _, tid = key.partition(":")
+    if not tid.isdigit():
+        raise Http404("No such template")
+    try:
+        template = selectors.template_get(access.team, cred, int(tid))
+    except Exception as exc:
+        raise Http404("No such template") from exc
+    return {"template": key, "sql_body": template.sql_body, "credential": str(template.credential.public_id)}
+
+
+def _sql_form_context(access, form, *, job=None, cs_error=None, obs_offer="", versions=None, diff=None):
+    return _base(
+        access, form=form, job=job, cs_error=cs_error, obs_offer=obs_offer, versions=versions or [], diff=diff,
+        template_base=reverse("template_list", kwargs={"team": access.team.slug}),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def sql_job_create(request, team):
+    access = get_team_for_user(request.user, team, Role.OPERATOR)
+    kwargs = {
+        "credentials": Credential.objects.filter(team=access.team),
+        "clusters": selectors.team_clusters(access.team),
+        "templates": selectors.template_list(access.team),
+    }
+    if request.method == "GET":
+        initial = {**_clone_initial(access, request, SqlJobForm), **_template_initial(access, request)}
+        form = SqlJobForm(initial=initial, **kwargs)
+        return render(request, "jobs/sql_job_form.html", _sql_form_context(access, form))
+    form = SqlJobForm(request.POST, **kwargs)
+    if not form.is_valid():
+        return render(request, "jobs/sql_job_form.html", _sql_form_context(access, form), status=400)
+    run = _submit(request).endswith("run")
+    try:
+        if _submit(request).startswith("authorize"):
+            _authorize_first(request, access, form)
+        job = services.job_create_sql(access=access, user=request.user, credential=form.chosen_credential,
+                                      data=form.payload, run=run)
+    except CSError as exc:
+        return _sql_failed(request, access, form, exc)
+    messages.success(request, f"Job {job.name} saved{' and submitted' if run else ''}.")
+    return redirect("job_detail", team=access.team.slug, credential=job.credential.public_id, job_id=job.job_id)
+
+
+def _sql_failed(request, access, form, exc, *, job=None, versions=None, diff=None):
+    offer = _obs_offer(form, exc)
+    placed = form.add_cs_error(exc, SQL_FIELD_BY_CODE)
+    return render(
+        request, "jobs/sql_job_form.html",
+        _sql_form_context(access, form, job=job, cs_error=None if placed else error_context(exc), obs_offer=offer,
+                          versions=versions, diff=diff),
+        status=400,
+    )
+
+
+def _versions_and_diff(job: Job, restore: str | None) -> tuple[list, list | None, str | None]:
+    versions = selectors.sql_versions(job)
+    diff = None
+    if len(versions) >= 2:
+        new, old = versions[0], versions[1]
+        diff = list(difflib.unified_diff(
+            old.sql_body.splitlines(), new.sql_body.splitlines(),
+            fromfile=f"version {len(versions) - 1}", tofile=f"version {len(versions)}", lineterm="",
+        ))
+    restored = None
+    if restore and restore.isdigit():
+        number = int(restore)  # versions are numbered from 1 (the oldest)
+        if 1 <= number <= len(versions):
+            restored = versions[len(versions) - number].sql_body
+    return versions, diff, restored
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def job_edit(request, team, credential, job_id):
+    access = get_team_for_user(request.user, team, Role.OPERATOR)
+    job = selectors.job_get(access.team, credential, job_id)
+    if job.job_type in ("flink_jar_job", "spark_streaming_jar_job"):
+        return _jar_form_view(request, access, job=job)
+    kwargs = {
+        "credentials": [job.credential],
+        "clusters": selectors.team_clusters(access.team, job.credential),
+        "job": job,
+    }
+    versions, diff, restored = _versions_and_diff(job, request.GET.get("restore"))
+    if request.method == "GET":
+        initial = SqlJobForm.initial_from_job(job)
+        if restored is not None:
+            initial["sql_body"] = restored
+            messages.info(request, "A saved version is loaded into the editor: save to make it current.")
+        form = SqlJobForm(initial=initial, **kwargs)
+        return render(request, "jobs/sql_job_form.html",
+                      _sql_form_context(access, form, job=job, versions=versions, diff=diff))
+    form = SqlJobForm(request.POST, **kwargs)
+    if not form.is_valid():
+        return render(request, "jobs/sql_job_form.html",
+                      _sql_form_context(access, form, job=job, versions=versions, diff=diff), status=400)
+    run = _submit(request).endswith("run")
+    try:
+        if _submit(request).startswith("authorize"):
+            _authorize_first(request, access, form)
+        services.job_update_sql(access=access, user=request.user, job=job, data=form.payload, run=run)
+    except CSError as exc:
+        return _sql_failed(request, access, form, exc, job=job, versions=versions, diff=diff)
+    messages.success(request, f"Job {job.name} saved{' and submitted' if run else ''}.")
+    return redirect("job_detail", team=access.team.slug, credential=job.credential.public_id, job_id=job.job_id)
+
+
+# ------------------------------------------------------------------------------------------ JAR forms
+
+
+def _wants_json(request) -> bool:
+    return request.headers.get("X-Requested-With") == "XMLHttpRequest" or "application/json" in request.headers.get(
+        "Accept", ""
+    )
+
+
+def _jar_render(request, access, form, *, job=None, cs_error=None, obs_offer="", status=200):
+    context = _base(access, form=form, job=job, cs_error=cs_error, obs_offer=obs_offer)
+    if request.method == "POST" and _wants_json(request):
+        html = render_to_string("jobs/_jar_form_body.html", context, request=request)
+        errors = {k: [str(e) for e in v] for k, v in form.errors.items()}
+        if cs_error:
+            errors.setdefault("__all__", []).append(cs_error["description"])
+        return JsonResponse({"ok": False, "errors": errors, "form_html": html}, status=status)
+    return render(request, "jobs/jar_job_form.html", context, status=status)
+
+
+def _jar_form_view(request, access, *, job: Job | None = None):
+    kwargs = {
+        "credentials": [job.credential] if job else Credential.objects.filter(team=access.team),
+        "clusters": selectors.team_clusters(access.team, job.credential if job else None),
+        "job": job,
+    }
+    if request.method == "GET":
+        initial = JarJobForm.initial_from_job(job) if job else _clone_initial(access, request, JarJobForm)
+        return _jar_render(request, access, JarJobForm(initial=initial, **kwargs), job=job)
+    form = JarJobForm(request.POST, request.FILES, **kwargs)
+    if not form.is_valid():
+        return _jar_render(request, access, form, job=job, status=400)
+    run = _submit(request).endswith("run")
+    jar = form.cleaned_data.get("jar")
+    config = form.cleaned_data.get("config")
+    files = {
+        "jar": (jar.name, jar) if jar else None,
+        "config": (config.name, config) if config else None,
+    }
+    try:
+        if _submit(request).startswith("authorize"):
+            _authorize_first(request, access, form)
+        if job is None:
+            job = services.job_create_jar(access=access, user=request.user, credential=form.chosen_credential,
+                                          data=form.payload, run=run, **files)
+        else:
+            services.job_update_jar(access=access, user=request.user, job=job, data=form.payload, **files)
+            if run:
+                services.job_run(access=access, user=request.user, job=job)
+    except CSError as exc:
+        offer = _obs_offer(form, exc)
+        placed = form.add_cs_error(exc, JAR_FIELD_BY_CODE)
+        return _jar_render(request, access, form, job=job if form.job else None,
+                           cs_error=None if placed else error_context(exc), obs_offer=offer, status=400)
+    messages.success(request, f"Job {job.name} saved{' and submitted' if run else ''}.")
+    url = reverse("job_detail", kwargs={"team": access.team.slug, "credential": job.credential.public_id,
+                                        "job_id": job.job_id})
+    if _wants_json(request):
+        return JsonResponse({"ok": True, "redirect": url})
+    return redirect(url)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def jar_job_create(request, team):
+    access = get_team_for_user(request.user, team, Role.OPERATOR)
+    return _jar_form_view(request, access)
+
+
+@require_safe
+@login_required
+def job_clone(request, team, credential, job_id):
+    access = get_team_for_user(request.user, team, Role.OPERATOR)
+    job = selectors.job_get(access.team, credential, job_id)
+    name = "jar_job_create" if job.job_type in ("flink_jar_job", "spark_streaming_jar_job") else "sql_job_create"
+    url = reverse(name, kwargs={"team": access.team.slug})
+    return redirect(f"{url}?{urlencode({'clone': selectors.job_key(job)})}")
+
+
+# ------------------------------------------------------------------------------------------ templates
+
+
+@require_safe
+@login_required
+def template_list(request, team):
+    access = get_team_for_user(request.user, team)
+    templates = list(selectors.template_list(access.team))
+    context = _base(access, templates=templates, max_templates=limits.TEMPLATES_MAX)
+    context["freshness"] = freshness(access.team, ["templates"])
+    return render(request, "jobs/template_list.html", context)
+
+
+def _template_counts(team: Team) -> dict[int, int]:
+    return selectors.template_counts(team)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def template_create(request, team):
+    access = get_team_for_user(request.user, team, Role.OPERATOR)
+    kwargs = {"credentials": Credential.objects.filter(team=access.team), "counts": _template_counts(access.team)}
+    form = TemplateForm(request.POST or None, **kwargs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.template_create(access=access, user=request.user, credential=form.chosen_credential,
+                                     data=form.payload)
+        except CSError as exc:
+            return _template_failed(request, access, form, exc)
+        messages.success(request, f"Template {form.payload['name']} created.")
+        return redirect("template_list", team=access.team.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "jobs/template_form.html", _base(access, form=form), status=status)
+
+
+def _template_failed(request, access, form, exc, template=None):
+    placed = form.add_cs_error(exc, TEMPLATE_FIELD_BY_CODE)
+    return render(request, "jobs/template_form.html",
+                  _base(access, form=form, template=template, cs_error=None if placed else error_context(exc)),
+                  status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def template_edit(request, team, credential, template_id):
+    access = get_team_for_user(request.user, team, Role.OPERATOR)
+    template = selectors.template_get(access.team, credential, template_id)
+    initial = {"name": template.name, "desc": template.desc, "sql_body": template.sql_body}
+    form = TemplateForm(request.POST or None, initial=initial, credentials=[template.credential], template=template)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.template_update(access=access, user=request.user, template=template, data=form.payload)
+        except CSError as exc:
+            return _template_failed(request, access, form, exc, template)
+        messages.success(request, f"Template {template.name} saved.")
+        return redirect("template_list", team=access.team.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "jobs/template_form.html", _base(access, form=form, template=template), status=status)
+
+
+@require_POST
+@login_required
+def template_delete(request, team, credential, template_id):
+    access = get_team_for_user(request.user, team, Role.OPERATOR)
+    template = selectors.template_get(access.team, credential, template_id)
+    try:
+        services.template_delete(access=access, user=request.user, template=template)
+    except CSError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, f"Template {template.name} deleted.")
+    return redirect("template_list", team=access.team.slug)
+
+
+@require_safe
+@login_required
+def template_sql(request, team, credential, template_id):
+    """A template's SQL as JSON, for the template picker of the SQL job form."""
+    access = get_team_for_user(request.user, team)
+    template: Template = selectors.template_get(access.team, credential, template_id)
+    return JsonResponse({"name": template.name, "sql_body": template.sql_body})

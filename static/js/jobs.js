@@ -1,0 +1,261 @@
+// Jobs pages: live job table, batch selection, SQL editor and template picker, field toggles,
+// JAR upload with progress. No inline scripts: everything is wired from data attributes here.
+(function () {
+  "use strict";
+
+  function $(sel, root) { return (root || document).querySelector(sel); }
+  function $all(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
+  function fieldBox(name, root) { return $("#field-" + name, root); }
+  function show(name, visible, root) {
+    var box = fieldBox(name, root);
+    if (box) { box.classList.toggle("is-hidden", !visible); }
+  }
+
+  // ------------------------------------------------------------------ live job table
+  function setupLiveRows() {
+    var rows = $("#job-rows[data-live]");
+    if (!rows || !window.htmx) { return; }
+    var interval = parseInt(rows.getAttribute("data-interval") || "5000", 10);
+    var checked = [];
+    window.setInterval(function () {
+      if (window.liveEnabled ? window.liveEnabled() : document.visibilityState === "visible") {
+        window.htmx.trigger(rows, "live-refresh");
+      }
+    }, interval);
+    rows.addEventListener("htmx:beforeSwap", function (event) {
+      var xhr = event.detail.xhr;
+      var version = xhr.getResponseHeader("X-Rows-Version");
+      if (xhr.status === 304 || (version && version === rows.getAttribute("data-version"))) {
+        event.detail.shouldSwap = false;  // nothing changed: keep the table (and the selection) as it is
+        return;
+      }
+      if (xhr.status >= 400) { event.detail.shouldSwap = false; return; }
+      checked = $all("input[name=jobs]:checked", rows).map(function (box) { return box.value; });
+      if (version) { rows.setAttribute("data-version", version); }
+    });
+    rows.addEventListener("htmx:afterSwap", function () {
+      $all("input[name=jobs]", rows).forEach(function (box) {
+        if (checked.indexOf(box.value) >= 0) { box.checked = true; }
+      });
+      updateSelection();
+    });
+  }
+
+  // ------------------------------------------------------------------ batch selection
+  function updateSelection() {
+    var label = $("[data-selected-count]");
+    if (!label) { return; }
+    var n = $all("input[name=jobs]:checked").length;
+    label.textContent = n ? n + " job" + (n === 1 ? "" : "s") + " selected:" : "Select jobs for a batch action:";
+  }
+
+  function setupBatch() {
+    document.addEventListener("change", function (event) {
+      var target = event.target;
+      if (target.matches && target.matches("[data-select-all]")) {
+        $all("input[name=jobs]").forEach(function (box) { box.checked = target.checked; });
+      }
+      if (target.matches && (target.matches("input[name=jobs]") || target.matches("[data-select-all]"))) {
+        updateSelection();
+      }
+    });
+    var form = $("#batch-form");
+    if (form) {
+      form.addEventListener("submit", function (event) {
+        if (!$all("input[name=jobs]:checked").length) {
+          event.preventDefault();
+          window.alert("Select at least one job first.");
+        }
+      });
+    }
+  }
+
+  // ------------------------------------------------------------------ SQL editor (ACE when available)
+  var editors = [];
+
+  function loadAce(base, done) {
+    if (window.ace) { done(); return; }
+    var script = document.createElement("script");
+    script.src = base + "ace.js";
+    script.onload = done;
+    script.onerror = function () { /* no editor assets: the plain textarea stays */ };
+    document.head.appendChild(script);
+  }
+
+  function setupEditors() {
+    var form = $("[data-ace-base]");
+    var areas = $all("textarea[data-sql-editor]");
+    if (!form || !areas.length) { return; }
+    var base = form.getAttribute("data-ace-base");
+    if (!base) { return; }
+    loadAce(base, function () {
+      if (!window.ace) { return; }
+      window.ace.config.set("basePath", base);
+      areas.forEach(function (area) {
+        var host = document.createElement("div");
+        host.className = "ace-host";
+        area.parentNode.insertBefore(host, area.nextSibling);
+        var editor = window.ace.edit(host, {
+          mode: "ace/mode/sql", showGutter: true, showPrintMargin: false, useWorker: false,
+          wrap: true, fontSize: "13px", tabSize: 2
+        });
+        editor.session.setValue(area.value);
+        editor.session.on("change", function () { area.value = editor.session.getValue(); });
+        area.style.display = "none";
+        area.setAttribute("data-ace-active", "1");
+        editors.push({ area: area, editor: editor });
+      });
+    });
+  }
+
+  function setSql(area, text) {
+    area.value = text;
+    editors.forEach(function (pair) {
+      if (pair.area === area) { pair.editor.session.setValue(text); }
+    });
+  }
+
+  // ------------------------------------------------------------------ template picker
+  function setupTemplatePicker() {
+    var form = $("#sql-job-form");
+    if (!form) { return; }
+    var select = $("select[name=template]", form);
+    var area = $("textarea[name=sql_body]", form);
+    var base = form.getAttribute("data-template-base");
+    if (!select || !area || !base) { return; }
+    select.addEventListener("change", function () {
+      var key = select.value;
+      if (!key) { return; }
+      var parts = key.split(":");
+      var credential = $("select[name=credential]", form);
+      if (credential && !credential.disabled) { credential.value = parts[0]; }
+      fetch(base + parts[0] + "/" + parts[1] + "/sql/", { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) { if (data) { setSql(area, data.sql_body || ""); } });
+    });
+  }
+
+  // ------------------------------------------------------------------ field toggles
+  function sqlToggles(root) {
+    var form = $("#sql-job-form", root) || (root && root.id === "sql-job-form" ? root : null);
+    if (!form) { return; }
+    var mode = $("select[name=run_mode]", form);
+    var checkpoint = $("input[name=checkpoint_enabled]", form);
+    var dirty = $("select[name=dirty_data_kind]", form);
+    var jobType = $("select[name=job_type]", form);
+    function apply() {
+      var m = mode ? mode.value : "";
+      show("cluster_id", m === "exclusive_cluster", form);
+      show("edge_group_ids", m === "edge_node", form);
+      show("udf_jar_url", m !== "shared_cluster", form);
+      if (jobType) {
+        $all("option", jobType).forEach(function (opt) {
+          if (!opt.value) { return; }
+          var edge = opt.value === "flink_sql_edge_job";
+          opt.disabled = (m === "edge_node") ? !edge : edge;
+        });
+        if (jobType.selectedOptions.length && jobType.selectedOptions[0].disabled) { jobType.value = ""; }
+      }
+      var on = checkpoint && checkpoint.checked;
+      show("checkpoint_mode", on, form);
+      show("checkpoint_interval", on, form);
+      show("dirty_data_path", dirty && dirty.value === "2", form);
+    }
+    [mode, checkpoint, dirty].forEach(function (el) { if (el) { el.addEventListener("change", apply); } });
+    apply();
+  }
+
+  function jarToggles(root) {
+    var form = root || $("#jar-job-form");
+    if (!form) { return; }
+    var type = $("select[name=job_type]", form);
+    if (!type) { return; }
+    function apply() {
+      var spark = type.value === "spark_streaming_jar_job";
+      show("spu_number", !spark, form);
+      show("parallel_number", !spark, form);
+      show("executor_number", spark, form);
+      show("executor_spu", spark, form);
+    }
+    type.addEventListener("change", apply);
+    apply();
+  }
+
+  // ------------------------------------------------------------------ JAR upload with progress
+  function setupUpload() {
+    var form = $("form[data-upload]");
+    if (!form || !window.FormData || !window.XMLHttpRequest) { return; }
+    var box = $("[data-upload-progress]", form);
+    var bar = box && $("progress", box);
+    var percent = box && $("[data-upload-percent]", box);
+    var cancel = box && $("[data-upload-cancel]", box);
+    var xhr = null;
+    function buttons(disabled) {
+      $all("button[type=submit]", form).forEach(function (b) { b.disabled = disabled; });
+    }
+    function done() { xhr = null; buttons(false); }
+    if (cancel) {
+      cancel.addEventListener("click", function () {
+        if (xhr) { xhr.abort(); }
+      });
+    }
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (xhr) { return; }
+      var data = new FormData(form);
+      var submitter = event.submitter;
+      if (submitter && submitter.name) { data.append(submitter.name, submitter.value); }
+      xhr = new XMLHttpRequest();
+      xhr.open("POST", form.getAttribute("action") || window.location.href);
+      xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
+      xhr.setRequestHeader("Accept", "application/json");
+      if (box) { box.hidden = false; bar.value = 0; percent.textContent = "0 %"; }
+      buttons(true);
+      xhr.upload.addEventListener("progress", function (e) {
+        if (!e.lengthComputable || !bar) { return; }
+        var p = Math.round((e.loaded / e.total) * 100);
+        bar.value = p;
+        percent.textContent = p + " %";
+      });
+      xhr.upload.addEventListener("load", function () {
+        if (bar) { bar.value = 100; percent.textContent = "100 % — sending to CS…"; }
+      });
+      xhr.addEventListener("abort", function () {
+        if (percent) { percent.textContent = "Upload cancelled."; }
+        done();
+      });
+      xhr.addEventListener("error", function () {
+        if (percent) { percent.textContent = "The upload failed: check the connection and try again."; }
+        done();
+      });
+      xhr.addEventListener("load", function () {
+        var answer = null;
+        try { answer = JSON.parse(xhr.responseText); } catch (e) { answer = null; }
+        if (answer && answer.ok && answer.redirect) {
+          window.location.assign(answer.redirect);
+          return;
+        }
+        if (answer && answer.form_html) {
+          var body = $("#jar-form-body", form);
+          body.innerHTML = answer.form_html;
+          jarToggles(form);
+          if (percent) { percent.textContent = "100 % — not saved: see the errors above."; }
+        } else if (percent) {
+          percent.textContent = "The server answered " + xhr.status + ".";
+        }
+        done();
+      });
+      xhr.send(data);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setupLiveRows();
+    setupBatch();
+    setupEditors();
+    setupTemplatePicker();
+    sqlToggles(document);
+    jarToggles();
+    setupUpload();
+  });
+})();

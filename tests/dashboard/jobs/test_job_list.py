@@ -1,0 +1,170 @@
+"""Job list pages: access, filters, summary cards, sorting, paging, live fragment with 304, isolation."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from dashboard.jobs.models import Job
+
+from .conftest import team_url
+
+pytestmark = pytest.mark.django_db
+
+
+def test_outsider_gets_404(roles, login, synced):
+    assert login(roles.outsider).get(team_url("job_list")).status_code == 404
+    assert login(roles.outsider).get(team_url("job_list_rows")).status_code == 404
+
+
+def test_anonymous_is_sent_to_login(roles, login):
+    response = login(None).get(team_url("job_list"))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_wrong_method_is_405(roles, login):
+    assert login(roles.viewer).post(team_url("job_list")).status_code == 405
+    assert login(roles.viewer).post(reverse("jobs_all")).status_code == 405
+
+
+def test_unknown_team_is_404(roles, login):
+    assert login(roles.lead).get(team_url("job_list", team="nope")).status_code == 404
+
+
+def test_viewer_sees_jobs_without_batch_controls(roles, login, synced):
+    response = login(roles.viewer).get(team_url("job_list"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    job = Job.objects.filter(team=roles.team).first()
+    assert job.name in page
+    assert 'id="batch-form"' not in page
+    assert "emulator" in page  # the credential is named on the page
+    assert "New SQL job" not in page.split("<main>")[1]
+
+
+def test_operator_sees_batch_controls_and_links(roles, login, synced):
+    page = login(roles.operator).get(team_url("job_list")).content.decode()
+    assert 'id="batch-form"' in page
+    assert reverse("sql_job_create", kwargs={"team": "alpha"}) in page
+    assert reverse("jar_job_create", kwargs={"team": "alpha"}) in page
+
+
+def test_status_cards_count_and_filter(roles, login, synced):
+    client = login(roles.viewer)
+    response = client.get(team_url("job_list"))
+    summary = {s["group"]: s["count"] for s in response.context["summary"]}
+    running = Job.objects.filter(team=roles.team, status="job_running", deleted_at__isnull=True).count()
+    assert summary["running"] == running > 0
+    response = client.get(team_url("job_list"), {"status": "running"})
+    jobs = list(response.context["jobs"])
+    assert jobs and all(j.status == "job_running" for j in jobs)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"type": "flink_jar_job"},
+        {"mode": "exclusive_cluster"},
+        {"q": "a"},
+        {"status": "job_running"},
+        {"sort": "name"},
+        {"sort": "-duration"},
+    ],
+)
+def test_filters_and_sorting(roles, login, synced, params):
+    response = login(roles.viewer).get(team_url("job_list"), params)
+    assert response.status_code == 200
+    jobs = list(response.context["jobs"])
+    if "type" in params:
+        assert jobs and all(j.job_type == params["type"] for j in jobs)
+    if "mode" in params:
+        assert jobs and all(j.run_mode == params["mode"] for j in jobs)
+    if params.get("sort") == "name":
+        names = [j.name for j in jobs]
+        assert names == sorted(names)
+
+
+def test_cluster_and_credential_filters(roles, login, synced):
+    job = Job.objects.filter(team=roles.team, cluster_id__isnull=False).first()
+    client = login(roles.viewer)
+    jobs = list(client.get(team_url("job_list"), {"cluster": job.cluster_id}).context["jobs"])
+    assert jobs and all(j.cluster_id == job.cluster_id for j in jobs)
+    jobs = list(client.get(team_url("job_list"), {"credential": str(synced.public_id)}).context["jobs"])
+    assert jobs
+
+
+@pytest.mark.parametrize("garbage", [
+    {"status": "<script>"}, {"sort": "password"}, {"page": "-1"}, {"page": "99999"}, {"cluster": "x" * 500},
+    {"credential": "not-a-uuid"}, {"q": "\x00" * 3}, {"page": "9" * 40},
+])
+def test_bad_query_values_never_fail(roles, login, synced, garbage):
+    assert login(roles.viewer).get(team_url("job_list"), garbage).status_code == 200
+    assert login(roles.viewer).get(team_url("job_list_rows"), garbage).status_code == 200
+
+
+def test_pagination(roles, login, synced):
+    response = login(roles.viewer).get(team_url("job_list"), {"page": 2})
+    count = Job.objects.filter(team=roles.team, deleted_at__isnull=True).count()
+    assert response.context["page"].paginator.count == count
+    assert response.context["page"].number == min(2, response.context["page"].paginator.num_pages)
+
+
+def test_rows_fragment_answers_304_when_nothing_changed(roles, login, synced):
+    client = login(roles.viewer)
+    first = client.get(team_url("job_list_rows"))
+    assert first.status_code == 200
+    etag = first["ETag"]
+    assert first["X-Rows-Version"] == etag.strip('"')
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(team_url("job_list_rows"), HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    job_queries = [q for q in queries.captured_queries if "jobs_job" in q["sql"]]
+    assert len(job_queries) == 1  # one aggregate, no rows read
+    Job.objects.filter(team=roles.team).update(status="job_submitting")
+    from django.utils import timezone
+
+    Job.objects.filter(pk=Job.objects.filter(team=roles.team).first().pk).update(last_seen=timezone.now())
+    changed = client.get(team_url("job_list_rows"), HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag
+
+
+def test_other_teams_jobs_never_show(roles, login, synced, other_synced):
+    page = login(roles.lead).get(team_url("job_list")).content.decode()
+    other = Job.objects.filter(team=roles.other_team).values_list("job_id", flat=True)
+    shown = {j.job_id for j in login(roles.lead).get(team_url("job_list"), {"page": 1}).context["jobs"]}
+    assert shown.isdisjoint(set(other)) or all(
+        Job.objects.filter(team=roles.team, job_id=j).exists() for j in shown
+    )
+    assert "emulator-2" not in page
+
+
+def test_all_jobs_page_covers_only_the_users_teams(roles, login, synced, other_synced):
+    response = login(roles.lead).get(reverse("jobs_all"))
+    assert response.status_code == 200
+    teams = {j.team_id for j in response.context["jobs"]}
+    assert teams == {roles.team.id}
+    response = login(roles.outsider).get(reverse("jobs_all"))
+    assert list(response.context["jobs"]) == []
+    rows = login(roles.other_lead).get(reverse("jobs_all_rows"))
+    assert rows.status_code == 200
+    assert {j.team_id for j in rows.context["jobs"]} == {roles.other_team.id}
+
+
+def test_list_query_count_is_constant(roles, login, synced):
+    client = login(roles.viewer)
+    client.get(team_url("job_list"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(team_url("job_list"))
+    job = Job.objects.filter(team=roles.team).first()
+    clones = []
+    for i in range(60):
+        clone = Job.objects.get(pk=job.pk)
+        clone.pk = None
+        clone.job_id = 9_000_000 + i
+        clones.append(clone)
+    Job.objects.bulk_create(clones)
+    with CaptureQueriesContext(connection) as many:
+        client.get(team_url("job_list"))
+    assert len(many) == len(few)
