@@ -109,3 +109,40 @@ def test_scale_seed_spreads_over_tenants():
             api = Api(server.url, tenant, "token")
             totals.append(api.ok("GET", "{p}/jobs")["payload"]["total"])
         assert totals == [334, 333, 333]
+
+
+def test_cursor_walks_cover_every_job_once(emulator_session):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    emulator_session.reset("empty")
+    api = Api(emulator_session.url, emulator_session.account, "aksk")
+    created = [api.create_sql_job(f"walk_{i}") for i in range(23)]
+    deleted = created[3:20:4]
+    api.ok("DELETE", "{p}/job", json=deleted)
+    alive = [j for j in created if j not in deleted]
+
+    @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.integers(min_value=1, max_value=8), st.sampled_from(["asc", "desc"]))
+    def walk(limit, order):
+        seen, cursor = [], None
+        while True:
+            params = {"limit": limit, "order": order, **({"cursor": cursor} if cursor else {})}
+            page = [j["job_id"] for j in api.ok("GET", "{p}/jobs", params=params)["payload"]["jobs"]]
+            if not page:
+                break
+            seen.extend(page)
+            cursor = page[-1]
+        assert seen == (alive if order == "asc" else alive[::-1])
+        # and walking back with next=false from the end returns the pages in reverse
+        back, cursor = [], seen[-1]
+        while True:
+            params = {"limit": limit, "order": order, "cursor": cursor, "next": "false"}
+            page = [j["job_id"] for j in api.ok("GET", "{p}/jobs", params=params)["payload"]["jobs"]]
+            if not page:
+                break
+            back = page + back
+            cursor = page[0]
+        assert back + [seen[-1]] == seen
+
+    walk()
