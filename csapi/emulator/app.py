@@ -269,6 +269,8 @@ class Emulator:
             self.counters = dict(data.get("counters", {}))
             self.tenants = [seeding.Tenant(**t) for t in data.get("tenants", [])]
             self.tokens = {k: TokenInfo(**v) for k, v in data.get("tokens", {}).items()}
+            if data.get("clock") and data["clock"] > self.clock.now():
+                self.clock.set(float(data["clock"]))  # a fast clock never runs backwards across restarts
             self.projects = {}
             for p in data.get("projects", []):
                 project = Project.from_dict(p)
