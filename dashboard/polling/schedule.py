@@ -35,7 +35,7 @@ def claim_due(now: datetime | None = None) -> list[tuple[int, str, float]]:
     The sync sets the real next attempt when it finishes.
     """
     now = now or timezone.now()
-    services.ensure_health_rows()
+    services.ensure_health_rows(now)
     due = (
         PollHealth.objects.filter(next_attempt__lte=now, credential__needs_attention=False)
         .exclude(credential__secret_encrypted="")

@@ -1078,6 +1078,8 @@ def sync(credential_id: int, kind: str) -> SyncResult:
             )
             mark_needs_attention(credential, error)
             record_failure(health, error=error, started=started, finished=timezone.now())
+            # Polling of this credential pauses on needs_attention; once a lead fixes it, it is due at once.
+            PollHealth.objects.filter(credential_id=credential_id).update(next_attempt=timezone.now())
             return SyncResult(kind, ok=False, error=error)
         except Exception as exc:  # every failure is recorded; the next cycle retries after the backoff
             error = readable_error(exc)
@@ -1112,13 +1114,13 @@ def pollable_credentials():
     return Credential.objects.filter(needs_attention=False).exclude(secret_encrypted="")
 
 
-def ensure_health_rows() -> None:
+def ensure_health_rows(now: datetime | None = None) -> None:
     """One PollHealth row per pollable credential and kind (new credentials are due at once)."""
     ids = list(pollable_credentials().values_list("pk", flat=True))
     if not ids:
         return
     have = set(PollHealth.objects.filter(credential_id__in=ids).values_list("credential_id", "kind"))
-    now = timezone.now()
+    now = now or timezone.now()
     missing = [
         PollHealth(credential_id=cid, kind=kind, next_attempt=now)
         for cid in ids
