@@ -271,6 +271,10 @@ POLL_AUDIT_MAX_PAGES = env.int("POLL_AUDIT_MAX_PAGES", default=100)
 POLL_TASK_SOFT_TIME_LIMIT = env.int("POLL_TASK_SOFT_TIME_LIMIT", default=240)
 POLL_TASK_TIME_LIMIT = env.int("POLL_TASK_TIME_LIMIT", default=300)
 POLL_LOCK_TIMEOUT = env.int("POLL_LOCK_TIMEOUT", default=POLL_TASK_TIME_LIMIT + 30)
+# The embedded filesystem broker checks for messages every second by default: fan-out bursts of
+# sync tasks would trickle through at about one per second per worker process.
+if CELERY_BROKER_URL.startswith("filesystem"):
+    CELERY_BROKER_TRANSPORT_OPTIONS["polling_interval"] = env.float("POLL_BROKER_POLLING_INTERVAL", default=0.2)
 # Beat runs only the scheduler; intervals and backoff live in PollHealth.next_attempt.
 CELERY_BEAT_SCHEDULE = {
     "poll-due": {
