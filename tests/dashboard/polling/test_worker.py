@@ -29,6 +29,7 @@ def worker_app(tmp_path, settings):
             "data_folder_out": str(folder / "out"),
             "processed_folder": str(folder / "processed"),
             "store_processed": False,
+            "polling_interval": 0.1,
         }
         _reset_pool(app)
     yield app
