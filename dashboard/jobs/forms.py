@@ -130,7 +130,10 @@ class _JobFormBase(_CSRulesMixin, forms.Form):
             self.fields["credential"].initial = str(job.credential.public_id)
         elif len(self.credential_objects) == 1:
             self.fields["credential"].initial = next(iter(self.credential_objects))
-        self.fields["cluster_id"].choices = _blank(cluster_choices(self.cluster_objects), "— none —")
+        choices = cluster_choices(self.cluster_objects)
+        if job is not None and job.cluster_id and str(job.cluster_id) not in {v for v, _l in choices}:
+            choices.append((str(job.cluster_id), job.cluster_name or str(job.cluster_id)))
+        self.fields["cluster_id"].choices = _blank(choices, "— none —")
 
     @property
     def chosen_credential(self) -> Credential | None:
@@ -221,7 +224,7 @@ class SqlJobForm(_JobFormBase):
             "credential": str(job.credential.public_id),
             "name": job.name, "desc": job.desc, "sql_body": job.sql_body, "run_mode": job.run_mode or "shared_cluster",
             "job_type": job.job_type if job.job_type in vocab.SQL_JOB_TYPES else "",
-            "cluster_id": str(job.cluster_id) if job.cluster_id else "",
+            "cluster_id": str(job.cluster_id) if job.cluster_id and job.run_mode == "exclusive_cluster" else "",
             "edge_group_ids": _join(cfg.get("edge_group_ids", job.edge_group_ids)),
             "spu_number": job.spu_number, "parallel_number": job.parallel_number,
             "checkpoint_enabled": bool(cfg.get("checkpoint_enabled", job.checkpoint_enabled)),
@@ -287,7 +290,8 @@ class SqlJobForm(_JobFormBase):
         kind = data.get("dirty_data_kind") or ""
         if kind == vocab.DIRTY_DATA_SAVE:
             path = (data.get("dirty_data_path") or "").strip()
-            payload["dirty_data_strategy"] = f"{kind}:{path}" if path else kind
+            if path:  # without a path the form reports the missing path itself
+                payload["dirty_data_strategy"] = vocab.dirty_data_strategy(kind, path)
         elif kind:
             payload["dirty_data_strategy"] = kind
         template = self.template_objects.get(data.get("template") or "")
@@ -341,7 +345,7 @@ class JarJobForm(_JobFormBase):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["cluster_id"].required = True
-        self.fields["cluster_id"].choices = _blank(cluster_choices(self.cluster_objects), "Choose a cluster")
+        self.fields["cluster_id"].choices = [("", "Choose a cluster"), *self.fields["cluster_id"].choices[1:]]
         if self.job is not None:
             self.fields["job_type"].disabled = True
         self.order_fields(self.field_order)

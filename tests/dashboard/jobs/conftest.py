@@ -63,7 +63,10 @@ def cs_calls(emulator):
 def sql_job(synced):
     from dashboard.jobs.models import Job
 
-    return Job.objects.filter(credential=synced, job_type="flink_sql_job", deleted_at__isnull=True).first()
+    return Job.objects.filter(
+        credential=synced, job_type="flink_sql_job", deleted_at__isnull=True,
+        status__in=["job_cancel_success", "job_init"],
+    ).first()
 
 
 @pytest.fixture
