@@ -322,7 +322,10 @@ SPECTACULAR_SETTINGS = {
     "PATH_CONVERTER_OVERRIDES": {
         "csid": {"type": "integer", "format": "int64", "minimum": 0, "maximum": 999999999999999999},
     },
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "SqlJobTypeEnum": "csapi.vocab.SQL_JOB_TYPES",
+        "JarJobTypeEnum": "csapi.vocab.JAR_JOB_TYPES",
+    },
 }
 INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "dashboard.api"]
 # ------------------------------------------------------------------------------------- end of REST API

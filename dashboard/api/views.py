@@ -7,7 +7,7 @@ with the method's role before the handler runs, and handlers receive the ``acces
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -21,6 +21,7 @@ from dashboard.api import serializers as s
 from dashboard.api.base import TeamEndpoint
 from dashboard.api.pagination import page_of, paginated
 from dashboard.jobs import selectors as job_selectors
+from dashboard.jobs import services as job_services
 from dashboard.polling.models import PollHealth
 from dashboard.polling.selectors import freshness
 from dashboard.teams.models import Membership, Role, Team
@@ -217,6 +218,18 @@ class JobEndpoint(TeamEndpoint):
 
 
 class JobDetail(JobEndpoint):
+    required_roles = {"GET": Role.VIEWER, "DELETE": Role.OPERATOR}
+
+    @extend_schema(
+        operation_id="job_delete", tags=TAG_JOBS, summary="Delete a job",
+        request=None,
+        responses=docs.responses(OpenApiResponse(description="Deleted in CS."), write=True, status=204),
+    )
+    def delete(self, request, access, credential, job_id, **kwargs):
+        job = self.get_job(access, credential, job_id)
+        job_services.job_delete(access=access, user=request.user, job=job)
+        return Response(status=204)
+
     @extend_schema(
         tags=TAG_JOBS,
         operation_id="job_retrieve",

@@ -116,6 +116,7 @@ def test_token_never_grants_more_than_the_users_roles(roles, api):
     viewer = api(roles.viewer, token=True)
     # Reads yes; writes of an operator no; other teams are not found.
     assert viewer.get("/api/v1/teams/alpha/jobs/").status_code == 200
+    assert_error(viewer.post("/api/v1/teams/alpha/jobs/run/", {"jobs": ["x:1"]}, format="json"), 403)
     assert_error(viewer.get("/api/v1/teams/beta/"), 404)
     # The token follows the user's role as it changes: demoted, then removed.
     lead = api(roles.lead, token=True)
