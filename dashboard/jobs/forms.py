@@ -348,6 +348,7 @@ class JarJobForm(_JobFormBase):
         self.fields["cluster_id"].choices = [("", "Choose a cluster"), *self.fields["cluster_id"].choices[1:]]
         if self.job is not None:
             self.fields["job_type"].disabled = True
+            self.fields["job_type"].initial = self.job.job_type
         self.order_fields(self.field_order)
         self.manifest_main_class = ""
 
