@@ -371,6 +371,10 @@ def sync_jobs(credential: Credential, *, client: csapi.CSClient | None = None) -
         _apply_job_page(credential, page, existing, now, cluster_names)
         total += len(page)
         previous_last = ids[-1]
+        if ordered and isinstance(pager.total, int) and total >= pager.total:
+            # Every job CS counted has been read: skip the empty page that would only confirm the end.
+            # Only jobs created after the listing began (higher ids, not stored yet) can follow.
+            break
     # The listing completed: what CS no longer lists is gone.
     live = Job.objects.filter(credential=credential, deleted_at__isnull=True)
     if ordered:

@@ -1,0 +1,232 @@
+"""Poll cost: CS requests, SQL statements per page, steady-state time and sync rates at scale.
+
+The CS emulator runs in its own process, seeded ``scale:20000:20`` (20,000 jobs over 20 projects),
+with its clock frozen so that nothing changes between two syncs unless the benchmark changes it.
+The database is a temporary SQLite file unless DATABASE_URL is set (the benchmark's rows are removed
+afterwards).
+
+Figures (``BENCH`` lines):
+- ``poll.jobs.requests``: job list calls of one full sync of every credential (floor: pages needed);
+- ``poll.metrics.requests``: ``jobs/metrics`` calls for the running jobs (floor: batches needed);
+- ``poll.page.sql_statements``: SQL statements per page of jobs on a first sync (and ``.steady``);
+- ``poll.steady``: seconds of a sync of every credential when nothing changed (floor: fetching and
+  parsing the same pages with no database work);
+- ``poll.first_sync.rate`` and ``poll.changed10.rate``: jobs per second of a first sync, and of a
+  sync after 10% of the jobs changed status;
+- ``poll.worker.peak_rss``: peak resident memory of this (worker-like) process, MB.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+JOBS = int(os.environ.get("BENCH_POLL_JOBS", "20000"))
+TENANTS = int(os.environ.get("BENCH_POLL_TENANTS", "20"))
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _setup_django(tmp: str) -> None:
+    import django
+    from django.apps import apps
+
+    if not apps.ready:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
+        os.environ.setdefault("VAR_DIR", tmp)
+        os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
+        os.environ.setdefault("LOG_LEVEL", "WARNING")
+        django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("createcachetable", verbosity=0)
+
+
+def _start_emulator(tmp: str) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    log = open(Path(tmp) / "emulator.log", "w")  # noqa: SIM115 - closed with the process
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "csapi.emulator",
+            "--port",
+            str(port),
+            "--seed",
+            f"scale:{JOBS}:{TENANTS}",
+            "--quiet",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            requests.get(f"{url}/_emulator/state", timeout=2).raise_for_status()
+            break
+        except requests.RequestException:
+            if proc.poll() is not None:
+                raise RuntimeError("the emulator did not start") from None
+            time.sleep(0.2)
+    requests.post(f"{url}/_emulator/clock", json={"speed": 0}, timeout=10).raise_for_status()
+    return proc, url
+
+
+def _stats(url: str) -> dict:
+    return requests.get(f"{url}/_emulator/stats", timeout=10).json()["by_operation"]
+
+
+def _reset_stats(url: str) -> None:
+    requests.post(f"{url}/_emulator/stats/reset", timeout=10).raise_for_status()
+
+
+def run(report) -> None:
+    tmp = tempfile.mkdtemp(prefix="bench-poll-")
+    proc = None
+    team = None
+    try:
+        _setup_django(tmp)
+        from django.conf import settings
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from csapi.emulator.seed import scale_tenant
+        from dashboard.jobs.models import Job
+        from dashboard.polling import services
+        from dashboard.teams.models import AuthType, Credential, Team
+
+        proc, url = _start_emulator(tmp)
+        team = Team.objects.create(name=f"bench-{os.getpid()}", slug=f"bench-{os.getpid()}")
+        credentials = []
+        for n in range(1, TENANTS + 1):
+            tenant = scale_tenant(n)
+            credential = Credential(
+                team=team,
+                name=f"scale-{n:02d}",
+                region="cn-north-1",
+                project_id=tenant.project_id,
+                cs_endpoint=url,
+                iam_endpoint=url,
+                vpc_endpoint=url,
+                auth_type=AuthType.AKSK,
+                access_key=tenant.ak,
+            )
+            credential.set_secret(tenant.sk)
+            credential.save()
+            credentials.append(credential)
+        page_size = settings.POLL_PAGE_SIZE
+        clients = {c.pk: services._client(c) for c in credentials}
+
+        # ---- first sync (SQL statements per page measured on the first credential)
+        _reset_stats(url)
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as first_queries:
+            services.sync_jobs(credentials[0], client=clients[credentials[0].pk])
+        for c in credentials[1:]:
+            services.sync_jobs(c, client=clients[c.pk])
+        first_seconds = time.perf_counter() - started
+        total_jobs = Job.objects.filter(team=team).count()
+        per_credential = [Job.objects.filter(credential=c).count() for c in credentials]
+        jobs_requests = _stats(url).get("GET /v1.0/{project_id}/jobs", 0)
+        jobs_floor = sum(max(1, math.ceil(n / page_size)) for n in per_credential)
+        first_pages = max(1, math.ceil(per_credential[0] / page_size))
+
+        def job_statements(ctx) -> int:
+            return sum(1 for q in ctx.captured_queries if '"jobs_job' in q["sql"])
+
+        # ---- metrics of the running jobs
+        _reset_stats(url)
+        for c in credentials:
+            services.sync_metrics(c, client=clients[c.pk])
+        metrics_requests = _stats(url).get("POST /v1.0/{project_id}/jobs/metrics", 0)
+        running = [Job.objects.filter(credential=c, status="job_running").count() for c in credentials]
+        metrics_floor = sum(math.ceil(n / settings.POLL_METRICS_BATCH) for n in running)
+
+        # ---- steady state against its floor (best of three each, interleaved)
+        def floor_pass() -> float:
+            t0 = time.perf_counter()
+            for c in credentials:
+                for _page in (
+                    clients[c.pk].jobs.iter(show_detail=True, order="asc", page_size=page_size).pages()
+                ):
+                    pass
+            return time.perf_counter() - t0
+
+        def steady_pass() -> float:
+            t0 = time.perf_counter()
+            for c in credentials:
+                services.sync_jobs(c, client=clients[c.pk])
+            return time.perf_counter() - t0
+
+        floors, steadies = [], []
+        for _ in range(3):
+            floors.append(floor_pass())
+            steadies.append(steady_pass())
+        with CaptureQueriesContext(connection) as steady_queries:
+            services.sync_jobs(credentials[0], client=clients[credentials[0].pk])
+
+        # ---- 10% of the jobs change status (stopped), then one sync of everything
+        changed_target = total_jobs // 10
+        stop_ids: list[tuple[int, list[int]]] = []
+        left = changed_target
+        for c in credentials:
+            ids = list(
+                Job.objects.filter(credential=c, status="job_running")
+                .order_by("job_id")
+                .values_list("job_id", flat=True)[: math.ceil(changed_target / len(credentials))]
+            )[: max(0, left)]
+            left -= len(ids)
+            stop_ids.append((c.pk, ids))
+        for pk, ids in stop_ids:
+            for start in range(0, len(ids), 50):
+                clients[pk].jobs.stop_batch(ids[start : start + 50])
+        requests.post(f"{url}/_emulator/clock", json={"advance": 120}, timeout=10).raise_for_status()
+        started = time.perf_counter()
+        for c in credentials:
+            services.sync_jobs(c, client=clients[c.pk])
+        changed_seconds = time.perf_counter() - started
+        stopped = Job.objects.filter(team=team, job_id__in=[j for _pk, ids in stop_ids for j in ids])
+        changed = stopped.exclude(status="job_running").count()
+
+        report("poll.jobs.requests", jobs_requests, "requests", floor=jobs_floor)
+        report("poll.metrics.requests", metrics_requests, "requests", floor=metrics_floor)
+        report("poll.page.sql_statements", job_statements(first_queries) / first_pages, "statements")
+        report("poll.page.sql_statements.steady", job_statements(steady_queries) / first_pages, "statements")
+        report("poll.steady", min(steadies), "s", floor=min(floors))
+        report("poll.first_sync.rate", total_jobs / first_seconds, "jobs/s")
+        report("poll.changed10.rate", total_jobs / changed_seconds, "jobs/s")
+        report("poll.changed10.changed", changed, "jobs")
+        report("poll.worker.peak_rss", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "MB")
+        for client in clients.values():
+            client.close()
+    finally:
+        if team is not None:
+            try:
+                team.delete()
+            except Exception as exc:  # the figures are printed already; leave the rows
+                print(f"   (cleanup failed: {exc!r})", flush=True)
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
