@@ -46,6 +46,7 @@ format: install-dev
 
 ## Benchmarks: each figure against a floor measured in the same run.
 bench: install-dev
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	$(PY) -m benchmarks
 
 clean:
