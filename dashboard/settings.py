@@ -15,6 +15,8 @@ import environ
 from cryptography.fernet import Fernet
 from django.core.management.utils import get_random_secret_key
 
+from csapi.limits import UPLOAD_MAX_BYTES
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -69,6 +71,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "dashboard.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -183,6 +186,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Uploads: anything above this is streamed to a temporary file, never read whole into memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Refused before the body is read (dashboard.middleware): a JAR and a configuration file of the
+# reference's maximum size, plus the form fields around them.
+MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=2 * UPLOAD_MAX_BYTES + 1024 * 1024)
 
 # Security headers. The Content Security Policy allows no inline script; inline styles are allowed
 # (server-rendered charts and the SQL editor style their own elements).

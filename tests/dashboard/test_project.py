@@ -70,3 +70,21 @@ def test_login_is_rate_limited(client, make_user, settings):
         client.post("/login/", {"username": "alice", "password": "wrong"})
     locked = client.post("/login/", {"username": "alice", "password": "correct-horse-battery-9"})
     assert locked.status_code == 429
+
+
+@pytest.mark.django_db
+def test_oversized_request_is_refused_before_reading(client, settings):
+    settings.MAX_REQUEST_BODY_BYTES = 1024
+    response = client.generic("POST", "/login/", b"x" * 2048, content_type="application/octet-stream")
+    assert response.status_code == 413
+    assert "too large" in response.content.decode()
+    api = client.generic("POST", "/api/v1/teams/", b"x" * 2048, content_type="application/json")
+    assert api.status_code == 413
+    assert api.json()["code"] == "request_too_large"
+    assert client.post("/login/", {"username": "a", "password": "b"}).status_code == 200
+
+
+def test_request_limit_fits_the_largest_upload(settings):
+    from csapi.limits import UPLOAD_MAX_BYTES
+
+    assert settings.MAX_REQUEST_BODY_BYTES >= 2 * UPLOAD_MAX_BYTES
