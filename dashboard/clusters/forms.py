@@ -86,8 +86,13 @@ class _BodyForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if not self.errors:
-            add_violations(self, self.violations(self.body()), self.aliases)
+        # Fields that already failed (required, not a number) are left out of the body; report the
+        # other fields' violations only, so one mistake does not hide the rest.
+        failed = set(self.errors)
+        found = self.violations(self.body())
+        if failed:
+            found = [v for v in found if field_of(v.field, self) not in failed | {None}]
+        add_violations(self, found, self.aliases)
         return cleaned
 
 
