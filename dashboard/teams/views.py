@@ -33,12 +33,15 @@ def _apply_validation_error(form, error: ValidationError) -> None:
 @require_safe
 @login_required
 def home(request):
-    teams = Team.objects.for_user(request.user).prefetch_related("credentials")
+    from dashboard.usage.selectors import team_summaries
+
+    teams = list(Team.objects.for_user(request.user).prefetch_related("credentials"))
     roles = dict(Membership.objects.filter(user=request.user).values_list("team_id", "role"))
-    rows = [
-        {"team": team, "role": Role(Role.LEAD if request.user.is_staff else roles.get(team.id, Role.VIEWER))}
-        for team in teams
-    ]
+    summaries = team_summaries(teams)
+    rows = []
+    for team in teams:
+        role = Role(Role.LEAD if request.user.is_staff else roles.get(team.id, Role.VIEWER))
+        rows.append({"team": team, "role": role, "is_lead": role >= Role.LEAD, "summary": summaries.get(team.id)})
     return render(request, "teams/home.html", {"rows": rows})
 
 
