@@ -260,9 +260,16 @@ def _apply_job_page(
     history: list[tuple[Job | int, str, str, str]] = []  # (job or pk, previous, status, desc)
     for payload in page:
         job_id = int(payload["job_id"])
-        values = job_values(payload, cluster_names=cluster_names)
-        values["fingerprint"] = _job_fingerprint(payload, values["cluster_name"])
+        cluster_name = _str(payload.get("cluster_name"), 255) or cluster_names.get(
+            _int(payload.get("cluster_id")) or -1, ""
+        )
+        fp = _job_fingerprint(payload, cluster_name)
         found = existing.get(job_id)
+        if found is not None and found[1] == fp and found[3] is None:
+            result.unchanged += 1  # the common case: nothing to build, nothing to write
+            continue
+        values = job_values(payload, cluster_names=cluster_names)
+        values["fingerprint"] = fp
         if found is None:
             job = Job(
                 credential_id=credential.pk,
@@ -275,10 +282,7 @@ def _apply_job_page(
             new_jobs.append(job)
             history.append((job, "", values["status"], values["status_desc"]))
             continue
-        pk, old_fingerprint, old_status, deleted_at = found
-        if old_fingerprint == values["fingerprint"] and deleted_at is None:
-            result.unchanged += 1
-            continue
+        pk, _old_fingerprint, old_status, _deleted_at = found
         job = Job(pk=pk, credential_id=credential.pk, team_id=credential.team_id, job_id=job_id, **values)
         job.last_seen = now
         job.deleted_at = None
