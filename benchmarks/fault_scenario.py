@@ -74,6 +74,7 @@ def run_scenario(
     credential: Credential,
     *,
     fault_seconds: float,
+    min_cycles: int = 1,
     error_rate: float = 0.3,
     latency_ms: float = 2000,
     throttle_rate: float = 0.1,
@@ -92,7 +93,7 @@ def run_scenario(
     server.faults.configure(fault_rules(error_rate=error_rate, latency_ms=latency_ms, throttle_rate=throttle_rate,
                                         truncate_rate=truncate_rate, token_lifetime=token_lifetime))
     started = time.monotonic()
-    while time.monotonic() - started < fault_seconds:
+    while time.monotonic() - started < fault_seconds or report.cycles < min_cycles:
         server.clock.advance(clock_step)
         for _ in range(2):
             try:
