@@ -40,6 +40,10 @@ class _CSRulesMixin:
 
     field_aliases: dict[str, str] = {}
 
+    def clean_sql_body(self) -> str:
+        # Browsers send textarea lines with CRLF; keep the SQL (and its version diffs) in LF.
+        return (self.cleaned_data.get("sql_body") or "").replace("\r\n", "\n")
+
     def add_violations(self, violations: Iterable[validation.Violation]) -> None:
         for v in violations:
             name = self.field_aliases.get(v.field, v.field)

@@ -8,6 +8,7 @@ import difflib
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -38,12 +39,16 @@ from dashboard.teams.cs import error_context, error_text
 from dashboard.teams.models import Credential, Role, Team
 
 PAGE_SIZE = 25
-LIVE_INTERVAL_MS = 5000
+LIVE_INTERVAL_MS = 5000  # how often an open job list refreshes itself (JOBS_LIVE_INTERVAL_MS overrides)
 
 
 def _page_number(request) -> int:
     text = request.GET.get("page", "1")
     return int(text) if text.isdigit() and 0 < len(text) < 7 else 1
+
+
+def _live_interval() -> int:
+    return int(getattr(settings, "JOBS_LIVE_INTERVAL_MS", LIVE_INTERVAL_MS))
 
 
 def _submit(request) -> str:
@@ -130,7 +135,7 @@ def job_list(request, team):
         choices=selectors.job_filter_choices(access.team),
         rows_url=reverse("job_list_rows", kwargs={"team": access.team.slug}),
         version=selectors.job_list_version(access.team, filters, _page_number(request)),
-        live_interval=LIVE_INTERVAL_MS,
+        live_interval=_live_interval(),
         batch_form=BatchForm(),
     )
     return render(request, "jobs/job_list.html", context)
@@ -167,7 +172,7 @@ def jobs_all(request):
         choices=selectors.job_filter_choices_static(),
         rows_url=reverse("jobs_all_rows"),
         version=selectors.job_list_version(teams, filters, _page_number(request)),
-        live_interval=LIVE_INTERVAL_MS,
+        live_interval=_live_interval(),
     )
     return render(request, "jobs/jobs_all.html", context)
 
