@@ -28,13 +28,15 @@ LEAD_WRITES = {"GET": Role.VIEWER, "POST": Role.LEAD, "PUT": Role.LEAD, "PATCH":
 class TeamEndpoint(APIView):
     """An API view under ``/api/v1/teams/<team_slug>/``."""
 
-    #: The least role per HTTP method. HEAD and OPTIONS need what GET needs; a method missing here
+    #: The least role per HTTP method. HEAD needs what GET needs, OPTIONS any membership; a method missing here
     #: that has a handler is a configuration error (refused, never silently allowed).
     required_roles: dict[str, int] = READ
     access: TeamAccess
 
     def required_role(self, method: str) -> int:
-        if method in ("HEAD", "OPTIONS"):
+        if method == "OPTIONS":  # describes the endpoint, shows no data: any member
+            return Role.VIEWER
+        if method == "HEAD":
             method = "GET"
         try:
             return self.required_roles[method]

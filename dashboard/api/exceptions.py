@@ -64,7 +64,9 @@ _CS_STATUS: tuple[tuple[type[csapi.CSError], int, str], ...] = (
     (csapi.CSConflict, 409, "cs_conflict"),
     # The team's credential was refused: the caller's own authentication is fine, so not 401.
     (csapi.CSAuthError, 502, "cs_auth_failed"),
-    (csapi.CSError, 502, "cs_error"),
+    (csapi.CSServerError, 502, "cs_error"),
+    # Any other refusal: CS understood the request and declined it in the resource's current state.
+    (csapi.CSError, 409, "cs_rejected"),
 )
 
 _CS_MESSAGES = {
@@ -76,6 +78,9 @@ _CS_MESSAGES = {
 
 def cs_error_response(exc: csapi.CSError) -> Response:
     http_status, code = next((s, c) for klass, s, c in _CS_STATUS if isinstance(exc, klass))
+    if code == "cs_error" and exc.http_status and exc.http_status < 500:
+        # A failure code CS answered with a 4xx: the action was declined (e.g. already being deleted).
+        http_status, code = 409, "cs_rejected"
     context = error_context(exc)
     message = _CS_MESSAGES.get(code) or context["description"] or "CS rejected the request."
     headers = {}

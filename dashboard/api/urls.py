@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import include, path, re_path, register_converter
 
-from dashboard.api import views, views_jobs
+from dashboard.api import views, views_clusters, views_jobs, views_usage
 
 
 class CSIdConverter:
@@ -24,6 +24,8 @@ register_converter(CSIdConverter, "csid")
 app_name = "api"
 
 JOB = "jobs/<uuid:credential>/<csid:job_id>/"
+CLUSTER = "clusters/<uuid:credential>/<csid:cluster_id>/"
+PEERING = CLUSTER + "peerings/<str:peering_id>/"
 
 team_patterns = [
     path("", views.TeamDetail.as_view(), name="team_detail"),
@@ -44,6 +46,25 @@ team_patterns = [
     path("templates/", views_jobs.TemplateList.as_view(), name="template_list"),
     path("templates/<uuid:credential>/<csid:template_id>/", views_jobs.TemplateDetail.as_view(),
          name="template_detail"),
+    path("clusters/", views_clusters.ClusterList.as_view(), name="cluster_list"),
+    path(CLUSTER, views_clusters.ClusterDetail.as_view(), name="cluster_detail"),
+    path(CLUSTER + "stop/", views_clusters.ClusterStop.as_view(), name="cluster_stop"),
+    path(CLUSTER + "restart/", views_clusters.ClusterRestart.as_view(), name="cluster_restart"),
+    path(CLUSTER + "hosts/", views_clusters.HostList.as_view(), name="host_list"),
+    path(CLUSTER + "hosts/delete/", views_clusters.HostsDelete.as_view(), name="hosts_delete"),
+    path(CLUSTER + "hosts/upload/", views_clusters.HostsUpload.as_view(), name="hosts_upload"),
+    path(CLUSTER + "hosts/<csid:host_id>/", views_clusters.HostDetail.as_view(), name="host_detail"),
+    path(CLUSTER + "peerings/", views_clusters.PeeringList.as_view(), name="peering_list"),
+    path(CLUSTER + "peerings/accept/", views_clusters.PeeringAccept.as_view(), name="peering_accept"),
+    path(PEERING, views_clusters.PeeringDetail.as_view(), name="peering_detail"),
+    path(PEERING + "routes/", views_clusters.RouteList.as_view(), name="route_list"),
+    path(PEERING + "peer-routes/", views_clusters.PeerRouteCreate.as_view(), name="peer_route_create"),
+    path(PEERING + "routes/<str:route_id>/", views_clusters.RouteDetail.as_view(), name="route_detail"),
+    path("quotas/", views_usage.QuotaList.as_view(), name="quota_list"),
+    path("quotas/history/", views_usage.QuotaHistory.as_view(), name="quota_history"),
+    path("quotas/<uuid:credential>/<str:user_id>/", views_usage.QuotaDetail.as_view(), name="quota_detail"),
+    path("overview/", views_usage.Overview.as_view(), name="overview"),
+    path("cost-history/", views_usage.CostHistory.as_view(), name="cost_history"),
 ]
 
 v1_patterns = [
