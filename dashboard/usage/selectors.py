@@ -19,6 +19,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
+    IntegerField,
     Max,
     OuterRef,
     QuerySet,
@@ -28,7 +29,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import Window
-from django.db.models.functions import Cast, Coalesce, Mod, RowNumber
+from django.db.models.functions import Cast, Coalesce, RowNumber
 
 from csapi import vocab
 from dashboard.jobs.models import Job
@@ -134,20 +135,38 @@ def quota_totals(team: Team) -> QuotaTotals:
 
 
 # ------------------------------------------------------------------------------------- time series
-def downsample(qs: QuerySet, time_field: str, fields: Iterable[str], points: int = CHART_POINTS) -> list[dict]:
-    """Rows of ``qs`` (a per-credential time series) thinned in the database to at most ~``points`` per
-    credential: every n-th row counted back from the newest, which is always kept. Two queries."""
-    counts = qs.order_by().values("credential_id").annotate(n=Count("id")).values_list("n", flat=True)
-    most = max(counts, default=0)
+def downsample(model, team: Team, time_field: str, fields: Iterable[str], points: int = CHART_POINTS) -> list[dict]:
+    """Rows of a per-credential time series ``model`` of ``team``, thinned in the database to at most
+    ~``points`` per credential: every n-th row counted back from the newest, which is always kept.
+
+    Two queries: the row count of each of the team's credentials (index-only counts), then the kept
+    rows, numbered by a window function over the (credential, time) index.
+    """
+    from dashboard.teams.models import Credential
+
+    per_credential = (
+        model.objects.filter(credential_id=OuterRef("pk")).order_by().values("credential_id")
+        .annotate(n=Count("id")).values("n")
+    )
+    counts = dict(
+        Credential.objects.filter(team=team)
+        .annotate(n=Subquery(per_credential, output_field=IntegerField()))
+        .values_list("pk", "n")
+    )
+    most = max((n or 0 for n in counts.values()), default=0)
     if not most:
         return []
     step = max(1, math.ceil(most / points))
+    qs = model.objects.filter(team=team, credential_id__in=list(counts))
     values = ["credential_id", "credential__name", time_field, *fields]
     if step == 1:
         return list(qs.order_by(time_field).values(*values))
     numbered = qs.annotate(
         _n=Window(RowNumber(), partition_by=[F("credential_id")], order_by=F(time_field).desc())
-    ).annotate(_keep=Mod(F("_n") - 1, Value(step)))
+    ).annotate(
+        # the % operator, not Mod(): SQLite runs Mod() as a Python function, once per row
+        _keep=ExpressionWrapper((F("_n") - 1) % step, output_field=IntegerField())
+    )
     return sorted(numbered.filter(_keep=0).values(*values), key=lambda r: r[time_field])
 
 
@@ -168,7 +187,7 @@ def _by_credential(rows: list[dict], time_field: str, value: str) -> list[Series
 
 def quota_series(team: Team, *, points: int = CHART_POINTS) -> dict[str, list[Series]]:
     """SPUs used and the sum of quotas over time, one series per credential (UserQuotaSample)."""
-    rows = downsample(UserQuotaSample.objects.filter(team=team), "sampled_at", ["spu_used", "spu_quota"], points)
+    rows = downsample(UserQuotaSample, team, "sampled_at", ["spu_used", "spu_quota"], points)
     return {
         "used": _by_credential(rows, "sampled_at", "spu_used"),
         "quota": _by_credential(rows, "sampled_at", "spu_quota"),
@@ -177,22 +196,25 @@ def quota_series(team: Team, *, points: int = CHART_POINTS) -> dict[str, list[Se
 
 def cost_series(team: Team, *, points: int = CHART_POINTS) -> list[Series]:
     """Total cost over time, one series per credential (OverviewSnapshot)."""
-    rows = downsample(OverviewSnapshot.objects.filter(team=team), "taken_at", ["total_cost"], points)
+    rows = downsample(OverviewSnapshot, team, "taken_at", ["total_cost"], points)
     return _by_credential(rows, "taken_at", "total_cost")
 
 
 # ------------------------------------------------------------------------------------------- billing
 def _latest_overviews(teams) -> QuerySet[OverviewSnapshot]:
-    """The newest overview snapshot of each credential of ``teams`` (one query, index-backed)."""
+    """The newest overview snapshot of each credential of ``teams`` (one query: an index seek per
+    credential on (credential, taken_at), whatever the length of the history)."""
+    from dashboard.teams.models import Credential
+
     newest = (
-        OverviewSnapshot.objects.filter(credential_id=OuterRef("credential_id"))
-        .order_by("-taken_at")
-        .values("taken_at")[:1]
+        OverviewSnapshot.objects.filter(credential_id=OuterRef("pk")).order_by("-taken_at").values("pk")[:1]
     )
-    qs = OverviewSnapshot.objects.filter(taken_at=Subquery(newest))
-    if isinstance(teams, Team):
-        return qs.filter(team=teams)
-    return qs.filter(team__in=teams)
+    credentials = Credential.objects.filter(team=teams) if isinstance(teams, Team) else (
+        Credential.objects.filter(team__in=teams)
+    )
+    return OverviewSnapshot.objects.filter(
+        pk__in=credentials.annotate(newest=Subquery(newest)).values("newest")
+    )
 
 
 _SUMMED = (
