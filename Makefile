@@ -33,7 +33,7 @@ run: install
 
 ## Run the whole test suite (set DATABASE_URL / REDIS_URL to test against PostgreSQL / Redis).
 test: install-dev
-	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-test-tools.sh
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: install-dev
