@@ -60,7 +60,7 @@ SORTS: dict[str, tuple[str, ...]] = {
     "id": ("job_id",),
 }
 DEFAULT_SORT = "-id"
-METRIC_POINTS = 240
+METRIC_POINTS = 120
 
 
 @dataclass(frozen=True)
@@ -284,7 +284,7 @@ def jobs_by_keys(team: Team, keys: Iterable[str]) -> list[Job]:
     return list(job_queryset(team).filter(q).select_related("credential").order_by("name", "job_id")[:500])
 
 
-def job_status_history(job: Job, limit: int = 100) -> list[JobStatusChange]:
+def job_status_history(job: Job, limit: int = 50) -> list[JobStatusChange]:
     return list(JobStatusChange.objects.filter(job=job).order_by("-observed_at", "-id")[:limit])
 
 
@@ -299,7 +299,7 @@ def job_metric_samples(job: Job, limit: int = METRIC_POINTS) -> list[MetricSampl
     return rows
 
 
-def job_audit_traces(job: Job, limit: int = 50) -> list[AuditTrace]:
+def job_audit_traces(job: Job, limit: int = 25) -> list[AuditTrace]:
     """CS audit traces of this job (by resource id, within the job's credential)."""
     return list(
         AuditTrace.objects.filter(team_id=job.team_id, credential_id=job.credential_id, resource_id=str(job.job_id))
@@ -307,7 +307,7 @@ def job_audit_traces(job: Job, limit: int = 50) -> list[AuditTrace]:
     )
 
 
-def job_action_log(job: Job, limit: int = 50) -> list[ActionLog]:
+def job_action_log(job: Job, limit: int = 25) -> list[ActionLog]:
     """The dashboard's own log of actions on this job (who did what)."""
     return list(
         ActionLog.objects.filter(team_id=job.team_id, target_type="job", target_id=job_key(job))

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import redirect, render
@@ -93,6 +94,8 @@ def _rows_context(request, scope, filters, page_number: int, *, team: Team | Non
             for key in selectors.SORTS
         },
         "multi_team": team is None,
+        # detail links are this prefix + "<credential>/<job id>/" (one reverse() per page, not per row)
+        "job_base": reverse("job_list", kwargs={"team": team.slug}) if team is not None else "",
     }
 
 
@@ -248,12 +251,23 @@ def _apig_sinks(job: Job) -> list[dict[str, Any]]:
     return [s for s in data if isinstance(s, dict)] if isinstance(data, list) else []
 
 
+def _cached_charts(job: Job) -> tuple[dict[str, str], int]:
+    """The job's charts, rendered once per new metric sample (pygal rendering is the costly part)."""
+    key = f"jobs:charts:{job.pk}:{job.metrics_at.timestamp() if job.metrics_at else 0}"
+    cached = cache.get(key)
+    if cached is None:
+        samples = selectors.job_metric_samples(job)
+        cached = (charts.job_charts(samples), len(samples))
+        cache.set(key, cached, 3600)
+    return cached
+
+
 @require_safe
 @login_required
 def job_detail(request, team, credential, job_id):
     access = get_team_for_user(request.user, team)
     job = selectors.job_get(access.team, credential, job_id)
-    samples = selectors.job_metric_samples(job)
+    chart_svgs, sample_count = _cached_charts(job)
     config = job.job_config if isinstance(job.job_config, dict) else {}
     context = _base(
         access,
@@ -262,8 +276,8 @@ def job_detail(request, team, credential, job_id):
         config_items=sorted(config.items()),
         raw_items=sorted((k, v) for k, v in (job.raw or {}).items() if k not in ("job_config", "sql_body")),
         history=selectors.job_status_history(job),
-        charts=charts.job_charts(samples),
-        sample_count=len(samples),
+        charts=chart_svgs,
+        sample_count=sample_count,
         plan_svg=graph.render_svg(_plan_source(job)),
         apig_sinks=_apig_sinks(job),
         audit=selectors.job_audit_traces(job),

@@ -1,0 +1,204 @@
+"""Jobs pages: SQL statements per page do not grow with the number of jobs; latency vs a trivial view.
+
+Django is set up on a temporary SQLite database (or DATABASE_URL), migrated, and filled with bulk_create:
+20,000 jobs over four teams (5,000 in the team shown), with status history, metric samples and audit
+traces for the job whose detail page is measured. Pages are rendered with the Django test client.
+
+Figures (``BENCH`` lines):
+- ``page.jobs.queries``, ``page.jobs_filtered.queries``, ``page.job_detail.queries``: SQL statements
+  at 5,000 jobs in the team (floor: the same page with 50 jobs in the team; ratio 1 = constant);
+- ``page.jobs.median``, ``page.jobs_filtered.median``, ``page.job_detail.median``: median render time
+  in ms (floor: a trivial view behind the same middleware, measured in the same run).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+from datetime import timedelta
+
+TEAMS = 4
+JOBS_PER_TEAM = 5_000
+SMALL_TEAM_JOBS = 50
+RENDERS = 15
+FLOOR_RENDERS = 40
+
+# A urlconf of its own for the floor: a trivial view behind the same middleware.
+urlpatterns: list = []
+
+
+def _trivial_view(request):
+    from django.http import HttpResponse
+
+    return HttpResponse("ok")
+
+
+def _setup_django(tmp: str) -> None:
+    import django
+    from django.apps import apps
+
+    if not apps.ready:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
+        os.environ.setdefault("VAR_DIR", tmp)
+        os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
+        os.environ.setdefault("LOG_LEVEL", "WARNING")
+        os.environ.setdefault("DEBUG", "false")
+        os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
+        django.setup()
+    from django.core.management import call_command
+    from django.test.utils import setup_test_environment
+
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("createcachetable", verbosity=0)
+    try:
+        setup_test_environment()
+    except RuntimeError:  # already set up by another benchmark in this process
+        pass
+    from django.urls import path
+
+    if not urlpatterns:
+        urlpatterns.append(path("trivial/", _trivial_view))
+
+
+STATUSES = ["job_running"] * 6 + ["job_cancel_success"] * 2 + ["job_init", "job_submit_fail", "job_submitting"]
+TYPES = ["flink_sql_job", "flink_sql_job", "flink_jar_job", "spark_streaming_jar_job"]
+MODES = ["shared_cluster", "exclusive_cluster"]
+
+
+def _team(name: str, jobs: int, stamp: int, user=None):
+    from django.utils import timezone
+
+    from dashboard.jobs.models import Job
+    from dashboard.teams.models import Credential, Membership, Role, Team
+
+    team = Team.objects.create(name=f"{name} {stamp}", slug=f"{name}-{stamp}")
+    if user is not None:
+        Membership.objects.create(team=team, user=user, role=Role.OPERATOR)
+    cred = Credential(team=team, name=f"{name}-account", region="cn-north-1", project_id=f"p{stamp}{name}"[:32],
+                      access_key="AK" + "0" * 18, auth_type="aksk")
+    cred.set_secret("bench-secret-not-real")
+    cred.save()
+    now = timezone.now()
+    batch = []
+    for i in range(jobs):
+        batch.append(Job(
+            credential=cred, team=team, job_id=100_000 + i, name=f"job-{i}", status=STATUSES[i % len(STATUSES)],
+            job_type=TYPES[i % len(TYPES)], run_mode=MODES[i % 2], cluster_id=1000 + i % 7,
+            cluster_name=f"cluster-{i % 7}", spu_number=2 + i % 5, parallel_number=1 + i % 4,
+            start_time=now - timedelta(hours=i % 100), duration=(i + 1) * 60_000, read_rate=12.5 * (i % 9),
+            write_rate=3.0 * (i % 5), fingerprint="", last_seen=now, raw={"job_id": 100_000 + i},
+            job_config={"checkpoint_enabled": False, "log_enabled": True, "obs_bucket": "b"},
+            sql_body="INSERT INTO k SELECT a FROM s;" if i % 4 < 2 else "",
+        ))
+        if len(batch) == 2000:
+            Job.objects.bulk_create(batch)
+            batch = []
+    if batch:
+        Job.objects.bulk_create(batch)
+    return team, cred
+
+
+def _detail_history(team, cred) -> None:
+    from django.utils import timezone
+
+    from dashboard.jobs.models import AuditTrace, Job, JobStatusChange, MetricSample
+    from dashboard.teams.models import ActionLog
+
+    job = Job.objects.get(credential=cred, job_id=100_000)
+    now = timezone.now()
+    JobStatusChange.objects.bulk_create([
+        JobStatusChange(job=job, previous_status="job_running", status="job_running_exception" if i % 2 else
+                        "job_running", status_desc="restart", observed_at=now - timedelta(minutes=i))
+        for i in range(200)
+    ])
+    MetricSample.objects.bulk_create([
+        MetricSample(job=job, sampled_at=now - timedelta(minutes=i), records_in=i * 100, records_out=i * 90,
+                     corrupted_records=i % 3, read_rate=10.0 + i % 7, write_rate=9.0 + i % 5)
+        for i in range(2000)
+    ])
+    AuditTrace.objects.bulk_create([
+        AuditTrace(credential=cred, team=team, key=f"k{i}", resource_id=str(job.job_id), event_name="run_job",
+                   op_user="alice", op_time=now - timedelta(minutes=i), op_result="CS.10001")
+        for i in range(300)
+    ])
+    ActionLog.objects.bulk_create([
+        ActionLog(team=team, credential=cred, action="job.run", target_type="job",
+                  target_id=f"{cred.public_id}:{job.job_id}", target_name=job.name, outcome="success")
+        for _ in range(300)
+    ])
+
+
+def _render(client, url: str, renders: int) -> tuple[int, float]:
+    from django.db import connection
+
+    executed: list[str] = []
+
+    def count(execute, sql, params, many, context):
+        executed.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    times = []
+    for _ in range(renders):
+        started = time.perf_counter()
+        client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+    return len(executed), statistics.median(times)
+
+
+def run(report, profile: bool = False) -> None:
+    tmp = tempfile.mkdtemp(prefix="bench-jobs-")
+    _setup_django(tmp)
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.test.utils import override_settings
+    from django.urls import reverse
+
+    stamp = int(time.time())
+    user = get_user_model().objects.create_user(username=f"bench-jobs-{stamp}", password="x" * 20)
+    small, small_cred = _team("small", SMALL_TEAM_JOBS, stamp, user)
+    big, big_cred = _team("shown", JOBS_PER_TEAM, stamp, user)
+    for n in range(TEAMS - 1):
+        _team(f"other{n}", JOBS_PER_TEAM, stamp)
+    _detail_history(small, small_cred)
+    _detail_history(big, big_cred)
+
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+
+    with override_settings(ROOT_URLCONF=__name__):
+        client.get("/trivial/")
+        floor_times = []
+        for _ in range(FLOOR_RENDERS):
+            started = time.perf_counter()
+            client.get("/trivial/")
+            floor_times.append((time.perf_counter() - started) * 1000)
+    floor = statistics.median(floor_times)
+
+    filtered = "?status=running&type=flink_sql_job&mode=exclusive_cluster&q=job-1&sort=name&page=2"
+
+    def pages(team, cred):
+        detail = reverse("job_detail", kwargs={"team": team.slug, "credential": cred.public_id, "job_id": 100_000})
+        listing = reverse("job_list", kwargs={"team": team.slug})
+        return {"jobs": listing, "jobs_filtered": listing + filtered, "job_detail": detail}
+
+    small_pages, big_pages = pages(small, small_cred), pages(big, big_cred)
+    if profile:
+        import cProfile
+        import pstats
+
+        client.get(big_pages["jobs"])
+        with cProfile.Profile() as prof:
+            for name in big_pages:
+                client.get(big_pages[name])
+        pstats.Stats(prof).sort_stats("tottime").print_stats(30)
+        return
+    for name in ("jobs", "jobs_filtered", "job_detail"):
+        small_queries, _ms = _render(client, small_pages[name], 1)
+        queries, median = _render(client, big_pages[name], RENDERS)
+        report(f"page.{name}.queries", queries, "queries", floor=small_queries)
+        report(f"page.{name}.median", median, "ms", floor=floor)
