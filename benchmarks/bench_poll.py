@@ -3,16 +3,17 @@
 The CS emulator runs in its own process, seeded ``scale:20000:20`` (20,000 jobs over 20 projects),
 with its clock frozen so that nothing changes between two syncs unless the benchmark changes it.
 The database is a temporary SQLite file unless DATABASE_URL is set (the benchmark's rows are removed
-afterwards).
+afterwards), e.g. ``DATABASE_URL=postgres://... python -m benchmarks poll``.
 
 Figures (``BENCH`` lines):
 - ``poll.jobs.requests``: job list calls of one full sync of every credential (floor: pages needed);
 - ``poll.metrics.requests``: ``jobs/metrics`` calls for the running jobs (floor: batches needed);
 - ``poll.page.sql_statements``: SQL statements per page of jobs on a first sync (and ``.steady``);
 - ``poll.steady``: seconds of a sync of every credential when nothing changed (floor: fetching and
-  parsing the same pages with no database work);
+  parsing the same pages the way the sync reads them, with no database work);
 - ``poll.first_sync.rate`` and ``poll.changed10.rate``: jobs per second of a first sync, and of a
-  sync after 10% of the jobs changed status;
+  sync after 10% of the jobs changed status (``poll.first_sync`` and ``poll.changed10``: the same in
+  seconds against that floor, which bounds the rates from above);
 - ``poll.worker.peak_rss``: peak resident memory of this (worker-like) process, MB.
 """
 
@@ -164,9 +165,7 @@ def run(report) -> None:
         def floor_pass() -> float:
             t0 = time.perf_counter()
             for c in credentials:
-                for _page in (
-                    clients[c.pk].jobs.iter(show_detail=True, order="asc", page_size=page_size).pages()
-                ):
+                for _page in services.job_pages(clients[c.pk], page_size).pages():
                     pass
             return time.perf_counter() - t0
 
@@ -212,7 +211,9 @@ def run(report) -> None:
         report("poll.page.sql_statements.steady", job_statements(steady_queries) / first_pages, "statements")
         report("poll.steady", min(steadies), "s", floor=min(floors))
         report("poll.first_sync.rate", total_jobs / first_seconds, "jobs/s")
+        report("poll.first_sync", first_seconds, "s", floor=min(floors))
         report("poll.changed10.rate", total_jobs / changed_seconds, "jobs/s")
+        report("poll.changed10", changed_seconds, "s", floor=min(floors))
         report("poll.changed10.changed", changed, "jobs")
         report("poll.worker.peak_rss", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "MB")
         for client in clients.values():

@@ -35,8 +35,11 @@ from django.db.models import Model, Q
 from django.utils import timezone
 
 import csapi
+from csapi.models import Page
+from csapi.pagination import CursorPager
 from dashboard.clusters.models import Cluster, ClusterJob, HostMapping, Peering, Route
 from dashboard.jobs.models import AuditTrace, Job, JobStatusChange, MetricSample, Template
+from dashboard.polling import bulk
 from dashboard.polling.models import Kind, PollHealth
 from dashboard.teams.models import Credential
 from dashboard.usage.models import OverviewSnapshot, UserQuota, UserQuotaSample
@@ -244,6 +247,17 @@ class JobPageResult:
     changed: int = 0
     unchanged: int = 0
     status_changes: int = 0
+    statements: int = 0
+
+
+#: The columns a page of jobs writes: identity, snapshot and first_seen. The metrics columns are left
+#: out: a new row gets their default (NULL) and a changed row keeps what the metrics sync wrote.
+_JOB_WRITE_FIELDS = ("credential_id", "team_id", "job_id", *_JOB_SNAPSHOT_FIELDS, "first_seen")
+_HISTORY_FIELDS = ("job_id", "previous_status", "status", "status_desc", "observed_at")
+
+
+def _job_columns() -> bulk.Columns:
+    return bulk.columns(Job, _JOB_WRITE_FIELDS)
 
 
 def _apply_job_page(
@@ -253,11 +267,19 @@ def _apply_job_page(
     now: datetime,
     cluster_names: Mapping[int, str],
 ) -> JobPageResult:
-    """Write one page of listed jobs: bulk insert the new, bulk update the changed, append history."""
+    """Write one page of listed jobs: one upsert of the new and changed, one insert of status history.
+
+    A job whose fingerprint (hash of the listed payload without ``duration``) matches the stored one
+    and that is not marked deleted costs nothing beyond computing the fingerprint. The others are
+    written by one ``INSERT ... ON CONFLICT (credential_id, job_id) DO UPDATE`` (the snapshot columns
+    and ``last_seen``; ``first_seen`` and the metrics columns of a stored job stay), which returns the
+    ids the status history needs.
+    """
     result = JobPageResult()
-    new_jobs: list[Job] = []
-    changed: list[Job] = []
-    history: list[tuple[Job | int, str, str, str]] = []  # (job or pk, previous, status, desc)
+    rows: dict[int, tuple[Any, ...]] = {}  # job_id -> row in _JOB_WRITE_FIELDS order
+    statuses: dict[int, tuple[str, str, str]] = {}  # job_id -> (previous, status, desc), if changed
+    cred_pk = credential.pk
+    team_pk = credential.team_id
     for payload in page:
         job_id = int(payload["job_id"])
         cluster_name = _str(payload.get("cluster_name"), 255) or cluster_names.get(
@@ -270,58 +292,57 @@ def _apply_job_page(
             continue
         values = job_values(payload, cluster_names=cluster_names)
         values["fingerprint"] = fp
+        values["last_seen"] = now
+        values["deleted_at"] = None
+        rows[job_id] = (cred_pk, team_pk, job_id, *[values[f] for f in _JOB_SNAPSHOT_FIELDS], now)
+        status, desc = values["status"], values["status_desc"]
         if found is None:
-            job = Job(
-                credential_id=credential.pk,
-                team_id=credential.team_id,
-                job_id=job_id,
-                first_seen=now,
-                last_seen=now,
-                **values,
-            )
-            new_jobs.append(job)
-            history.append((job, "", values["status"], values["status_desc"]))
-            continue
-        pk, _old_fingerprint, old_status, _deleted_at = found
-        job = Job(pk=pk, credential_id=credential.pk, team_id=credential.team_id, job_id=job_id, **values)
-        job.last_seen = now
-        job.deleted_at = None
-        changed.append(job)
-        if old_status != values["status"]:
-            history.append((pk, old_status, values["status"], values["status_desc"]))
-    if not (new_jobs or changed):
+            statuses[job_id] = ("", status, desc)
+        elif found[2] != status:
+            statuses[job_id] = (found[2], status, desc)
+        else:
+            statuses.pop(job_id, None)  # a job listed twice on the page: the last listing wins
+    if not rows:
         return result
     with transaction.atomic():
-        if new_jobs:
-            Job.objects.bulk_create(new_jobs, batch_size=len(new_jobs))
-            if any(job.pk is None for job in new_jobs):  # databases that cannot return ids
-                pks = dict(
-                    Job.objects.filter(
-                        credential=credential, job_id__in=[j.job_id for j in new_jobs]
-                    ).values_list("job_id", "pk")
-                )
-                for job in new_jobs:
-                    job.pk = pks[job.job_id]
-        if changed:
-            Job.objects.bulk_update(changed, _JOB_SNAPSHOT_FIELDS, batch_size=len(changed))
-        if history:
-            JobStatusChange.objects.bulk_create(
+        written = bulk.insert(
+            _job_columns(),
+            list(rows.values()),
+            conflict=("credential_id", "job_id"),
+            update=_JOB_SNAPSHOT_FIELDS,
+            returning=("id", "job_id"),
+        )
+        result.statements += written.statements
+        if statuses:
+            pks = {job_id: pk for pk, job_id in written.returned}
+            history = bulk.insert(
+                bulk.columns(JobStatusChange, _HISTORY_FIELDS),
                 [
-                    JobStatusChange(
-                        job_id=ref.pk if isinstance(ref, Job) else ref,
-                        previous_status=previous,
-                        status=status,
-                        status_desc=desc,
-                        observed_at=now,
-                    )
-                    for ref, previous, status, desc in history
+                    (pks[job_id], previous, status, desc, now)
+                    for job_id, (previous, status, desc) in statuses.items()
                 ],
-                batch_size=len(history),
             )
-    result.created = len(new_jobs)
-    result.changed = len(changed)
-    result.status_changes = len(history)
+            result.statements += history.statements
+    result.created = sum(1 for job_id in rows if existing.get(job_id) is None)
+    result.changed = len(rows) - result.created
+    result.status_changes = len(statuses)
     return result
+
+
+def job_pages(client: csapi.CSClient, page_size: int) -> CursorPager:
+    """The job listing with details, ascending ids, page by page, as plain dicts.
+
+    The listing's own page method with ``dict`` items: the same request and the same fields as
+    ``client.jobs.iter(show_detail=True, order="asc")``, without wrapping every item (and every
+    nested mapping) in a result object the poller does not use.
+    """
+
+    def fetch(query: dict[str, Any]) -> Page:
+        return client._list_page("/jobs", query, "jobs", dict)
+
+    return CursorPager(
+        fetch, id_key="job_id", page_size=page_size, params={"show_detail": True, "order": "asc"}
+    )
 
 
 def sync_jobs(credential: Credential, *, client: csapi.CSClient | None = None) -> int:
@@ -339,7 +360,7 @@ def sync_jobs(credential: Credential, *, client: csapi.CSClient | None = None) -
             "cluster_id", "name"
         )
     )
-    pager = client.jobs.iter(show_detail=True, order="asc", page_size=settings.POLL_PAGE_SIZE)
+    pager = job_pages(client, settings.POLL_PAGE_SIZE)
     ordered = True
     previous_last: int | None = None
     missing: list[int] = []
@@ -410,8 +431,34 @@ def _sum_records(streams: Any, key: str) -> int:
     return total
 
 
+_METRIC_SAMPLE_FIELDS = (
+    "job_id",
+    "sampled_at",
+    "records_in",
+    "records_out",
+    "corrupted_records",
+    "read_rate",
+    "write_rate",
+    "sources",
+    "sinks",
+)
+_JOB_METRICS_FIELDS = (
+    "id",
+    "read_rate",
+    "write_rate",
+    "records_in",
+    "records_out",
+    "corrupted_records",
+    "metrics_at",
+)
+
+
 def sync_metrics(credential: Credential, *, client: csapi.CSClient | None = None) -> int:
-    """Fetch the monitoring figures of the running jobs: one ``jobs/metrics`` call per batch of ids."""
+    """Fetch the monitoring figures of the running jobs: one ``jobs/metrics`` call per batch of ids.
+
+    Per batch, one multi-row INSERT of the samples (conflicts with a sample of the same slot ignored)
+    and one multi-row UPDATE of the jobs' latest figures.
+    """
     client = client or _client(credential)
     batch = max(1, settings.POLL_METRICS_BATCH)
     after = 0
@@ -426,8 +473,8 @@ def sync_metrics(credential: Credential, *, client: csapi.CSClient | None = None
         answer = client.jobs.metrics(list(pks))
         now = timezone.now()
         slot = _metric_slot(now)
-        samples: list[MetricSample] = []
-        updates: list[Job] = []
+        samples: list[tuple[Any, ...]] = []  # in _METRIC_SAMPLE_FIELDS order
+        updates: list[tuple[Any, ...]] = []  # in _JOB_METRICS_FIELDS order
         for item in answer:
             pk = pks.get(_int(item.get("job_id")) or -1)
             if pk is None:
@@ -441,45 +488,18 @@ def sync_metrics(credential: Credential, *, client: csapi.CSClient | None = None
             read_rate = _float(metrics.get("total_read_rate"))
             write_rate = _float(metrics.get("total_write_rate"))
             samples.append(
-                MetricSample(
-                    job_id=pk,
-                    sampled_at=slot,
-                    records_in=records_in,
-                    records_out=records_out,
-                    corrupted_records=corrupted,
-                    read_rate=read_rate,
-                    write_rate=write_rate,
-                    sources=sources,
-                    sinks=sinks,
-                )
+                (pk, slot, records_in, records_out, corrupted, read_rate, write_rate, sources, sinks)
             )
-            updates.append(
-                Job(
-                    pk=pk,
-                    read_rate=read_rate,
-                    write_rate=write_rate,
-                    records_in=records_in,
-                    records_out=records_out,
-                    corrupted_records=corrupted,
-                    metrics_at=now,
-                )
-            )
+            updates.append((pk, read_rate, write_rate, records_in, records_out, corrupted, now))
         with transaction.atomic():
-            if samples:
-                MetricSample.objects.bulk_create(samples, ignore_conflicts=True, batch_size=len(samples))
-            if updates:
-                Job.objects.bulk_update(
-                    updates,
-                    [
-                        "read_rate",
-                        "write_rate",
-                        "records_in",
-                        "records_out",
-                        "corrupted_records",
-                        "metrics_at",
-                    ],
-                    batch_size=len(updates),
-                )
+            # One sample per job and slot: a repeated poll within the slot adds nothing.
+            bulk.insert(
+                bulk.columns(MetricSample, _METRIC_SAMPLE_FIELDS),
+                samples,
+                conflict=("job_id", "sampled_at"),
+                ignore_conflicts=True,
+            )
+            bulk.update(bulk.columns(Job, _JOB_METRICS_FIELDS), "id", updates)
         seen += len(samples)
         if len(rows) < batch:
             break

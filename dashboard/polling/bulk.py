@@ -1,0 +1,244 @@
+"""Multi-row INSERT (and upsert) statements built by hand for the poller's hot paths.
+
+``QuerySet.bulk_create``/``bulk_update`` assemble every column of every row through model
+instances and expressions, which costs far more than the database work for a page of jobs. Here the
+column list comes from the model's concrete fields, each value is adapted once by a per-field adapter
+(the conversions Django's ``get_db_prep_save`` makes for the field's type), and a page is written
+with one ``INSERT ... VALUES (...), (...)`` statement, optionally with ``ON CONFLICT`` (PostgreSQL,
+and SQLite since 3.24) and ``RETURNING`` (PostgreSQL, and SQLite since 3.35).
+
+Values are always bound parameters, never formatted into the SQL; identifiers come from the model
+and are quoted by the backend. A statement never binds more parameters than the database accepts:
+rows are chunked, and the number of statements executed is returned so callers can count them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Field, Model
+
+Adapter = Callable[[Any], Any]
+
+
+def max_params(connection: BaseDatabaseWrapper) -> int:
+    """How many parameters one statement may bind on ``connection``.
+
+    Django's SQLite features answer a conservative 999 (the compile-time default of SQLite before
+    3.32); the open connection knows its real limit (32766 by default since 3.32), so ask it.
+    """
+    limit = connection.features.max_query_params
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        getlimit = getattr(connection.connection, "getlimit", None)  # Python 3.11+
+        if getlimit is not None:
+            return int(getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+    return limit or 65535  # PostgreSQL's wire protocol counts parameters in 16 bits
+
+
+def _adapter(field: Field, connection: BaseDatabaseWrapper) -> Adapter | None:
+    """The conversion of a Python value of ``field`` into a query parameter; ``None`` when none is needed.
+
+    Identity for the types both drivers bind as they are (text, numbers, booleans); JSON and
+    datetimes go through the backend's own adapters, as ``Field.get_db_prep_save`` would; any other
+    field type falls back to ``get_db_prep_save`` itself.
+    """
+    internal = field.get_internal_type()
+    ops = connection.ops
+    if internal in (
+        "CharField",
+        "TextField",
+        "SlugField",
+        "EmailField",
+        "URLField",
+        "BigIntegerField",
+        "IntegerField",
+        "SmallIntegerField",
+        "PositiveIntegerField",
+        "PositiveBigIntegerField",
+        "PositiveSmallIntegerField",
+        "BooleanField",
+        "FloatField",
+        "AutoField",
+        "BigAutoField",
+        "SmallAutoField",
+    ):
+        return None
+    if internal == "ForeignKey":
+        target = field.target_field  # type: ignore[attr-defined]
+        return _adapter(target, connection)
+    if internal == "JSONField":
+        encoder = field.encoder  # type: ignore[attr-defined]
+        adapt_json = ops.adapt_json_value
+
+        def json_value(value: Any) -> Any:
+            return None if value is None else adapt_json(value, encoder)
+
+        return json_value
+    if internal == "DateTimeField":
+        return ops.adapt_datetimefield_value
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The columns of ``model`` a statement writes, in order, with their adapters."""
+
+    model: type[Model]
+    fields: tuple[Field, ...]
+    adapters: tuple[Adapter | None, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(f.column for f in self.fields)
+
+    def adapt(self, row: Sequence[Any]) -> list[Any]:
+        """One row (Python values in column order) as query parameters."""
+        return [
+            value if adapt is None else adapt(value) for adapt, value in zip(self.adapters, row, strict=True)
+        ]
+
+
+def columns(model: type[Model], names: Sequence[str] | None = None, *, using: str = "default") -> Columns:
+    """The concrete fields of ``model`` named by attribute name (all but the primary key by default)."""
+    connection = connections[using]
+    if names is None:
+        fields = tuple(f for f in model._meta.concrete_fields if not f.primary_key)
+    else:
+        by_name = {f.attname: f for f in model._meta.concrete_fields}
+        by_name.update({f.name: f for f in model._meta.concrete_fields})
+        fields = tuple(by_name[name] for name in names)
+    return Columns(model, fields, tuple(_adapter(f, connection) for f in fields))
+
+
+@dataclass
+class InsertResult:
+    returned: list[tuple[Any, ...]]
+    statements: int
+
+
+def insert(
+    cols: Columns,
+    rows: Sequence[Sequence[Any]],
+    *,
+    conflict: Sequence[str] = (),
+    update: Sequence[str] = (),
+    ignore_conflicts: bool = False,
+    returning: Sequence[str] = (),
+    using: str = "default",
+    adapted: bool = False,
+) -> InsertResult:
+    """``INSERT INTO table (cols) VALUES (...), (...)`` of ``rows`` (Python values in ``cols`` order).
+
+    ``conflict`` names the unique columns (attribute names) of an ``ON CONFLICT`` clause: with
+    ``update`` (attribute names), the conflicting row gets those columns from the proposed row
+    (``DO UPDATE SET c = excluded.c``); with ``ignore_conflicts`` it is left alone (``DO NOTHING``).
+    ``returning`` (attribute names) asks for those columns of every inserted or updated row.
+    ``adapted`` says the rows are query parameters already (see :meth:`Columns.adapt`).
+    """
+    if not rows:
+        return InsertResult([], 0)
+    connection = connections[using]
+    qn = connection.ops.quote_name
+    meta = cols.model._meta
+    width = len(cols.fields)
+
+    def column(name: str) -> str:
+        return qn(meta.get_field(name).column)
+
+    head = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c) for c in cols.names)}) VALUES "  # noqa: S608
+    tail = ""
+    if update:
+        if not conflict:
+            raise ValueError("an upsert needs the conflict columns")
+        sets = ", ".join(f"{column(n)} = excluded.{column(n)}" for n in update)
+        tail = f" ON CONFLICT ({', '.join(column(n) for n in conflict)}) DO UPDATE SET {sets}"
+    elif ignore_conflicts:
+        target = f" ({', '.join(column(n) for n in conflict)})" if conflict else ""
+        tail = f" ON CONFLICT{target} DO NOTHING"
+    if returning:
+        if not connection.features.can_return_rows_from_bulk_insert:
+            raise NotImplementedError(f"{connection.vendor} cannot return rows from an INSERT")
+        tail += f" RETURNING {', '.join(column(n) for n in returning)}"
+
+    per_statement = max(1, max_params(connection) // width)
+    group = "(" + ", ".join(["%s"] * width) + ")"
+    out: list[tuple[Any, ...]] = []
+    statements = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            params: list[Any] = []
+            if adapted:
+                for row in chunk:
+                    params.extend(row)
+            else:
+                for row in chunk:
+                    params.extend(cols.adapt(row))
+            # Only quoted identifiers of the model and placeholders: every value is bound.
+            sql = head + ", ".join([group] * len(chunk)) + tail
+            cursor.execute(sql, params)
+            statements += 1
+            if returning:
+                out.extend(tuple(r) for r in cursor.fetchall())
+    return InsertResult(out, statements)
+
+
+def update(
+    cols: Columns,
+    key: str,
+    rows: Sequence[Sequence[Any]],
+    *,
+    using: str = "default",
+) -> int:
+    """``UPDATE table SET c = v.c ... FROM (VALUES (...), (...)) v WHERE table.key = v.key``.
+
+    ``cols`` starts with the ``key`` column (the rows' identity, usually the primary key); the other
+    columns are set from the rows. One statement per chunk of rows (SQLite needs 3.33 for
+    ``UPDATE ... FROM``; before that, one UPDATE per row). On PostgreSQL every value is cast to its
+    column type, as the column types of a ``VALUES`` list are inferred from its values alone.
+    Returns the number of statements executed.
+    """
+    if not rows:
+        return 0
+    connection = connections[using]
+    qn = connection.ops.quote_name
+    meta = cols.model._meta
+    if cols.fields[0] is not meta.get_field(key) and cols.fields[0].attname != key:
+        raise ValueError(f"the first column must be the key {key!r}")
+    table = qn(meta.db_table)
+    names = [qn(c) for c in cols.names]
+    width = len(names)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite" and sqlite3.sqlite_version_info < (3, 33, 0):
+            sets = ", ".join(f"{n} = %s" for n in names[1:])
+            sql = f"UPDATE {table} SET {sets} WHERE {names[0]} = %s"  # noqa: S608 - identifiers only
+            for row in rows:
+                params = cols.adapt(row)
+                cursor.execute(sql, [*params[1:], params[0]])
+            return len(rows)
+        if connection.vendor == "postgresql":
+            group = "(" + ", ".join(f"CAST(%s AS {f.cast_db_type(connection)})" for f in cols.fields) + ")"
+        else:
+            group = "(" + ", ".join(["%s"] * width) + ")"
+        # A VALUES list names its columns column1, column2, ... on both databases.
+        sets = ", ".join(f"{n} = v.column{i}" for i, n in enumerate(names[1:], start=2))
+        per_statement = max(1, max_params(connection) // width)
+        statements = 0
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            params: list[Any] = []
+            for row in chunk:
+                params.extend(cols.adapt(row))
+            values = ", ".join([group] * len(chunk))
+            sql = (
+                f"UPDATE {table} SET {sets} FROM (VALUES {values}) AS v WHERE {table}.{names[0]} = v.column1"  # noqa: S608
+            )
+            cursor.execute(sql, params)
+            statements += 1
+        return statements
