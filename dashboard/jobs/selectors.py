@@ -58,8 +58,10 @@ SORTS: dict[str, tuple[str, ...]] = {
     "spu": ("spu_number", "job_id"),
     "updated": ("update_time", "job_id"),
     "id": ("job_id",),
+    # newest first; (team, create_time) is indexed and the row id breaks ties inside that index
+    "created": ("create_time", "id"),
 }
-DEFAULT_SORT = "-id"
+DEFAULT_SORT = "-created"
 METRIC_POINTS = 120
 
 
