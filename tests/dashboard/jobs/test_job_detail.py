@@ -55,6 +55,8 @@ def test_detail_shows_fields_config_sql_and_history(roles, login, sql_job):
 def test_running_job_has_charts(roles, login, running_job):
     page = login(roles.viewer).get(job_url("job_detail", running_job)).content.decode()
     assert "<svg" in page and "Records in" in page
+    body = page.split("<main>", 1)[1]
+    assert "<script" not in body  # no inline script anywhere (CSP)
 
 
 def test_execution_plan_is_drawn_from_the_snapshot(roles, login, sql_job):
