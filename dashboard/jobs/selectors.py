@@ -204,11 +204,12 @@ def job_status_summary(team: Team | QuerySet[Team], filters: JobFilters | None =
     return [StatusSummary(g, label, counts[g]) for g, label in vocab.JOB_STATUS_GROUPS.items()]
 
 
-def job_list_version(team: Team | QuerySet[Team], filters: JobFilters, page: int) -> str:
+def job_list_version(team: Team | QuerySet[Team], filters: JobFilters, page: int, extra: Any = None) -> str:
     """A cheap version tag of a job list page: one aggregate query over the team's jobs.
 
     It changes when any job of the team is written by the poller or a service (``last_seen``,
-    ``metrics_at``, ``deleted_at``), when the count changes, and once a minute (running durations).
+    ``metrics_at``, ``deleted_at``), when the count changes, once a minute (running durations), and
+    with ``extra`` (the poll freshness shown with the table).
     """
     scope = Job.objects.filter(team=team) if isinstance(team, Team) else Job.objects.filter(team__in=team)
     agg = scope.aggregate(
@@ -216,7 +217,7 @@ def job_list_version(team: Team | QuerySet[Team], filters: JobFilters, page: int
     )
     minute = int(timezone.now().timestamp() // 60)
     text = repr((sorted(filters.as_query().items()), page, agg["seen"], agg["metrics"], agg["deleted"],
-                 agg["n"], minute))
+                 agg["n"], minute, extra))
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 

@@ -99,6 +99,13 @@ def _rows_context(request, scope, filters, page_number: int, *, team: Team | Non
     }
 
 
+def _freshness_key(fresh) -> tuple:
+    """What of the poll freshness the live table shows: stale or not, errors, last update (to the minute)."""
+    updated = fresh.last_updated
+    return (fresh.stale, fresh.errors, fresh.needs_attention, updated.replace(second=0, microsecond=0) if updated
+            else None)
+
+
 def _summary_context(summary, filters) -> dict[str, Any]:
     rows = [
         {"group": s.group, "label": s.label, "count": s.count,
@@ -137,7 +144,9 @@ def job_list(request, team):
         **_summary_context(selectors.job_status_summary(access.team, filters), filters),
         choices=selectors.job_filter_choices(access.team),
         rows_url=reverse("job_list_rows", kwargs={"team": access.team.slug}),
-        version=selectors.job_list_version(access.team, filters, _page_number(request)),
+        version=selectors.job_list_version(access.team, filters, _page_number(request),
+                                           _freshness_key(context["freshness"])),
+        freshness_in_rows=True,
         live_interval=_live_interval(),
         batch_form=BatchForm(),
     )
@@ -151,10 +160,12 @@ def job_list_rows(request, team):
     access = get_team_for_user(request.user, team)
     filters = selectors.JobFilters.from_query(request.GET)
     page_number = _page_number(request)
-    etag, not_modified = _not_modified(request, selectors.job_list_version(access.team, filters, page_number))
+    fresh = freshness(access.team, ["jobs", "metrics"])
+    version = selectors.job_list_version(access.team, filters, page_number, _freshness_key(fresh))
+    etag, not_modified = _not_modified(request, version)
     if not_modified is not None:
         return not_modified
-    context = {"access": access, "team": access.team}
+    context = {"access": access, "team": access.team, "freshness": fresh, "freshness_in_rows": True}
     context.update(_rows_context(request, access.team, filters, page_number, team=access.team))
     return _rows_response(request, context, etag)
 

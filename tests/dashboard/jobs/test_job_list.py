@@ -168,3 +168,21 @@ def test_list_query_count_is_constant(roles, login, synced):
     with CaptureQueriesContext(connection) as many:
         client.get(team_url("job_list"))
     assert len(many) == len(few)
+
+
+def test_live_table_shows_the_staleness_banner_when_polling_fails(roles, login, synced):
+    from django.utils import timezone
+
+    from dashboard.polling.models import PollHealth
+
+    client = login(roles.viewer)
+    fresh = client.get(team_url("job_list_rows"))
+    assert "may be out of date" not in fresh.content.decode()
+    PollHealth.objects.filter(credential=synced, kind="jobs").update(
+        consecutive_failures=3, last_error="CS.10005: CS is unavailable", last_error_at=timezone.now()
+    )
+    stale = client.get(team_url("job_list_rows"), HTTP_IF_NONE_MATCH=fresh["ETag"])
+    assert stale.status_code == 200
+    page = stale.content.decode()
+    assert "may be out of date" in page and "CS is unavailable" in page
+    assert "may be out of date" in client.get(team_url("job_list")).content.decode()
