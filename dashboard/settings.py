@@ -330,9 +330,6 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     "PATH_CONVERTER_OVERRIDES": {
         "csid": {"type": "integer", "format": "int64", "minimum": 0, "maximum": 999999999999999999},
     },
@@ -341,5 +338,13 @@ SPECTACULAR_SETTINGS = {
         "JarJobTypeEnum": "csapi.vocab.JAR_JOB_TYPES",
     },
 }
-INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "dashboard.api"]
+INSTALLED_APPS += ["rest_framework", "drf_spectacular", "dashboard.api"]
+try:  # Swagger UI served from this site (CSP: scripts only from 'self'); without it /api/docs/ is plain HTML.
+    import drf_spectacular_sidecar  # noqa: F401
+
+    INSTALLED_APPS.append("drf_spectacular_sidecar")
+    SPECTACULAR_SETTINGS.update(SWAGGER_UI_DIST="SIDECAR", SWAGGER_UI_FAVICON_HREF="SIDECAR", REDOC_DIST="SIDECAR")
+    API_DOCS_SWAGGER = True
+except ImportError:
+    API_DOCS_SWAGGER = False
 # ------------------------------------------------------------------------------------- end of REST API

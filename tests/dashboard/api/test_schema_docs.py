@@ -65,3 +65,13 @@ def test_docs_page_loads_only_local_scripts(client):
     from django.contrib.staticfiles import finders
 
     assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
+
+
+@pytest.mark.django_db
+def test_docs_page_without_the_swagger_assets_lists_the_operations(client, settings):
+    settings.API_DOCS_SWAGGER = False
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "/api/v1/teams/{team_slug}/jobs/sql/" in html and "Create a SQL job" in html
+    assert "<script>" not in html
