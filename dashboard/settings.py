@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "django_ace",
     "axes",
     "dashboard.teams",
     "dashboard.jobs",
