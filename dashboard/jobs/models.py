@@ -255,3 +255,23 @@ class SqlVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_name or self.job_id} at {self.created_at}"
+
+
+class JobDetails(models.Model):
+    """What CS tells about one job only on request: its execution plan (5.1.13) and APIG sinks (5.1.16).
+
+    Fetched in the background when someone opens the job and the stored copy is missing or older
+    than the job's last update, so the poller never makes one call per job.
+    """
+
+    job = models.OneToOneField(Job, on_delete=models.CASCADE, related_name="details")
+    plan = models.JSONField(null=True, blank=True)
+    apig_sinks = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True, help_text="The readable CS error of the last fetch, if it failed.")
+    fetched_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "job details"
+
+    def __str__(self) -> str:
+        return f"details of {self.job}"

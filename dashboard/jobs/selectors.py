@@ -264,7 +264,7 @@ def job_get(team: Team, credential_id: UUID | str, job_id: int, *, include_delet
     qs = Job.objects.filter(team=team, credential__public_id=credential_id, job_id=job_id)
     if not include_deleted:
         qs = qs.filter(deleted_at__isnull=True)
-    job = qs.select_related("credential").first()
+    job = qs.select_related("credential", "details").first()
     if job is None:
         raise Http404("No such job")
     return job

@@ -14,13 +14,14 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from datetime import timedelta
 from typing import IO, Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from csapi import CSError
-from dashboard.jobs.models import Job, JobStatusChange, SqlVersion, Template
+from dashboard.jobs.models import Job, JobDetails, JobStatusChange, SqlVersion, Template
 from dashboard.jobs.selectors import job_key
 from dashboard.polling.services import refresh_soon
 from dashboard.teams.access import TeamAccess, require_role
@@ -438,3 +439,48 @@ def template_delete(*, access: TeamAccess, user, template: Template) -> None:
     )
     Template.objects.filter(pk=template.pk).update(deleted_at=timezone.now())
     _refresh(template.credential, ("templates",))
+
+
+# ------------------------------------------------------------------------------------ job details
+
+DETAILS_RETRY_AFTER = timedelta(minutes=5)
+
+
+def job_details_due(job: Job) -> bool:
+    """Whether the stored plan and APIG sinks are missing or older than the job's last update."""
+    try:
+        details = job.details
+    except JobDetails.DoesNotExist:
+        return True
+    if details.error:
+        return details.fetched_at < timezone.now() - DETAILS_RETRY_AFTER
+    return bool(job.update_time and details.fetched_at < job.update_time)
+
+
+def job_details_request(job: Job) -> bool:
+    """Enqueue one background fetch of the job's details (at most one per job per minute)."""
+    from django.core.cache import cache
+
+    from dashboard.jobs.tasks import fetch_job_details
+
+    if not cache.add(f"jobs:details:{job.pk}", 1, 60):
+        return False
+    transaction.on_commit(lambda: fetch_job_details.delay(job.pk))
+    return True
+
+
+def job_details_fetch(*, job_pk: int) -> JobDetails | None:
+    """Fetch and store the execution plan and APIG sinks of a SQL job (reference 5.1.13, 5.1.16)."""
+    job = Job.objects.select_related("credential").filter(pk=job_pk, deleted_at__isnull=True).first()
+    if job is None or job.credential.needs_attention:
+        return None
+    values: dict[str, Any] = {"error": "", "fetched_at": timezone.now()}
+    try:
+        with client_for(job.credential) as client:
+            values["plan"] = dict(client.jobs.execute_graph(job.job_id))
+            values["apig_sinks"] = dict(client.jobs.apig_sinks(job.job_id))
+    except CSError as exc:
+        values["error"] = error_text(exc)
+        logger.info("details of job %s not fetched: %s", job.job_id, values["error"])
+    details, _ = JobDetails.objects.update_or_create(job=job, defaults=values)
+    return details

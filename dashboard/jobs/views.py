@@ -33,7 +33,7 @@ from dashboard.jobs.forms import (
     StopForm,
     TemplateForm,
 )
-from dashboard.jobs.models import Job, Template
+from dashboard.jobs.models import Job, JobDetails, Template
 from dashboard.polling.selectors import freshness
 from dashboard.teams.access import TeamAccess, get_team_for_user
 from dashboard.teams.cs import error_context, error_text
@@ -245,10 +245,18 @@ def job_batch(request, team):
 # ------------------------------------------------------------------------------------------ detail
 
 
+def _details(job: Job) -> JobDetails | None:
+    try:
+        return job.details
+    except JobDetails.DoesNotExist:
+        return None
+
+
 def _plan_source(job: Job) -> Any:
     raw = job.raw or {}
-    for value in (job.execution_graph, raw.get("execute_plan_items"), raw.get("execute_graph"),
-                  raw.get("execution_graph")):
+    details = _details(job)
+    for value in (details and details.plan, job.execution_graph, raw.get("execute_plan_items"),
+                  raw.get("execute_graph"), raw.get("execution_graph")):
         if value:
             return value
     return None
@@ -256,7 +264,8 @@ def _plan_source(job: Job) -> Any:
 
 def _apig_sinks(job: Job) -> list[dict[str, Any]]:
     raw = job.raw or {}
-    data = raw.get("apig_sinks")
+    details = _details(job)
+    data = (details and details.apig_sinks) or raw.get("apig_sinks")
     if isinstance(data, dict):
         data = data.get("sinks")
     return [s for s in data if isinstance(s, dict)] if isinstance(data, list) else []
@@ -279,6 +288,11 @@ def job_detail(request, team, credential, job_id):
     access = get_team_for_user(request.user, team)
     job = selectors.job_get(access.team, credential, job_id)
     chart_svgs, sample_count = _cached_charts(job)
+    is_sql = job.job_type in ("flink_sql_job", "flink_sql_edge_job") or (not job.job_type and bool(job.sql_body))
+    # The plan and APIG sinks come from CS only on request: fetched in the background, never here.
+    details_pending = is_sql and services.job_details_due(job)
+    if details_pending:
+        services.job_details_request(job)
     config = job.job_config if isinstance(job.job_config, dict) else {}
     context = _base(
         access,
@@ -295,7 +309,9 @@ def job_detail(request, team, credential, job_id):
         actions=selectors.job_action_log(job),
         run_form=RunForm(),
         stop_form=StopForm(),
-        is_sql=job.job_type in ("flink_sql_job", "flink_sql_edge_job") or (not job.job_type and job.sql_body),
+        is_sql=is_sql,
+        details_pending=details_pending,
+        details_error=getattr(_details(job), "error", ""),
     )
     return render(request, "jobs/job_detail.html", context)
 
