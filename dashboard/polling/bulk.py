@@ -1,11 +1,12 @@
-"""Multi-row INSERT (and upsert) statements built by hand for the poller's hot paths.
+"""Multi-row INSERT, upsert and UPDATE statements built by hand for the poller's hot paths.
 
 ``QuerySet.bulk_create``/``bulk_update`` assemble every column of every row through model
 instances and expressions, which costs far more than the database work for a page of jobs. Here the
 column list comes from the model's concrete fields, each value is adapted once by a per-field adapter
 (the conversions Django's ``get_db_prep_save`` makes for the field's type), and a page is written
-with one ``INSERT ... VALUES (...), (...)`` statement, optionally with ``ON CONFLICT`` (PostgreSQL,
-and SQLite since 3.24) and ``RETURNING`` (PostgreSQL, and SQLite since 3.35).
+with one ``INSERT ... VALUES (...), (...)`` statement (on PostgreSQL ``INSERT ... SELECT`` from one
+JSON array of rows, see ``_json_rows``), optionally with ``ON CONFLICT`` (PostgreSQL, and
+SQLite since 3.24) and ``RETURNING`` (PostgreSQL, and SQLite since 3.35).
 
 Values are always bound parameters, never formatted into the SQL; identifiers come from the model
 and are quoted by the backend. A statement never binds more parameters than the database accepts:
@@ -14,11 +15,14 @@ rows are chunked, and the number of statements executed is returned so callers c
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
@@ -72,6 +76,12 @@ def _adapter(field: Field, connection: BaseDatabaseWrapper) -> Adapter | None:
     if internal == "ForeignKey":
         target = field.target_field  # type: ignore[attr-defined]
         return _adapter(target, connection)
+    if connection.vendor == "postgresql" and internal in ("JSONField", "DateTimeField"):
+        # PostgreSQL receives a page as one JSON document (see _json_rows): JSON values are embedded
+        # as they are, datetimes as ISO 8601 text with their offset.
+        if internal == "JSONField":
+            return None
+        return _isoformat
     if internal == "JSONField":
         encoder = field.encoder  # type: ignore[attr-defined]
         adapt_json = ops.adapt_json_value
@@ -81,8 +91,33 @@ def _adapter(field: Field, connection: BaseDatabaseWrapper) -> Adapter | None:
 
         return json_value
     if internal == "DateTimeField":
-        return ops.adapt_datetimefield_value
+        return _datetime_adapter(connection)
     return lambda value: field.get_db_prep_save(value, connection)
+
+
+def _isoformat(value: Any) -> Any:
+    return None if value is None else value.isoformat()
+
+
+def _datetime_adapter(connection: BaseDatabaseWrapper) -> Adapter | None:
+    """``adapt_datetimefield_value`` of the backend, without its per-call overhead where it is known.
+
+    SQLite stores text of the naive time in the
+    connection's time zone, which is what Django's adapter makes of an aware value with USE_TZ.
+    """
+    ops = connection.ops
+    if connection.vendor == "sqlite" and settings.USE_TZ:
+        tz = connection.timezone
+
+        def sqlite_datetime(value: Any) -> Any:
+            if value is None:
+                return None
+            if isinstance(value, datetime) and value.utcoffset() is not None:
+                return str(value.astimezone(tz).replace(tzinfo=None))
+            return ops.adapt_datetimefield_value(value)
+
+        return sqlite_datetime
+    return ops.adapt_datetimefield_value
 
 
 @dataclass(frozen=True)
@@ -114,6 +149,30 @@ def columns(model: type[Model], names: Sequence[str] | None = None, *, using: st
         by_name.update({f.name: f for f in model._meta.concrete_fields})
         fields = tuple(by_name[name] for name in names)
     return Columns(model, fields, tuple(_adapter(f, connection) for f in fields))
+
+
+_TEXT_TYPES = frozenset({"CharField", "SlugField", "EmailField", "URLField", "TextField"})
+
+
+def _json_rows(cols: Columns, connection: BaseDatabaseWrapper) -> str:
+    """``SELECT ... FROM jsonb_array_elements(%s)``: PostgreSQL rows from one JSON array of rows.
+
+    One parameter and a statement of constant text whatever the number of rows: the driver neither
+    parses thousands of placeholders nor quotes thousands of values (its client-side binding does
+    both in Python), and the server parses one JSON document. Each row is a JSON array in column
+    order; each value is cast to its column type (text for the character types, so that the column
+    itself checks the length as for any INSERT). JSON ``null`` is SQL NULL.
+    """
+    exprs = []
+    for i, field in enumerate(cols.fields):
+        kind = "text" if field.get_internal_type() in _TEXT_TYPES else field.cast_db_type(connection)
+        exprs.append(f"CAST(e ->> {i} AS {kind}) AS column{i + 1}")
+    return f"SELECT {', '.join(exprs)} FROM jsonb_array_elements(CAST(%s AS jsonb)) AS e"  # noqa: S608
+
+
+def _json_param(cols: Columns, rows: Sequence[Sequence[Any]], adapted: bool) -> str:
+    params = rows if adapted else [cols.adapt(row) for row in rows]
+    return json.dumps(params, separators=(",", ":"), default=str)
 
 
 @dataclass
@@ -151,7 +210,7 @@ def insert(
     def column(name: str) -> str:
         return qn(meta.get_field(name).column)
 
-    head = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c) for c in cols.names)}) VALUES "  # noqa: S608
+    into = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c) for c in cols.names)})"
     tail = ""
     if update:
         if not conflict:
@@ -166,9 +225,18 @@ def insert(
             raise NotImplementedError(f"{connection.vendor} cannot return rows from an INSERT")
         tail += f" RETURNING {', '.join(column(n) for n in returning)}"
 
+    out: list[tuple[Any, ...]] = []
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"{into} {_json_rows(cols, connection)}{tail}",  # noqa: S608 - identifiers only
+                [_json_param(cols, rows, adapted)],
+            )
+            if returning:
+                out.extend(tuple(r) for r in cursor.fetchall())
+        return InsertResult(out, 1)
     per_statement = max(1, max_params(connection) // width)
     group = "(" + ", ".join(["%s"] * width) + ")"
-    out: list[tuple[Any, ...]] = []
     statements = 0
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
@@ -181,7 +249,7 @@ def insert(
                 for row in chunk:
                     params.extend(cols.adapt(row))
             # Only quoted identifiers of the model and placeholders: every value is bound.
-            sql = head + ", ".join([group] * len(chunk)) + tail
+            sql = into + " VALUES " + ", ".join([group] * len(chunk)) + tail
             cursor.execute(sql, params)
             statements += 1
             if returning:
@@ -214,6 +282,16 @@ def update(
     table = qn(meta.db_table)
     names = [qn(c) for c in cols.names]
     width = len(names)
+    # Both name the columns column1, column2, ... (a VALUES list does so by itself).
+    sets = ", ".join(f"{n} = v.column{i}" for i, n in enumerate(names[1:], start=2))
+    where = f"{table}.{names[0]} = v.column1"
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET {sets} FROM ({_json_rows(cols, connection)}) AS v WHERE {where}",  # noqa: S608
+                [_json_param(cols, rows, False)],
+            )
+        return 1
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite" and sqlite3.sqlite_version_info < (3, 33, 0):
             sets = ", ".join(f"{n} = %s" for n in names[1:])
@@ -222,12 +300,7 @@ def update(
                 params = cols.adapt(row)
                 cursor.execute(sql, [*params[1:], params[0]])
             return len(rows)
-        if connection.vendor == "postgresql":
-            group = "(" + ", ".join(f"CAST(%s AS {f.cast_db_type(connection)})" for f in cols.fields) + ")"
-        else:
-            group = "(" + ", ".join(["%s"] * width) + ")"
-        # A VALUES list names its columns column1, column2, ... on both databases.
-        sets = ", ".join(f"{n} = v.column{i}" for i, n in enumerate(names[1:], start=2))
+        group = "(" + ", ".join(["%s"] * width) + ")"
         per_statement = max(1, max_params(connection) // width)
         statements = 0
         for start in range(0, len(rows), per_statement):
@@ -236,9 +309,7 @@ def update(
             for row in chunk:
                 params.extend(cols.adapt(row))
             values = ", ".join([group] * len(chunk))
-            sql = (
-                f"UPDATE {table} SET {sets} FROM (VALUES {values}) AS v WHERE {table}.{names[0]} = v.column1"  # noqa: S608
-            )
+            sql = f"UPDATE {table} SET {sets} FROM (VALUES {values}) AS v WHERE {where}"  # noqa: S608
             cursor.execute(sql, params)
             statements += 1
         return statements

@@ -127,8 +127,11 @@ def _plain(value: Any) -> Any:
 
 def fingerprint(payload: Mapping[str, Any], *, exclude: Iterable[str] = (), extra: Any = None) -> str:
     """A stable hash of a payload (key order does not matter), without the ``exclude`` keys."""
-    skip = set(exclude)
-    data = {k: v for k, v in payload.items() if k not in skip} if skip else payload
+    data = payload
+    if exclude:
+        data = dict(payload)
+        for key in exclude:
+            data.pop(key, None)
     text = json.dumps([data, extra], sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
 

@@ -134,7 +134,9 @@ def test_rows_are_chunked_under_the_parameter_limit(cred, monkeypatch):
     rows = [_row(cred, n) for n in range(1, 11)]
     with CaptureQueriesContext(connection) as queries:
         result = _upsert(rows)
-    assert result.statements == 4 == len(queries.captured_queries)
+    # PostgreSQL binds one array per column (constant parameters); SQLite chunks the VALUES list.
+    expected = 1 if connection.vendor == "postgresql" else 4
+    assert result.statements == expected == len(queries.captured_queries)
     assert sorted(j for _p, j in result.returned) == list(range(1, 11))
     assert Job.objects.count() == 10
 
