@@ -48,9 +48,11 @@ def max_params(connection: BaseDatabaseWrapper) -> int:
 def _adapter(field: Field, connection: BaseDatabaseWrapper) -> Adapter | None:
     """The conversion of a Python value of ``field`` into a query parameter; ``None`` when none is needed.
 
-    Identity for the types both drivers bind as they are (text, numbers, booleans); JSON and
-    datetimes go through the backend's own adapters, as ``Field.get_db_prep_save`` would; any other
-    field type falls back to ``get_db_prep_save`` itself.
+    Identity for the types both drivers bind as they are (text, numbers, booleans). On SQLite, JSON
+    and datetimes are converted as ``Field.get_db_prep_save`` would (JSON text; naive text of the
+    time); on PostgreSQL, where a page travels as one JSON document, JSON values stay as they are
+    and datetimes become ISO 8601 text with their offset. Any other field type falls back to
+    ``get_db_prep_save`` itself.
     """
     internal = field.get_internal_type()
     ops = connection.ops
@@ -77,11 +79,16 @@ def _adapter(field: Field, connection: BaseDatabaseWrapper) -> Adapter | None:
         target = field.target_field  # type: ignore[attr-defined]
         return _adapter(target, connection)
     if connection.vendor == "postgresql" and internal in ("JSONField", "DateTimeField"):
-        # PostgreSQL receives a page as one JSON document (see _json_rows): JSON values are embedded
-        # as they are, datetimes as ISO 8601 text with their offset.
-        if internal == "JSONField":
+        if internal == "DateTimeField":
+            return _isoformat
+        encoder = field.encoder  # type: ignore[attr-defined]
+        if encoder is None:
             return None
-        return _isoformat
+
+        def encoded(value: Any) -> Any:  # what the field's encoder makes of the value, as JSON
+            return None if value is None else json.loads(json.dumps(value, cls=encoder))
+
+        return encoded
     if internal == "JSONField":
         encoder = field.encoder  # type: ignore[attr-defined]
         adapt_json = ops.adapt_json_value
@@ -102,8 +109,8 @@ def _isoformat(value: Any) -> Any:
 def _datetime_adapter(connection: BaseDatabaseWrapper) -> Adapter | None:
     """``adapt_datetimefield_value`` of the backend, without its per-call overhead where it is known.
 
-    SQLite stores text of the naive time in the
-    connection's time zone, which is what Django's adapter makes of an aware value with USE_TZ.
+    SQLite stores text of the naive time in the connection's time zone: what Django's adapter makes
+    of an aware value with USE_TZ.
     """
     ops = connection.ops
     if connection.vendor == "sqlite" and settings.USE_TZ:

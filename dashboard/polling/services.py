@@ -8,8 +8,9 @@ failures); the Celery tasks call it with ids only.
 
 Costs: one list call per page; the job listing is streamed page by page (nothing holds the whole
 tenant) and every page of jobs costs a constant number of SQL statements: one SELECT of the stored
-fingerprints covering the page, then at most one bulk INSERT of new jobs, one bulk UPDATE of changed
-jobs and one bulk INSERT of status changes. A job whose listed payload did not change costs no write.
+fingerprints covering the page, then at most one multi-row upsert of the new and changed jobs and one
+multi-row INSERT of status changes (built by :mod:`dashboard.polling.bulk`). A job whose listed payload
+did not change costs no write.
 """
 
 from __future__ import annotations
