@@ -465,7 +465,15 @@ def job_details_request(job: Job) -> bool:
 
     if not cache.add(f"jobs:details:{job.pk}", 1, 60):
         return False
-    transaction.on_commit(lambda: fetch_job_details.delay(job.pk))
+    job_pk = job.pk
+
+    def enqueue() -> None:
+        try:
+            fetch_job_details.delay(job_pk)
+        except Exception:  # the broker is down: the next visit after the minute asks again
+            logger.warning("could not enqueue fetching the details of job %s", job_pk)
+
+    transaction.on_commit(enqueue)
     return True
 
 

@@ -24,10 +24,12 @@ def worker_app(tmp_path, settings):
         folder = tmp_path / "broker"
         (folder / "out").mkdir(parents=True)
         (folder / "processed").mkdir()
+        (folder / "control").mkdir()
         app.conf.broker_transport_options = {
             "data_folder_in": str(folder / "out"),
             "data_folder_out": str(folder / "out"),
             "processed_folder": str(folder / "processed"),
+            "control_folder": str(folder / "control"),
             "store_processed": False,
             "polling_interval": 0.1,
         }
@@ -42,6 +44,10 @@ def _reset_pool(app) -> None:
     if app._pool is not None:
         app._pool.force_close_all()
         app._pool = None
+    app.amqp._producer_pool = None  # it holds the closed connection pool otherwise
+    from kombu import pools
+
+    pools.reset()  # kombu's process-wide pools keep the closed pools too
 
 
 @pytest.mark.celery_worker
