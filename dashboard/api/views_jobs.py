@@ -96,16 +96,6 @@ SQL_EXAMPLE = {
 }
 
 
-def _authorize_first(request, access, form) -> None:
-    """Authorize the form's OBS bucket before submitting (CS.19005, already authorized, is fine)."""
-    bucket = services.bucket_name(form.payload.get("obs_bucket", ""))
-    if not bucket:
-        return
-    try:
-        services.obs_authorize(access=access, user=request.user, credential=form.chosen_credential, buckets=[bucket])
-    except CSError as exc:
-        if getattr(exc, "code", "") != "CS.19005":
-            raise
 
 
 def _flag(data: dict[str, Any], name: str) -> bool:
@@ -144,7 +134,10 @@ class SqlJobCreate(TeamEndpoint):
         )
         try:
             if authorize:
-                _authorize_first(request, access, form)
+                services.obs_authorize_bucket_of(
+                    access=access, user=request.user, credential=form.chosen_credential,
+                    obs_path=form.payload.get("obs_bucket", ""),
+                )
             job = services.job_create_sql(
                 access=access, user=request.user, credential=form.chosen_credential, data=form.payload, run=run
             )
@@ -184,7 +177,10 @@ class SqlJobUpdate(JobEndpoint):
         )
         try:
             if authorize:
-                _authorize_first(request, access, form)
+                services.obs_authorize_bucket_of(
+                    access=access, user=request.user, credential=form.chosen_credential,
+                    obs_path=form.payload.get("obs_bucket", ""),
+                )
             services.job_update_sql(access=access, user=request.user, job=job, data=form.payload, run=run)
         except CSError as exc:
             add_cs_error_or_raise(form, exc, SQL_FIELD_BY_CODE)
@@ -223,7 +219,10 @@ class JarJobCreate(TeamEndpoint):
         )
         try:
             if authorize:
-                _authorize_first(request, access, form)
+                services.obs_authorize_bucket_of(
+                    access=access, user=request.user, credential=form.chosen_credential,
+                    obs_path=form.payload.get("obs_bucket", ""),
+                )
             job = services.job_create_jar(
                 access=access, user=request.user, credential=form.chosen_credential, data=form.payload, run=run,
                 **_files(form),
@@ -259,7 +258,10 @@ class JarJobUpdate(JobEndpoint):
         )
         try:
             if authorize:
-                _authorize_first(request, access, form)
+                services.obs_authorize_bucket_of(
+                    access=access, user=request.user, credential=form.chosen_credential,
+                    obs_path=form.payload.get("obs_bucket", ""),
+                )
             services.job_update_jar(access=access, user=request.user, job=job, data=form.payload, **_files(form))
             if run:
                 services.job_run(access=access, user=request.user, job=job)

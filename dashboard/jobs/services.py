@@ -384,6 +384,21 @@ def obs_authorize(*, access: TeamAccess, user, credential: Credential, buckets: 
     )
 
 
+def obs_authorize_bucket_of(*, access: TeamAccess, user, credential: Credential, obs_path: str) -> None:
+    """Authorize the bucket of a job's OBS path before the job is submitted again (5.1.2).
+
+    A bucket CS already had rights on (CS.19005) is fine; an empty path asks nothing of CS.
+    """
+    bucket = bucket_name(obs_path)
+    if not bucket:
+        return
+    try:
+        obs_authorize(access=access, user=user, credential=credential, buckets=[bucket])
+    except CSError as exc:
+        if exc.code != "CS.19005":
+            raise
+
+
 def bucket_name(obs_path: str) -> str:
     """The bucket of an OBS path ("obs://bucket/dir", "bucket/dir" or "bucket")."""
     text = (obs_path or "").strip().removeprefix("obs://").lstrip("/")

@@ -375,16 +375,6 @@ def _obs_offer(form, exc: CSError) -> str:
     return ""
 
 
-def _authorize_first(request, access, form) -> None:
-    """The user asked to authorize the form's OBS bucket before submitting again (CS.19005 is fine)."""
-    bucket = services.bucket_name(form.payload.get("obs_bucket", ""))
-    if not bucket:
-        return
-    try:
-        services.obs_authorize(access=access, user=request.user, credential=form.chosen_credential, buckets=[bucket])
-    except CSError as exc:
-        if getattr(exc, "code", "") != "CS.19005":  # already authorized
-            raise
 
 
 def _clone_initial(access, request, form_class) -> dict[str, Any]:
@@ -443,7 +433,10 @@ def sql_job_create(request, team):
     run = _submit(request).endswith("run")
     try:
         if _submit(request).startswith("authorize"):
-            _authorize_first(request, access, form)
+            services.obs_authorize_bucket_of(
+                access=access, user=request.user, credential=form.chosen_credential,
+                obs_path=form.payload.get("obs_bucket", ""),
+            )
         job = services.job_create_sql(access=access, user=request.user, credential=form.chosen_credential,
                                       data=form.payload, run=run)
     except CSError as exc:
@@ -508,7 +501,10 @@ def job_edit(request, team, credential, job_id):
     run = _submit(request).endswith("run")
     try:
         if _submit(request).startswith("authorize"):
-            _authorize_first(request, access, form)
+            services.obs_authorize_bucket_of(
+                access=access, user=request.user, credential=form.chosen_credential,
+                obs_path=form.payload.get("obs_bucket", ""),
+            )
         services.job_update_sql(access=access, user=request.user, job=job, data=form.payload, run=run)
     except CSError as exc:
         return _sql_failed(request, access, form, exc, job=job, versions=versions, diff=diff)
@@ -557,7 +553,10 @@ def _jar_form_view(request, access, *, job: Job | None = None):
     }
     try:
         if _submit(request).startswith("authorize"):
-            _authorize_first(request, access, form)
+            services.obs_authorize_bucket_of(
+                access=access, user=request.user, credential=form.chosen_credential,
+                obs_path=form.payload.get("obs_bucket", ""),
+            )
         if job is None:
             job = services.job_create_jar(access=access, user=request.user, credential=form.chosen_credential,
                                           data=form.payload, run=run, **files)
