@@ -22,9 +22,9 @@ from dashboard.api.base import TeamEndpoint
 from dashboard.api.pagination import page_of, paginated
 from dashboard.jobs import selectors as job_selectors
 from dashboard.jobs import services as job_services
-from dashboard.polling.models import PollHealth
-from dashboard.polling.selectors import freshness
-from dashboard.teams.models import Membership, Role, Team
+from dashboard.polling.selectors import freshness, poll_health_rows
+from dashboard.teams.models import Role
+from dashboard.teams.selectors import teams_with_roles
 
 TAG_TEAMS = ["teams"]
 TAG_JOBS = ["jobs"]
@@ -83,16 +83,14 @@ class TeamList(APIView):
         ],
     )
     def get(self, request):
-        user = request.user
-        roles = dict(Membership.objects.filter(user=user).values_list("team_id", "role"))
         rows = [
             {
                 "slug": team.slug,
                 "name": team.name,
-                "role": s.role_name(Role.LEAD if user.is_staff else roles.get(team.id, Role.VIEWER)),
+                "role": s.role_name(role),
                 "url": reverse("api:team_detail", kwargs={"team_slug": team.slug}, request=request),
             }
-            for team in Team.objects.for_user(user).order_by("name")
+            for team, role in teams_with_roles(request.user)
         ]
         return Response(s.TeamSerializer(rows, many=True).data)
 
@@ -154,10 +152,9 @@ class PollHealthView(TeamEndpoint):
         ],
     )
     def get(self, request, access, **kwargs):
-        rows = PollHealth.objects.filter(credential__team=access.team).select_related("credential")
         return Response({
             "freshness": freshness(access.team).as_dict(),
-            "credentials": s.PollHealthSerializer(rows.order_by("credential__name", "kind"), many=True).data,
+            "credentials": s.PollHealthSerializer(poll_health_rows(access.team), many=True).data,
         })
 
 

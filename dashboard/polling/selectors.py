@@ -226,3 +226,12 @@ def poller_status(now: datetime | None = None) -> dict:
         "failing": failing,
         "last_attempt": latest_attempt.isoformat() if latest_attempt else None,
     }
+
+
+def poll_health_rows(team: Team):
+    """The poll health of every credential and kind of ``team``, by credential name and kind."""
+    return (
+        PollHealth.objects.filter(credential__team=team)
+        .select_related("credential")
+        .order_by("credential__name", "kind")
+    )

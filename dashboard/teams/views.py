@@ -19,7 +19,8 @@ from dashboard.teams.forms import (
     ObsBucketsForm,
     TeamCreateForm,
 )
-from dashboard.teams.models import ActionLog, Credential, Membership, Role, Team
+from dashboard.teams.models import ActionLog, Credential, Membership, Role
+from dashboard.teams.selectors import teams_with_roles
 
 
 def _apply_validation_error(form, error: ValidationError) -> None:
@@ -35,13 +36,12 @@ def _apply_validation_error(form, error: ValidationError) -> None:
 def home(request):
     from dashboard.usage.selectors import team_summaries
 
-    teams = list(Team.objects.for_user(request.user).prefetch_related("credentials"))
-    roles = dict(Membership.objects.filter(user=request.user).values_list("team_id", "role"))
-    summaries = team_summaries(teams)
-    rows = []
-    for team in teams:
-        role = Role(Role.LEAD if request.user.is_staff else roles.get(team.id, Role.VIEWER))
-        rows.append({"team": team, "role": role, "is_lead": role >= Role.LEAD, "summary": summaries.get(team.id)})
+    teams = teams_with_roles(request.user, with_credentials=True)
+    summaries = team_summaries([team for team, _ in teams])
+    rows = [
+        {"team": team, "role": role, "is_lead": role >= Role.LEAD, "summary": summaries.get(team.id)}
+        for team, role in teams
+    ]
     return render(request, "teams/home.html", {"rows": rows})
 
 

@@ -1,0 +1,14 @@
+"""Reads of teams: always for one user."""
+
+from __future__ import annotations
+
+from dashboard.teams.models import Membership, Role, Team
+
+
+def teams_with_roles(user, *, with_credentials: bool = False) -> list[tuple[Team, Role]]:
+    """The teams ``user`` may see, each with the user's role in it (site staff act as leads)."""
+    teams = Team.objects.for_user(user)
+    if with_credentials:
+        teams = teams.prefetch_related("credentials")
+    roles = {} if user.is_staff else dict(Membership.objects.filter(user=user).values_list("team_id", "role"))
+    return [(team, Role(Role.LEAD if user.is_staff else roles.get(team.id, Role.VIEWER))) for team in teams]
