@@ -8,19 +8,17 @@ CS errors are re-raised (``csapi.CSError``) for the caller to show; nothing here
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from csapi import CSError
 from dashboard.clusters.models import Cluster, HostMapping, Peering, Route
-from dashboard.teams.access import TeamAccess, require_role
-from dashboard.teams.cs import client_for, error_text
-from dashboard.teams.models import ActionLog, Credential, Role
-from dashboard.teams.services import action_record
+from dashboard.teams.access import TeamAccess
+from dashboard.teams.models import Credential, Role
+from dashboard.teams.services import cs_action
 
 logger = logging.getLogger(__name__)
 
@@ -56,38 +54,9 @@ def _own(access: TeamAccess, obj: Credential | Cluster) -> None:
         raise PermissionDenied("This object belongs to another team.")
 
 
-def cs_call(
-    *,
-    access: TeamAccess,
-    user,
-    credential: Credential,
-    action: str,
-    call: Callable[[Any], Any],
-    target_type: str = "cluster",
-    target_id: Any = "",
-    target_name: str = "",
-    message: str = "",
-    min_role: int = Role.LEAD,
-) -> Any:
-    """Run one CS call as ``user`` for ``access``'s team and record its outcome either way."""
-    require_role(access, min_role)
-    _own(access, credential)
-    try:
-        with client_for(credential) as client:
-            result = call(client)
-    except CSError as exc:
-        action_record(
-            team=access.team, user=user, credential=credential, action=action,
-            outcome=ActionLog.Outcome.FAILURE, target_type=target_type, target_id=str(target_id),
-            target_name=target_name, message=error_text(exc),
-        )
-        logger.info("%s failed for team %s: %s", action, access.team.slug, getattr(exc, "code", ""))
-        raise
-    action_record(
-        team=access.team, user=user, credential=credential, action=action, target_type=target_type,
-        target_id=str(target_id), target_name=target_name, message=message,
-    )
-    return result
+def cs_call(*, min_role: int = Role.LEAD, target_type: str = "cluster", **kwargs) -> Any:
+    """A cluster or quota action's CS call (lead by default), recorded in the action log either way."""
+    return cs_action(min_role=min_role, target_type=target_type, **kwargs)
 
 
 # ------------------------------------------------------------------------------------------ clusters

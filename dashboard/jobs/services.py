@@ -26,8 +26,8 @@ from dashboard.jobs.selectors import job_key
 from dashboard.polling.services import refresh_soon
 from dashboard.teams.access import TeamAccess, require_role
 from dashboard.teams.cs import client_for, error_text
-from dashboard.teams.models import ActionLog, Credential, Role
-from dashboard.teams.services import action_record
+from dashboard.teams.models import Credential, Role
+from dashboard.teams.services import cs_action
 
 logger = logging.getLogger(__name__)
 
@@ -48,40 +48,10 @@ JAR_JOB_FIELDS = (
 OBS_NOT_AUTHORIZED = frozenset({"CS.11016", "CS.13004"})
 
 
-def _call(
-    *,
-    access: TeamAccess,
-    user,
-    credential: Credential,
-    action: str,
-    call: Callable[[Any], Any],
-    target_id: str = "",
-    target_name: str = "",
-    target_type: str = "job",
-    message: str = "",
-    id_from: Callable[[Any], str] | None = None,
-) -> Any:
-    """Run one CS call and record its outcome either way; re-raise CS failures after recording."""
-    require_role(access, Role.OPERATOR)
-    try:
-        with client_for(credential) as client:
-            result = call(client)
-    except CSError as exc:
-        text = error_text(exc)
-        logger.info("%s failed for team %s: %s", action, access.team.slug, text)
-        action_record(
-            team=access.team, user=user, credential=credential, action=action,
-            outcome=ActionLog.Outcome.FAILURE, target_type=target_type, target_id=target_id,
-            target_name=target_name, message=text,
-        )
-        raise
-    if id_from is not None:
-        target_id = id_from(result)
-    action_record(
-        team=access.team, user=user, credential=credential, action=action, target_type=target_type,
-        target_id=target_id, target_name=target_name, message=message,
-    )
-    return result
+def _call(**kwargs) -> Any:
+    """A job action's CS call (operator or above), recorded in the action log either way."""
+    kwargs.setdefault("target_type", "job")
+    return cs_action(min_role=Role.OPERATOR, **kwargs)
 
 
 def _refresh(credential: Credential, kinds: Iterable[str] = ("jobs",)) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -148,31 +149,66 @@ def credentials_reencrypt() -> int:
     return count
 
 
-def _credential_call(*, access: TeamAccess, user, credential: Credential, action: str, call, message: str = ""):
-    """Run one CS call for a credential action, recording its outcome in the action log either way."""
-    from csapi import CSAuthError, CSError
+def cs_action(
+    *,
+    access: TeamAccess,
+    user,
+    credential: Credential,
+    action: str,
+    call,
+    min_role: int,
+    target_type: str = "",
+    target_id: Any = "",
+    target_name: str = "",
+    message: str = "",
+    id_from=None,
+):
+    """Run one CS call for a user's action and record its outcome in the action log either way.
+
+    The one path of every write to CS: the role is checked, the credential must be the team's, a CS
+    failure is recorded with its readable text and re-raised for the caller to show.
+    """
+    from csapi import CSError
     from dashboard.teams.cs import client_for, error_text
 
-    require_role(access, Role.LEAD)
+    require_role(access, min_role)
+    if credential.team_id != access.team.id:
+        raise PermissionDenied("This credential belongs to another team.")
     try:
         with client_for(credential) as client:
             result = call(client)
     except CSError as exc:
         text = error_text(exc)
-        Credential.objects.filter(pk=credential.pk).update(
-            last_error=text, needs_attention=isinstance(exc, CSAuthError)
-        )
+        logger.info("%s failed for team %s: %s", action, access.team.slug, text)
         action_record(
             team=access.team, user=user, credential=credential, action=action, outcome=ActionLog.Outcome.FAILURE,
-            target_type="credential", target_id=str(credential.public_id), target_name=credential.name,
-            message=text,
+            target_type=target_type, target_id=str(target_id), target_name=target_name, message=text,
         )
         raise
+    if id_from is not None:
+        target_id = id_from(result)
     action_record(
-        team=access.team, user=user, credential=credential, action=action, target_type="credential",
-        target_id=str(credential.public_id), target_name=credential.name, message=message,
+        team=access.team, user=user, credential=credential, action=action, target_type=target_type,
+        target_id=str(target_id), target_name=target_name, message=message,
     )
     return result
+
+
+def _credential_call(*, access: TeamAccess, user, credential: Credential, action: str, call, message: str = ""):
+    """A lead's CS call about the credential itself; a failure is also remembered on the credential."""
+    from csapi import CSAuthError, CSError
+    from dashboard.teams.cs import error_text
+
+    try:
+        return cs_action(
+            access=access, user=user, credential=credential, action=action, call=call, min_role=Role.LEAD,
+            target_type="credential", target_id=credential.public_id, target_name=credential.name, message=message,
+        )
+    except CSError as exc:
+        Credential.objects.filter(pk=credential.pk).update(
+            last_error=error_text(exc), needs_attention=isinstance(exc, CSAuthError)
+        )
+        raise
 
 
 def credential_test_connection(*, access: TeamAccess, user, credential: Credential) -> dict:
