@@ -45,6 +45,21 @@ KINDS_BY_PATH = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Requests go straight to the WSGI application here, not through Django's test client, so the
+    request signals would close the database connection that holds the test's transaction (as the
+    test client prevents)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def world(roles, cs_credential, fast_cs):
     """A personal token for each role; alpha's snapshots are synced from the emulator on first use."""
