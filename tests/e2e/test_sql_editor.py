@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_jobs_browser import browser, eager_celery, page  # noqa: F401  (shared fixtures)
+from tests.e2e.test_jobs_browser import page  # noqa: F401  (the signed-in operator's page)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from csapi.emulator.seed import make_jar
-from tests.e2e.test_jobs_browser import browser, eager_celery, page  # noqa: F401  (shared fixtures)
+from tests.e2e.test_jobs_browser import page  # noqa: F401  (the signed-in operator's page)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

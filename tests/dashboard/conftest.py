@@ -1,4 +1,4 @@
-"""Fixtures for the cluster pages: snapshots filled by the poller's own sync from the emulator."""
+"""Fixtures for the dashboard tests: snapshots filled by the poller's own sync from the emulator."""
 
 from __future__ import annotations
 
