@@ -35,3 +35,23 @@ class RequestSizeLimitMiddleware:
                                     status=413 if size >= 0 else 400)
             return HttpResponse(message, status=413 if size >= 0 else 400, content_type="text/plain")
         return self.get_response(request)
+
+
+class StripNulFromQueryMiddleware:
+    """Remove NUL characters from query parameters before any view reads them.
+
+    No filter, search or page number legitimately holds one, and PostgreSQL refuses text containing
+    NUL, so a crafted ``?q=%00`` would otherwise fail a page instead of matching nothing.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "%00" in request.META.get("QUERY_STRING", "") or any("\x00" in v for v in request.GET.values()):
+            cleaned = request.GET.copy()
+            for key in list(cleaned.keys()):
+                cleaned.setlist(key, [value.replace("\x00", "") for value in cleaned.getlist(key)])
+            cleaned._mutable = False
+            request.GET = cleaned
+        return self.get_response(request)

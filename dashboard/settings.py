@@ -73,6 +73,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "dashboard.middleware.RequestSizeLimitMiddleware",
+    "dashboard.middleware.StripNulFromQueryMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -123,6 +124,14 @@ if REDIS_URL:
 else:
     # Shared by web, worker and beat processes (token cache, poll locks), unlike the local-memory cache.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache"}}
+# Rendered page fragments (derived data, keyed by what they show): in this process's memory unless Redis
+# is configured, so that a cache hit costs no SQL statement.
+CACHES["fragments"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "fragments"}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments",
+          "OPTIONS": {"MAX_ENTRIES": 2000}}
+)
 
 # Celery: Redis in production, an embedded filesystem broker that needs no server otherwise.
 if REDIS_URL:

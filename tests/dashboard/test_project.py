@@ -32,6 +32,7 @@ def test_check_deploy_is_clean_in_production(tmp_path):
         "ALLOWED_HOSTS": "dashboard.example.com",
         "VAR_DIR": str(tmp_path),
     }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # a test-run setting (browser tests), never a deployment's
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
@@ -88,3 +89,22 @@ def test_request_limit_fits_the_largest_upload(settings):
     from csapi.limits import UPLOAD_MAX_BYTES
 
     assert settings.MAX_REQUEST_BODY_BYTES >= 2 * UPLOAD_MAX_BYTES
+
+
+@pytest.mark.django_db
+def test_nul_characters_in_query_parameters_are_dropped():
+    from django.http import QueryDict
+    from django.test import RequestFactory
+
+    from dashboard.middleware import StripNulFromQueryMiddleware
+
+    seen = {}
+
+    def view(request):
+        seen.update(request.GET.lists())
+        return None
+
+    request = RequestFactory().get("/t/alpha/jobs/?q=%00ab%00&page=2&tag=a%00&tag=b")
+    StripNulFromQueryMiddleware(view)(request)
+    assert seen == {"q": ["ab"], "page": ["2"], "tag": ["a", "b"]}
+    assert isinstance(request.GET, QueryDict) and not request.GET._mutable
