@@ -170,6 +170,16 @@ class Job(_Record):
     _transient = ("_sql_info",)
     _sql_info: SqlInfo | None = None
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        # Any assignment makes the cached wire forms stale (see ``wire_cache``).
+        object.__setattr__(self, name, value)
+        if name != "wire_cache":
+            object.__setattr__(self, "wire_cache", None)
+
+    #: The parts of the job's wire forms that depend on its fields only (not on the clock), kept by
+    #: :class:`~csapi.emulator.service.ProjectOps` and dropped whenever a field is assigned.
+    wire_cache = None  # not a dataclass field: never saved, never compared
+
     # -------------------------------------------------------------- derived values
     def status_at(self, now: float) -> tuple[str, str]:
         """(status, status_desc) at ``now``."""
@@ -242,19 +252,35 @@ class Job(_Record):
         """Records per second this job reads while running (depends on the job only)."""
         return round((20 + 480 * stable_fraction("rate", self.job_id)) * max(1, self.parallel_number), 1)
 
-    def metrics(self, now: float) -> dict[str, Any]:
-        seconds = self.running_seconds(now)
-        running = self.status(now) == RUNNING
-        rate = self._rate()
-        write_ratio = 0.55 + 0.4 * stable_fraction("write", self.job_id)
-        dirty_ratio = 0.0005 * stable_fraction("dirty", self.job_id)
+    def _metric_constants(self) -> tuple[float, float, float, list[str], list[str]]:
+        """(rate, write ratio, dirty ratio, source names, sink names): fixed for a state of the job."""
+        cache = self.wire_cache
+        constants = cache.get("metrics") if cache is not None else None
+        if constants is not None:
+            return constants
         if self.is_sql():
-            info = self.sql_info
+            info = self.sql_info  # may assign _sql_info, which drops wire_cache: read it afterwards
             source_names = [s.metric_name for s in info.sources]
             sink_names = [s.metric_name for s in info.sinks]
         else:
             source_names = [f"Source: {self.name}_source"]
             sink_names = [f"Sink: {self.name}_sink"]
+        constants = (
+            self._rate(),
+            0.55 + 0.4 * stable_fraction("write", self.job_id),
+            0.0005 * stable_fraction("dirty", self.job_id),
+            source_names,
+            sink_names,
+        )
+        if self.wire_cache is None:
+            self.wire_cache = {}
+        self.wire_cache["metrics"] = constants
+        return constants
+
+    def metrics(self, now: float) -> dict[str, Any]:
+        seconds = self.running_seconds(now)
+        running = self.status(now) == RUNNING
+        rate, write_ratio, dirty_ratio, source_names, sink_names = self._metric_constants()
         read_total = int(rate * seconds)
         write_total = int(read_total * write_ratio)
 

@@ -187,19 +187,22 @@ class ProjectOps:
                 )
 
     # ================================================================= job wire forms
-    def job_brief(self, job: Job) -> dict[str, Any]:
-        status, desc = job.status_at(self.now)
+    # The fields of a job's wire forms that do not depend on the clock are built once per state of the
+    # job (``Job.wire_cache`` is dropped by any assignment to the job); a request copies them and fills
+    # in status, status_desc and duration, in place so that the key order stays the documented one.
+    @staticmethod
+    def _brief_fields(job: Job) -> dict[str, Any]:
         return {
             "job_id": job.job_id,
             "name": job.name,
             "desc": job.desc,
             "user_name": job.user_name,
             "job_type": job.job_type,
-            "status": status,
-            "status_desc": desc,
+            "status": None,
+            "status_desc": None,
             "create_time": _ms(job.create_time),
             "start_time": _ms(job.run_start),
-            "duration": job.duration_ms(self.now),
+            "duration": None,
             "root_id": job.root_id,
             "graph_editor_enabled": False,
             "cluster_id": job.cluster_id,
@@ -207,6 +210,23 @@ class ProjectOps:
             "spu_number": job.spu_number,
             "parallel_number": job.parallel_number,
         }
+
+    def _wire(self, job: Job) -> dict[str, Any]:
+        cache = job.wire_cache
+        if cache is None:
+            cache = {}
+            job.wire_cache = cache
+        return cache
+
+    def job_brief(self, job: Job) -> dict[str, Any]:
+        cache = self._wire(job)
+        fixed = cache.get("brief")
+        if fixed is None:
+            fixed = cache["brief"] = self._brief_fields(job)
+        body = fixed.copy()
+        body["status"], body["status_desc"] = job.status_at(self.now)
+        body["duration"] = job.duration_ms(self.now)
+        return body
 
     def job_config(self, job: Job) -> dict[str, Any]:
         config: dict[str, Any] = {
@@ -233,27 +253,35 @@ class ProjectOps:
         return config
 
     def job_detail(self, job: Job) -> dict[str, Any]:
-        body = self.job_brief(job)
-        body.update(
-            username=job.user_name,
-            user_id=job.user_id,
-            project_id=job.project_id,
-            sql_body=job.sql_body,
-            job_config=self.job_config(job),
-            jar_url=job.jar_url,
-            main_class=job.main_class,
-            args=job.args,
-            execution_graph="",
-            update_time=_ms(job.update_time),
-            tags=job.tags,
-            sys_enterprise_project_id=job.sys_enterprise_project_id,
-        )
-        if not job.is_sql():
-            body.update(
-                manager_spu=job.manager_spu,
-                executor_number=job.executor_number,
-                executor_spu=job.executor_spu,
+        cache = self._wire(job)
+        fixed = cache.get("detail")
+        if fixed is None:
+            fixed = self._brief_fields(job)
+            fixed.update(
+                username=job.user_name,
+                user_id=job.user_id,
+                project_id=job.project_id,
+                sql_body=job.sql_body,
+                job_config=self.job_config(job),
+                jar_url=job.jar_url,
+                main_class=job.main_class,
+                args=job.args,
+                execution_graph="",
+                update_time=_ms(job.update_time),
+                tags=job.tags,
+                sys_enterprise_project_id=job.sys_enterprise_project_id,
             )
+            if not job.is_sql():
+                fixed.update(
+                    manager_spu=job.manager_spu,
+                    executor_number=job.executor_number,
+                    executor_spu=job.executor_spu,
+                )
+            cache["detail"] = fixed
+        body = fixed.copy()
+        body["status"], body["status_desc"] = job.status_at(self.now)
+        body["duration"] = job.duration_ms(self.now)
+        body["job_config"] = fixed["job_config"].copy()
         return body
 
     # ================================================================= registration, OBS, overview
