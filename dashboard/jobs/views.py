@@ -5,19 +5,21 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from csapi import CSError, limits
@@ -34,6 +36,7 @@ from dashboard.jobs.forms import (
     TemplateForm,
 )
 from dashboard.jobs.models import Job, JobDetails, Template
+from dashboard.jobs.templatetags.jobs_tags import duration_ms
 from dashboard.polling.selectors import freshness
 from dashboard.teams.access import TeamAccess, get_team_for_user
 from dashboard.teams.cs import error_context, error_text
@@ -41,6 +44,16 @@ from dashboard.teams.models import Credential, Role, Team
 
 PAGE_SIZE = 25
 LIVE_INTERVAL_MS = 5000  # how often an open job list refreshes itself (JOBS_LIVE_INTERVAL_MS overrides)
+FRAGMENT_TTL = 3600  # seconds; a fragment's key changes with what it shows, the TTL only bounds memory
+
+
+def _fragments():
+    """The cache of rendered fragments (derived data: local memory, or Redis when configured)."""
+    return caches["fragments"]
+
+
+def _digest(value: Any) -> str:
+    return hashlib.blake2b(repr(value).encode(), digest_size=12).hexdigest()
 
 
 def _page_number(request) -> int:
@@ -99,6 +112,30 @@ def _rows_context(request, scope, filters, page_number: int, *, team: Team | Non
     }
 
 
+def _rows_fragment(request, scope, filters, page_number: int, *, team: Team | None, access: TeamAccess | None,
+                   credentials: list[Credential] | None, version: str) -> dict[str, Any]:
+    """The rendered job table (``job_table``) and the page number it shows (``page_number``).
+
+    For one team it is cached under the list version (the team's jobs' last write, metrics, deletions
+    and count, the filters, the page and the minute), the role (operators get the selection column) and
+    the credentials' names shown in the rows: any change to what the table shows changes the key.
+    """
+    key = None
+    if team is not None and access is not None:
+        shown = [(c.pk, c.name) for c in credentials] if credentials is not None else None
+        key = f"jobs:rows:{team.pk}:{access.role}:{version}:{_digest(shown)}"
+        cached = _fragments().get(key)
+        if cached is not None:
+            return {"job_table": mark_safe(cached[0]), "page_number": cached[1]}  # noqa: S308 (our own render)
+    context = _rows_context(request, scope, filters, page_number, team=team)
+    context.update(access=access, team=team, credentials=credentials or [])
+    html = render_to_string("jobs/_job_table.html", context)
+    page_number = context["page"].number
+    if key is not None:
+        _fragments().set(key, (html, page_number), FRAGMENT_TTL)
+    return {"job_table": mark_safe(html), "page_number": page_number}  # noqa: S308 (our own render)
+
+
 def _freshness_key(fresh) -> tuple:
     """What of the poll freshness the live table shows: stale or not, errors, last update (to the minute)."""
     updated = fresh.last_updated
@@ -139,13 +176,17 @@ def job_list(request, team):
     access = get_team_for_user(request.user, team)
     filters = selectors.JobFilters.from_query(request.GET)
     context = _base(access)
-    context.update(_rows_context(request, access.team, filters, _page_number(request), team=access.team))
+    version = selectors.job_list_version(access.team, filters, _page_number(request),
+                                         _freshness_key(context["freshness"]))
+    context.update(_rows_fragment(request, access.team, filters, _page_number(request), team=access.team,
+                                  access=access, credentials=context["credentials"], version=version))
     context.update(
         **_summary_context(selectors.job_status_summary(access.team, filters), filters),
+        filters=filters,
+        query=urlencode(filters.as_query()),
         choices=selectors.job_filter_choices(access.team),
         rows_url=reverse("job_list_rows", kwargs={"team": access.team.slug}),
-        version=selectors.job_list_version(access.team, filters, _page_number(request),
-                                           _freshness_key(context["freshness"])),
+        version=version,
         freshness_in_rows=True,
         live_interval=_live_interval(),
         batch_form=BatchForm(),
@@ -166,7 +207,8 @@ def job_list_rows(request, team):
     if not_modified is not None:
         return not_modified
     context = {"access": access, "team": access.team, "freshness": fresh, "freshness_in_rows": True}
-    context.update(_rows_context(request, access.team, filters, page_number, team=access.team))
+    context.update(_rows_fragment(request, access.team, filters, page_number, team=access.team, access=access,
+                                  credentials=None, version=version))
     return _rows_response(request, context, etag)
 
 
@@ -179,13 +221,17 @@ def jobs_all(request):
     if filters.credential is not None or filters.cluster is not None:
         filters = selectors.JobFilters(status=filters.status, job_type=filters.job_type,
                                        run_mode=filters.run_mode, q=filters.q, sort=filters.sort)
-    context = _rows_context(request, teams, filters, _page_number(request), team=None)
+    version = selectors.job_list_version(teams, filters, _page_number(request))
+    context = _rows_fragment(request, teams, filters, _page_number(request), team=None, access=None,
+                             credentials=None, version=version)
     context.update(
+        filters=filters,
+        query=urlencode(filters.as_query()),
         teams=list(teams.only("slug", "name")),
         **_summary_context(selectors.job_status_summary(teams, filters), filters),
         choices=selectors.job_filter_choices_static(),
         rows_url=reverse("jobs_all_rows"),
-        version=selectors.job_list_version(teams, filters, _page_number(request)),
+        version=version,
         live_interval=_live_interval(),
     )
     return render(request, "jobs/jobs_all.html", context)
@@ -197,10 +243,12 @@ def jobs_all_rows(request):
     teams = Team.objects.for_user(request.user)
     filters = selectors.JobFilters.from_query(request.GET)
     page_number = _page_number(request)
-    etag, not_modified = _not_modified(request, selectors.job_list_version(teams, filters, page_number))
+    version = selectors.job_list_version(teams, filters, page_number)
+    etag, not_modified = _not_modified(request, version)
     if not_modified is not None:
         return not_modified
-    context = _rows_context(request, teams, filters, page_number, team=None)
+    context = _rows_fragment(request, teams, filters, page_number, team=None, access=None, credentials=None,
+                             version=version)
     return _rows_response(request, context, etag)
 
 
@@ -274,12 +322,60 @@ def _apig_sinks(job: Job) -> list[dict[str, Any]]:
 def _cached_charts(job: Job) -> tuple[dict[str, str], int]:
     """The job's charts, rendered once per new metric sample (pygal rendering is the costly part)."""
     key = f"jobs:charts:{job.pk}:{job.metrics_at.timestamp() if job.metrics_at else 0}"
-    cached = cache.get(key)
+    cached = _fragments().get(key)
     if cached is None:
         samples = selectors.job_metric_samples(job)
         cached = (charts.job_charts(samples), len(samples))
-        cache.set(key, cached, 3600)
+        _fragments().set(key, cached, FRAGMENT_TTL)
     return cached
+
+
+def _job_signature(job: Job) -> str:
+    """A digest of every stored column of the job (status, names, figures, configuration, last write...)."""
+    return _digest(tuple(getattr(job, f.attname) for f in Job._meta.concrete_fields))
+
+
+def _details_signature(job: Job) -> str:
+    details = _details(job)
+    return _digest(None if details is None else (details.pk, details.fetched_at, details.error))
+
+
+def _cached_fragment(key: str, build) -> str:
+    html = _fragments().get(key)
+    if html is None:
+        html = build()
+        _fragments().set(key, html, FRAGMENT_TTL)
+    return mark_safe(html)  # noqa: S308 (rendered here, escaped by the template engine)
+
+
+def _detail_fragments(job: Job, signature: str) -> dict[str, str]:
+    """The heavy parts of the detail page, each rendered once per state of what it shows.
+
+    The job and configuration tables depend on the job's columns and on its running duration as shown;
+    the status history changes only with a status change, which rewrites the job (``last_seen`` and
+    ``status`` are in the signature); the execution plan on the job and its fetched details.
+    """
+    duration = duration_ms(job.current_duration_ms)
+
+    def fields() -> str:
+        config = job.job_config if isinstance(job.job_config, dict) else {}
+        return render_to_string("jobs/_job_fields.html", {
+            "job": job,
+            "config_items": sorted(config.items()),
+            "raw_items": sorted((k, v) for k, v in (job.raw or {}).items() if k not in ("job_config", "sql_body")),
+        })
+
+    def history() -> str:
+        return render_to_string("jobs/_job_history.html", {"history": selectors.job_status_history(job)})
+
+    def plan() -> str:
+        return graph.render_svg(_plan_source(job)) or ""
+
+    return {
+        "fields_html": _cached_fragment(f"jobs:detail:fields:{job.pk}:{signature}:{_digest(duration)}", fields),
+        "history_html": _cached_fragment(f"jobs:detail:history:{job.pk}:{signature}", history),
+        "plan_svg": _cached_fragment(f"jobs:detail:plan:{job.pk}:{signature}:{_details_signature(job)}", plan),
+    }
 
 
 @require_safe
@@ -293,17 +389,13 @@ def job_detail(request, team, credential, job_id):
     details_pending = is_sql and services.job_details_due(job)
     if details_pending:
         services.job_details_request(job)
-    config = job.job_config if isinstance(job.job_config, dict) else {}
     context = _base(
         access,
         job=job,
         job_key=selectors.job_key(job),
-        config_items=sorted(config.items()),
-        raw_items=sorted((k, v) for k, v in (job.raw or {}).items() if k not in ("job_config", "sql_body")),
-        history=selectors.job_status_history(job),
+        **_detail_fragments(job, _job_signature(job)),
         charts=chart_svgs,
         sample_count=sample_count,
-        plan_svg=graph.render_svg(_plan_source(job)),
         apig_sinks=_apig_sinks(job),
         audit=selectors.job_audit_traces(job),
         actions=selectors.job_action_log(job),
