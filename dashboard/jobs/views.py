@@ -136,6 +136,23 @@ def _rows_fragment(request, scope, filters, page_number: int, *, team: Team | No
     return {"job_table": mark_safe(html), "page_number": page_number}  # noqa: S308 (our own render)
 
 
+def _filters_html(filters, choices: dict[str, list[tuple[str, str]]]) -> str:
+    """The filter form, rendered once per (filters, choices): it shows nothing else."""
+    key = f"jobs:filters:{_digest((sorted(filters.as_query().items()), sorted(choices.items())))}"
+    return _cached_fragment(key, lambda: render_to_string("jobs/_filters.html",
+                                                          {"filters": filters, "choices": choices}))
+
+
+def _cached_summary(team: Team, filters, version: str) -> list[selectors.StatusSummary]:
+    """The status cards' counts: they change only with what the list version covers (any job write)."""
+    key = f"jobs:summary:{team.pk}:{version}"
+    summary = _fragments().get(key)
+    if summary is None:
+        summary = selectors.job_status_summary(team, filters)
+        _fragments().set(key, summary, FRAGMENT_TTL)
+    return summary
+
+
 def _freshness_key(fresh) -> tuple:
     """What of the poll freshness the live table shows: stale or not, errors, last update (to the minute)."""
     updated = fresh.last_updated
@@ -181,10 +198,10 @@ def job_list(request, team):
     context.update(_rows_fragment(request, access.team, filters, _page_number(request), team=access.team,
                                   access=access, credentials=context["credentials"], version=version))
     context.update(
-        **_summary_context(selectors.job_status_summary(access.team, filters), filters),
+        **_summary_context(_cached_summary(access.team, filters, version), filters),
         filters=filters,
         query=urlencode(filters.as_query()),
-        choices=selectors.job_filter_choices(access.team),
+        filters_html=_filters_html(filters, selectors.job_filter_choices(access.team, context["credentials"])),
         rows_url=reverse("job_list_rows", kwargs={"team": access.team.slug}),
         version=version,
         freshness_in_rows=True,
@@ -229,7 +246,7 @@ def jobs_all(request):
         query=urlencode(filters.as_query()),
         teams=list(teams.only("slug", "name")),
         **_summary_context(selectors.job_status_summary(teams, filters), filters),
-        choices=selectors.job_filter_choices_static(),
+        filters_html=_filters_html(filters, selectors.job_filter_choices_static()),
         rows_url=reverse("jobs_all_rows"),
         version=version,
         live_interval=_live_interval(),
