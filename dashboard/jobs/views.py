@@ -357,6 +357,20 @@ def _details_signature(job: Job) -> str:
     return _digest(None if details is None else (details.pk, details.fetched_at, details.error))
 
 
+def _row_values(row) -> tuple:
+    return tuple(getattr(row, f.attname) for f in row._meta.concrete_fields)
+
+
+def _logs_html(job: Job) -> str:
+    """The CS audit log and the dashboard's action log of the job, rendered once per content of both."""
+    audit = selectors.job_audit_traces(job)
+    actions = selectors.job_action_log(job)
+    shown = ([_row_values(t) for t in audit],
+             [(_row_values(a), a.user.username if a.user is not None else None) for a in actions])
+    return _cached_fragment(f"jobs:detail:logs:{job.pk}:{_digest(shown)}",
+                            lambda: render_to_string("jobs/_job_logs.html", {"audit": audit, "actions": actions}))
+
+
 def _cached_fragment(key: str, build) -> str:
     html = _fragments().get(key)
     if html is None:
@@ -414,8 +428,7 @@ def job_detail(request, team, credential, job_id):
         charts=chart_svgs,
         sample_count=sample_count,
         apig_sinks=_apig_sinks(job),
-        audit=selectors.job_audit_traces(job),
-        actions=selectors.job_action_log(job),
+        logs_html=_logs_html(job),
         run_form=RunForm(),
         stop_form=StopForm(),
         is_sql=is_sql,

@@ -79,3 +79,15 @@ def test_cached_job_detail_is_per_role(roles, login, running_job):
     assert "job-actions" in login(roles.operator).get(url).content.decode()
     assert "job-actions" not in login(roles.viewer).get(url).content.decode()
 
+
+
+def test_cached_job_detail_shows_a_new_action_log_entry(roles, login, running_job):
+    from dashboard.teams.models import ActionLog
+
+    client = login(roles.viewer)
+    url = job_url("job_detail", running_job)
+    assert "Restarted by the on-call" not in client.get(url).content.decode()
+    ActionLog.objects.create(team=roles.team, credential=running_job.credential, action="job.run",
+                             target_type="job", target_id=f"{running_job.credential.public_id}:{running_job.job_id}",
+                             target_name=running_job.name, outcome="success", message="Restarted by the on-call")
+    assert "Restarted by the on-call" in client.get(url).content.decode()
