@@ -20,6 +20,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
@@ -120,7 +121,9 @@ def _datetime_adapter(connection: BaseDatabaseWrapper) -> Adapter | None:
             if value is None:
                 return None
             if isinstance(value, datetime) and value.utcoffset() is not None:
-                return str(value.astimezone(tz).replace(tzinfo=None))
+                if value.tzinfo is not tz:
+                    value = value.astimezone(tz)
+                return value.replace(tzinfo=None).isoformat(" ")  # what str() of the naive time gives
             return ops.adapt_datetimefield_value(value)
 
         return sqlite_datetime
@@ -139,11 +142,19 @@ class Columns:
     def names(self) -> tuple[str, ...]:
         return tuple(f.column for f in self.fields)
 
+    @cached_property
+    def _converted(self) -> tuple[tuple[int, Adapter], ...]:
+        """The positions of the columns whose values need an adapter, with it."""
+        return tuple((i, adapt) for i, adapt in enumerate(self.adapters) if adapt is not None)
+
     def adapt(self, row: Sequence[Any]) -> list[Any]:
         """One row (Python values in column order) as query parameters."""
-        return [
-            value if adapt is None else adapt(value) for adapt, value in zip(self.adapters, row, strict=True)
-        ]
+        if len(row) != len(self.adapters):
+            raise ValueError(f"a row of {len(row)} values for {len(self.adapters)} columns")
+        out = list(row)
+        for i, adapt in self._converted:
+            out[i] = adapt(out[i])
+        return out
 
 
 def columns(model: type[Model], names: Sequence[str] | None = None, *, using: str = "default") -> Columns:

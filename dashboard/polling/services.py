@@ -133,8 +133,13 @@ def fingerprint(payload: Mapping[str, Any], *, exclude: Iterable[str] = (), extr
         data = dict(payload)
         for key in exclude:
             data.pop(key, None)
-    text = json.dumps([data, extra], sort_keys=True, separators=(",", ":"), default=str)
+    text = _FINGERPRINT_ENCODER.encode([data, extra])
     return hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
+
+
+#: ``json.dumps(..., sort_keys=True, separators=(",", ":"), default=str)`` without building an
+#: encoder per call (the same text: fingerprints stay comparable with stored ones).
+_FINGERPRINT_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
