@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -50,6 +51,11 @@ FRAGMENT_TTL = 3600  # seconds; a fragment's key changes with what it shows, the
 def _fragments():
     """The cache of rendered fragments (derived data: local memory, or Redis when configured)."""
     return caches["fragments"]
+
+
+def _rendering_key() -> str:
+    """What else a rendered fragment depends on: the active time zone (dates) and language."""
+    return f"{timezone.get_current_timezone_name()}:{translation.get_language()}"
 
 
 def _digest(value: Any) -> str:
@@ -97,6 +103,14 @@ def _base(access: TeamAccess, **extra: Any) -> dict[str, Any]:
 def _rows_context(request, scope, filters, page_number: int, *, team: Team | None) -> dict[str, Any]:
     paginator = Paginator(selectors.job_list(scope, filters), PAGE_SIZE)
     page = paginator.get_page(page_number)
+    if team is None:  # rows of several teams: one reverse() per team on the page, not two per row
+        team_urls: dict[str, str] = {}
+        for job in page.object_list:
+            slug = job.team.slug
+            if slug not in team_urls:
+                team_urls[slug] = reverse("job_list", kwargs={"team": slug})
+            job.team_url = team_urls[slug]
+            job.detail_url = f"{team_urls[slug]}{job.credential.public_id}/{job.job_id}/"
     return {
         "page": page,
         "jobs": page.object_list,
@@ -123,7 +137,7 @@ def _rows_fragment(request, scope, filters, page_number: int, *, team: Team | No
     key = None
     if team is not None and access is not None:
         shown = [(c.pk, c.name) for c in credentials] if credentials is not None else None
-        key = f"jobs:rows:{team.pk}:{access.role}:{version}:{_digest(shown)}"
+        key = f"jobs:rows:{team.pk}:{access.role}:{version}:{_digest(shown)}:{_rendering_key()}"
         cached = _fragments().get(key)
         if cached is not None:
             return {"job_table": mark_safe(cached[0]), "page_number": cached[1]}  # noqa: S308 (our own render)
@@ -372,6 +386,7 @@ def _logs_html(job: Job) -> str:
 
 
 def _cached_fragment(key: str, build) -> str:
+    key = f"{key}:{_rendering_key()}"
     html = _fragments().get(key)
     if html is None:
         html = build()

@@ -91,3 +91,11 @@ def test_cached_job_detail_shows_a_new_action_log_entry(roles, login, running_jo
                              target_type="job", target_id=f"{running_job.credential.public_id}:{running_job.job_id}",
                              target_name=running_job.name, outcome="success", message="Restarted by the on-call")
     assert "Restarted by the on-call" in client.get(url).content.decode()
+
+
+def test_all_jobs_rows_link_to_each_jobs_page_and_team(roles, login, running_job):
+    from django.urls import reverse
+
+    page = login(roles.viewer).get(reverse("jobs_all"), {"q": running_job.name}).content.decode()
+    assert f'href="{job_url("job_detail", running_job)}"' in page
+    assert f'href="{team_url("job_list")}"' in page
