@@ -35,6 +35,10 @@ class PollHealth(models.Model):
     last_items = models.PositiveIntegerField(
         null=True, blank=True, help_text="Items seen by the last success."
     )
+    complete_through = models.DateTimeField(
+        null=True, blank=True,
+        help_text="Audit traces: every trace up to this time was read by a sync that finished.",
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["credential", "kind"], name="unique_poll_health")]

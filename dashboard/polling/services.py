@@ -533,16 +533,26 @@ def audit_key(trace: Mapping[str, Any]) -> str:
 
 
 def sync_audit(credential: Credential, *, client: csapi.CSClient | None = None) -> int:
-    """Fetch new audit traces (newest first, 50 a page) until a page brings nothing new.
+    """Fetch new audit traces (newest first, 50 a page) down to those a finished sync already read.
 
-    The first sync reads at most ``POLL_AUDIT_MAX_PAGES`` pages. Traces are de-duplicated by key
+    A sync stops at a page that brings nothing new and reaches back to ``complete_through``: the
+    newest trace time when the last *finished* sync began. A sync cut off half-way (a CS fault, a
+    killed worker) does not move that mark, so the next one reads on past the pages it had stored
+    instead of stopping at them and losing the older traces it never reached. At most
+    ``POLL_AUDIT_MAX_PAGES`` pages are read. Traces are de-duplicated by key
     (``bulk_create(ignore_conflicts=True)``), so a retried or overlapping sync adds no duplicates.
     """
     client = client or _client(credential)
     now = timezone.now()
     inserted = 0
+    health = _health(credential.pk, Kind.AUDIT)
+    mark = health.complete_through
+    newest: datetime | None = None
     pager = client.audit_logs.iter(max_pages=max(1, settings.POLL_AUDIT_MAX_PAGES))
     for page in pager.pages():
+        times = [t for t in (_ts(trace.get("op_time")) for trace in page) if t is not None]
+        if times and newest is None:
+            newest = max(times)
         traces = {}
         for trace in page:
             traces.setdefault(audit_key(trace), trace)
@@ -579,8 +589,10 @@ def sync_audit(credential: Credential, *, client: csapi.CSClient | None = None) 
         if fresh:
             AuditTrace.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=len(fresh))
             inserted += len(fresh)
-        else:
-            break  # newest first: a page with nothing new means the rest is known too
+        elif mark is not None and times and min(times) <= mark:
+            break  # newest first: everything from here down was read by a finished sync
+    if newest is not None:
+        PollHealth.objects.filter(pk=health.pk).update(complete_through=newest)
     return inserted
 
 

@@ -61,6 +61,7 @@ def test_security_headers(client):
     assert directives["script-src"] == ["'self'"]  # no inline or evaluated script
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "same-origin"
+    assert response.cookies["csrftoken"]["httponly"]
     assert "<script>" not in response.content.decode()
 
 

@@ -7,9 +7,11 @@ import time
 
 import pytest
 
+from csapi import CSServerError
 from dashboard.jobs.models import AuditTrace, Job, MetricSample
 from dashboard.polling import schedule, services
 from dashboard.polling.models import Kind, PollHealth
+from dashboard.teams.cs import client_for
 from tests.dashboard.polling.conftest import make_credential
 
 pytestmark = pytest.mark.django_db
@@ -162,3 +164,50 @@ def test_overlapping_runs_are_locked_out(credential):
         assert services.sync(credential.pk, Kind.JOBS).skipped == "already running"
         assert services.sync(credential.pk, Kind.METRICS).ok  # other kinds are not blocked
     assert services.sync(credential.pk, Kind.JOBS).ok
+
+
+class _CutOffAfterFirstAuditPage:
+    """A CS client whose audit listing fails after its first page, as CS did under load."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+    @property
+    def audit_logs(self):
+        outer = self._client.audit_logs
+
+        class Logs:
+            def iter(self, **kwargs):
+                pager = outer.iter(**kwargs)
+
+                class Pages:
+                    def pages(self):
+                        for number, page in enumerate(pager.pages()):
+                            if number == 1:
+                                raise CSServerError("audit listing cut off", http_status=503)
+                            yield page
+
+                return Pages()
+
+        return Logs()
+
+
+def test_audit_sync_cut_off_half_way_loses_no_trace(credential, emu, poll_settings):
+    """Traces older than the first page of a failed sync are read by the next one, not skipped."""
+    assert services.sync(credential.pk, Kind.AUDIT).ok
+    with client_for(credential) as cs:
+        jobs = [j for j in cs.jobs.iter() if j.get("status") == "job_running"][:1]
+        for _ in range(30):  # 60 new traces: more than one page of 50
+            cs.jobs.stop(jobs[0]["job_id"])
+            emu.clock.advance(60)
+            cs.jobs.run(jobs[0]["job_id"])
+            emu.clock.advance(60)
+        with pytest.raises(CSServerError):
+            services.sync_audit(credential, client=_CutOffAfterFirstAuditPage(cs))
+        in_cs = {services.audit_key(t) for t in cs.audit_logs.iter()}
+    assert AuditTrace.objects.filter(credential=credential).count() < len(in_cs)
+    assert services.sync(credential.pk, Kind.AUDIT).ok
+    assert set(AuditTrace.objects.filter(credential=credential).values_list("key", flat=True)) == in_cs
