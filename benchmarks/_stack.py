@@ -61,6 +61,7 @@ class Stack:
             "DJANGO_SETTINGS_MODULE": "dashboard.settings",
             "DEBUG": "false",
             "LOG_LEVEL": "WARNING",
+            "CONN_MAX_AGE": "60",  # as in production: web workers keep their database connections
             "PYTHONPATH": str(ROOT),
         }
         self.emulator_port = free_port()

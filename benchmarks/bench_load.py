@@ -54,16 +54,21 @@ print("PLAN" + json.dumps({
 }))
 """
 
+# The poller on its schedule: every credential's jobs each jobs interval, metrics each metrics interval.
 POLLER = """
 import time
+from django.conf import settings
 from dashboard.polling.services import sync
 from dashboard.teams.models import Credential
 ids = list(Credential.objects.values_list("id", flat=True))
+due = {"jobs": 0.0, "metrics": 0.0}
 while True:
-    for cid in ids:
-        sync(cid, "jobs")
-        sync(cid, "metrics")
-    time.sleep(1)
+    for kind in due:
+        if time.monotonic() >= due[kind]:
+            due[kind] = time.monotonic() + settings.POLL_INTERVALS[kind]
+            for cid in ids:
+                sync(cid, kind)
+    time.sleep(0.5)
 """
 
 

@@ -13,11 +13,12 @@ Figures (``BENCH`` lines):
 
 from __future__ import annotations
 
-import os
 import statistics
 import tempfile
 import time
 from datetime import timedelta
+
+from benchmarks._django import setup_django
 
 TEAMS = 4
 JOBS_PER_TEAM = 5_000
@@ -36,31 +37,11 @@ def _trivial_view(request):
 
 
 def _setup_django(tmp: str) -> None:
-    import django
-    from django.apps import apps
-
-    if not apps.ready:
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
-        os.environ.setdefault("VAR_DIR", tmp)
-        os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
-        os.environ.setdefault("LOG_LEVEL", "WARNING")
-        os.environ.setdefault("DEBUG", "false")
-        os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
-        django.setup()
-    from django.core.management import call_command
-    from django.test.utils import setup_test_environment
-
-    call_command("migrate", verbosity=0, interactive=False)
-    call_command("createcachetable", verbosity=0)
-    try:
-        setup_test_environment()
-    except RuntimeError:  # already set up by another benchmark in this process
-        pass
+    setup_django(tmp)
     from django.urls import path
 
     if not urlpatterns:
         urlpatterns.append(path("trivial/", _trivial_view))
-
 
 STATUSES = ["job_running"] * 6 + ["job_cancel_success"] * 2 + ["job_init", "job_submit_fail", "job_submitting"]
 TYPES = ["flink_sql_job", "flink_sql_job", "flink_jar_job", "spark_streaming_jar_job"]

@@ -11,37 +11,17 @@ Figures (``BENCH`` lines): ``page.quotas.queries``, ``page.billing.queries``, ``
 
 from __future__ import annotations
 
-import os
 import statistics
 import tempfile
 import time
 from datetime import timedelta
 
+from benchmarks._django import setup_django
+
 SAMPLE_MINUTES = 5
 DAYS = (1, 90)
 CREDENTIALS = 2
 RENDERS = 5
-
-
-def _setup_django(tmp: str) -> None:
-    import django
-    from django.apps import apps
-
-    if not apps.ready:
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
-        os.environ.setdefault("VAR_DIR", tmp)
-        os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
-        os.environ.setdefault("LOG_LEVEL", "WARNING")
-        django.setup()
-    from django.core.management import call_command
-    from django.test.utils import setup_test_environment
-
-    call_command("migrate", verbosity=0, interactive=False)
-    call_command("createcachetable", verbosity=0)
-    try:
-        setup_test_environment()
-    except RuntimeError:  # already set up by another benchmark in this process
-        pass
 
 
 def _fixtures():
@@ -123,7 +103,7 @@ def _measure(client, url: str) -> tuple[int, float]:
 
 def run(report) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-pages-") as tmp:
-        _setup_django(tmp)
+        setup_django(tmp)
         from django.test import Client
         from django.urls import reverse
 

@@ -23,7 +23,6 @@ import math
 import os
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,37 +31,16 @@ from pathlib import Path
 
 import requests
 
+from benchmarks._django import setup_django
+from benchmarks._stack import free_port
+
 JOBS = int(os.environ.get("BENCH_POLL_JOBS", "20000"))
 TENANTS = int(os.environ.get("BENCH_POLL_TENANTS", "20"))
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _setup_django(tmp: str) -> None:
-    import django
-    from django.apps import apps
-
-    if not apps.ready:
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
-        os.environ.setdefault("VAR_DIR", tmp)
-        os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
-        os.environ.setdefault("LOG_LEVEL", "WARNING")
-        # A worker runs without DEBUG: no query log (SQLite's costs an extra query per 999 parameters).
-        os.environ.setdefault("DEBUG", "false")
-        django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-    call_command("createcachetable", verbosity=0)
-
-
 def _start_emulator(tmp: str) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
+    port = free_port()
     log = open(Path(tmp) / "emulator.log", "w")  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen(
         [
@@ -106,7 +84,7 @@ def run(report) -> None:
     proc = None
     team = None
     try:
-        _setup_django(tmp)
+        setup_django(tmp)
         from django.conf import settings
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
