@@ -197,6 +197,23 @@ def _job_id_rule(chk: _Checker, payload: Mapping[str, Any], key: str = "job_id")
         chk.add(key, "CS.12001", "Invalid job ID. The job ID must be a digit greater than 0.")
 
 
+def _job_identity_rules(chk: _Checker, payload: Mapping[str, Any], *, update: bool) -> None:
+    """The job id (updates) and job name rules shared by SQL and JAR jobs (5.1.5-5.1.8)."""
+    if update:
+        _job_id_rule(chk, payload)
+    _name_rules(
+        chk,
+        payload,
+        required=not update,
+        blank="CS.11007",
+        too_long="CS.11006",
+        bad="CS.11015",
+        max_bytes=limits.JOB_NAME_MAX_BYTES,
+        pattern=limits.JOB_NAME_PATTERN,
+        label="job",
+    )
+
+
 def _obs_rules(chk: _Checker, merged: Mapping[str, Any]) -> None:
     checkpoint = as_bool(merged.get("checkpoint_enabled")) or False
     log = as_bool(merged.get("log_enabled")) or False
@@ -217,19 +234,7 @@ def validate_sql_job(
     chk = _Checker()
     if not isinstance(payload, Mapping):
         return [Violation("", "CS.10004", "The request body must be a JSON object.")]
-    if update:
-        _job_id_rule(chk, payload)
-    _name_rules(
-        chk,
-        payload,
-        required=not update,
-        blank="CS.11007",
-        too_long="CS.11006",
-        bad="CS.11015",
-        max_bytes=limits.JOB_NAME_MAX_BYTES,
-        pattern=limits.JOB_NAME_PATTERN,
-        label="job",
-    )
+    _job_identity_rules(chk, payload, update=update)
     chk.text_max(payload, "desc", limits.JOB_DESC_MAX_BYTES, "CS.11014", "The job description")
     chk.text_max(payload, "sql_body", limits.SQL_MAX_BYTES, "CS.11001", "The SQL statement")
     merged = _merged(payload, current)
@@ -386,19 +391,7 @@ def validate_jar_job(
     ``files`` maps ``"jar"`` / ``"config"`` to ``(filename, content)`` of uploaded files.
     """
     chk = _Checker()
-    if update:
-        _job_id_rule(chk, payload)
-    _name_rules(
-        chk,
-        payload,
-        required=not update,
-        blank="CS.11007",
-        too_long="CS.11006",
-        bad="CS.11015",
-        max_bytes=limits.JOB_NAME_MAX_BYTES,
-        pattern=limits.JOB_NAME_PATTERN,
-        label="job",
-    )
+    _job_identity_rules(chk, payload, update=update)
     if not update and not _present(payload, "desc"):
         chk.add("desc", "CS.11029", "The desc parameter must be specified.")
     chk.text_max(payload, "desc", limits.JOB_DESC_MAX_BYTES, "CS.11014", "The job description")
