@@ -18,7 +18,7 @@ def cluster_url(cluster: Cluster, suffix: str = "") -> str:
 def cluster(roles, synced):
     cluster = Cluster.objects.filter(team=roles.team, deleted_at__isnull=True).select_related("credential").first()
     if cluster is None:
-        pytest.skip("the demo tenant has no exclusive cluster")
+        pytest.fail("the demo tenant has no exclusive cluster")
     return cluster
 
 

@@ -110,7 +110,7 @@ def test_create_jar_job_multipart(roles, api, synced):
 
     cluster = Cluster.objects.filter(team=roles.team, deleted_at__isnull=True).first()
     if cluster is None:
-        pytest.skip("the demo tenant has no exclusive cluster")
+        pytest.fail("the demo tenant has no exclusive cluster")
     client = api(roles.operator)
     data = {
         "credential": str(synced.public_id), "name": "jar_api_job", "job_type": "flink_jar_job",

@@ -156,7 +156,7 @@ def test_edit_jar_job(roles, login, synced):
     job = Job.objects.filter(team=roles.team, job_type="flink_jar_job",
                              status__in=["job_cancel_success", "job_init"]).first()
     if job is None:
-        pytest.skip("the demo seed has no stopped Flink JAR job")
+        pytest.fail("the demo seed has no stopped Flink JAR job")
     client = login(roles.operator)
     page = client.get(job_url("job_edit", job))
     assert page.status_code == 200

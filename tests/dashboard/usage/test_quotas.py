@@ -110,7 +110,7 @@ def test_quota_below_use_is_refused_clearly(roles, login, synced, cs_requests):
 def test_cs_refusal_shows_description_and_solution(roles, login, synced):
     quota = UserQuota.objects.filter(credential=synced).order_by("-spu_used").first()
     if not quota.spu_used:
-        pytest.skip("the seed has no user with SPUs in use")
+        pytest.fail("the seed has no user with SPUs in use")
     # the snapshot thinks nothing is in use; CS knows better (CS.21091)
     UserQuota.objects.filter(pk=quota.pk).update(spu_used=0)
     response = login(roles.lead).post(_edit_url(quota), {"spu_quota": 0})
