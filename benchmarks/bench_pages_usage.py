@@ -109,7 +109,7 @@ def run(report) -> None:
 
         team, user, credentials = _fixtures()
         client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="dashboard.teams.auth.ModelBackend")
         pages = {
             "quotas": reverse("quota_list", kwargs={"team": team.slug}),
             "billing": reverse("billing", kwargs={"team": team.slug}),

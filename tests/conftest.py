@@ -40,7 +40,7 @@ def login(client):
     def as_user(user):
         client.logout()
         if user is not None:
-            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+            client.force_login(user, backend="dashboard.teams.auth.ModelBackend")
         return client
 
     return as_user

@@ -28,6 +28,7 @@ from dashboard.teams.access import TeamAccess, require_role
 from dashboard.teams.cs import client_for, error_text
 from dashboard.teams.models import Credential, Role
 from dashboard.teams.services import cs_action
+from dashboard.teams.versions import team_changed
 
 logger = logging.getLogger(__name__)
 
@@ -476,4 +477,5 @@ def job_details_fetch(*, job_pk: int) -> JobDetails | None:
         values["error"] = error_text(exc)
         logger.info("details of job %s not fetched: %s", job.job_id, values["error"])
     details, _ = JobDetails.objects.update_or_create(job=job, defaults=values)
+    team_changed(job.team_id)
     return details

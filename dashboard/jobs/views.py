@@ -5,25 +5,24 @@
 from __future__ import annotations
 
 import difflib
-import hashlib
+import time
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from csapi import CSError, limits
+from dashboard import pagecache
 from dashboard.jobs import charts, graph, selectors, services
 from dashboard.jobs.forms import (
     JAR_FIELD_BY_CODE,
@@ -38,28 +37,15 @@ from dashboard.jobs.forms import (
 )
 from dashboard.jobs.models import Job, JobDetails, Template
 from dashboard.jobs.templatetags.jobs_tags import duration_ms
-from dashboard.polling.selectors import freshness
+from dashboard.pagecache import cached, digest, rendering_key
+from dashboard.polling.selectors import team_freshness, team_poll_state
 from dashboard.teams.access import TeamAccess, get_team_for_user
 from dashboard.teams.cs import error_context, error_text
 from dashboard.teams.models import Credential, Role, Team
 
 PAGE_SIZE = 25
 LIVE_INTERVAL_MS = 5000  # how often an open job list refreshes itself (JOBS_LIVE_INTERVAL_MS overrides)
-FRAGMENT_TTL = 3600  # seconds; a fragment's key changes with what it shows, the TTL only bounds memory
-
-
-def _fragments():
-    """The cache of rendered fragments (derived data: local memory, or Redis when configured)."""
-    return caches["fragments"]
-
-
-def _rendering_key() -> str:
-    """What else a rendered fragment depends on: the active time zone (dates) and language."""
-    return f"{timezone.get_current_timezone_name()}:{translation.get_language()}"
-
-
-def _digest(value: Any) -> str:
-    return hashlib.blake2b(repr(value).encode(), digest_size=12).hexdigest()
+JOB_KINDS = ("jobs", "metrics")  # the poll kinds whose freshness the jobs pages show
 
 
 def _page_number(request) -> int:
@@ -85,13 +71,33 @@ def _ace_base() -> str:
         return ""
 
 
-def _base(access: TeamAccess, **extra: Any) -> dict[str, Any]:
-    credentials = list(Credential.objects.filter(team=access.team).only("public_id", "name", "team_id"))
+def _freshness_version(fresh) -> str:
+    """What of the poll freshness the live table's version follows: stale or not, errors, last update to
+    the minute (the "N s ago" text alone does not make the table re-sent)."""
+    updated = fresh.last_updated
+    return digest((fresh.stale, fresh.errors, fresh.needs_attention,
+                   updated.replace(second=0, microsecond=0) if updated else None))
+
+
+def _freshness_html(fresh) -> str:
+    """The freshness notice, rendered once per what it shows."""
+    shown = (fresh.stale, fresh.errors, fresh.needs_attention, fresh.credentials,
+             fresh.last_updated, fresh.age_text)
+    html = cached(f"jobs:freshness:{digest(shown)}:{rendering_key()}",
+                  lambda: render_to_string("polling/_freshness.html", {"freshness": fresh}))
+    return mark_safe(html)  # noqa: S308 (rendered here, escaped by the template engine)
+
+
+def _base(access: TeamAccess, kinds: tuple[str, ...] = JOB_KINDS, **extra: Any) -> dict[str, Any]:
+    """What every jobs and templates page shows: the team, its credentials, how fresh ``kinds`` are."""
+    credentials, _health = team_poll_state(access.team)
+    fresh = team_freshness(access.team, kinds)
     return {
         "access": access,
         "team": access.team,
         "credentials": credentials,
-        "freshness": freshness(access.team, ["jobs", "metrics"]),
+        "freshness": fresh,
+        "freshness_html": _freshness_html(fresh),
         "ace_base": _ace_base(),
         **extra,
     }
@@ -126,52 +132,37 @@ def _rows_context(request, scope, filters, page_number: int, *, team: Team | Non
     }
 
 
-def _rows_fragment(request, scope, filters, page_number: int, *, team: Team | None, access: TeamAccess | None,
-                   credentials: list[Credential] | None, version: str) -> dict[str, Any]:
-    """The rendered job table (``job_table``) and the page number it shows (``page_number``).
+def _job_table(request, scope, filters, page_number: int, *, key: str, access: TeamAccess | None = None,
+               credentials: list[Credential] | None = None) -> dict[str, Any]:
+    """The rendered job table (``html``), the page number it shows and a digest of it (``version``),
+    cached under ``key``: the caller's key names the data version the table shows."""
 
-    For one team it is cached under the list version (the team's jobs' last write, metrics, deletions
-    and count, the filters, the page and the minute), the role (operators get the selection column) and
-    the credentials' names shown in the rows: any change to what the table shows changes the key.
-    """
-    key = None
-    if team is not None and access is not None:
-        shown = [(c.pk, c.name) for c in credentials] if credentials is not None else None
-        key = f"jobs:rows:{team.pk}:{access.role}:{version}:{_digest(shown)}:{_rendering_key()}"
-        cached = _fragments().get(key)
-        if cached is not None:
-            return {"job_table": mark_safe(cached[0]), "page_number": cached[1]}  # noqa: S308 (our own render)
-    context = _rows_context(request, scope, filters, page_number, team=team)
-    context.update(access=access, team=team, credentials=credentials or [])
-    html = render_to_string("jobs/_job_table.html", context)
-    page_number = context["page"].number
-    if key is not None:
-        _fragments().set(key, (html, page_number), FRAGMENT_TTL)
-    return {"job_table": mark_safe(html), "page_number": page_number}  # noqa: S308 (our own render)
+    def build() -> dict[str, Any]:
+        team = access.team if access is not None else None
+        context = _rows_context(request, scope, filters, page_number, team=team)
+        context.update(access=access, team=team, credentials=credentials or [])
+        html = render_to_string("jobs/_job_table.html", context)
+        return {"html": html, "page_number": context["page"].number, "version": digest(html)}
+
+    table = cached(f"jobs:table:{key}:{digest((sorted(filters.as_query().items()), page_number))}:"
+                   f"{int(time.time() // 60)}:{rendering_key()}", build)
+    return {**table, "html": mark_safe(table["html"])}  # noqa: S308 (our own render)
+
+
+def _team_table(request, access: TeamAccess, filters, page_number: int) -> dict[str, Any]:
+    """One team's job table, cached under the team's version and the role (operators get the selection
+    column); the credential names it shows change the team's version too."""
+    team = access.team
+    credentials, _health = team_poll_state(team)
+    return _job_table(request, team, filters, page_number, access=access, credentials=credentials,
+                      key=f"{team.pk}:{team.created_at.timestamp()}:{team.version}:{access.role}")
 
 
 def _filters_html(filters, choices: dict[str, list[tuple[str, str]]]) -> str:
     """The filter form, rendered once per (filters, choices): it shows nothing else."""
-    key = f"jobs:filters:{_digest((sorted(filters.as_query().items()), sorted(choices.items())))}"
-    return _cached_fragment(key, lambda: render_to_string("jobs/_filters.html",
-                                                          {"filters": filters, "choices": choices}))
-
-
-def _cached_summary(team: Team, filters, version: str) -> list[selectors.StatusSummary]:
-    """The status cards' counts: they change only with what the list version covers (any job write)."""
-    key = f"jobs:summary:{team.pk}:{version}"
-    summary = _fragments().get(key)
-    if summary is None:
-        summary = selectors.job_status_summary(team, filters)
-        _fragments().set(key, summary, FRAGMENT_TTL)
-    return summary
-
-
-def _freshness_key(fresh) -> tuple:
-    """What of the poll freshness the live table shows: stale or not, errors, last update (to the minute)."""
-    updated = fresh.last_updated
-    return (fresh.stale, fresh.errors, fresh.needs_attention, updated.replace(second=0, microsecond=0) if updated
-            else None)
+    key = f"jobs:filters:{digest((sorted(filters.as_query().items()), sorted(choices.items())))}:{rendering_key()}"
+    html = cached(key, lambda: render_to_string("jobs/_filters.html", {"filters": filters, "choices": choices}))
+    return mark_safe(html)  # noqa: S308 (rendered here, escaped by the template engine)
 
 
 def _summary_context(summary, filters) -> dict[str, Any]:
@@ -184,17 +175,10 @@ def _summary_context(summary, filters) -> dict[str, Any]:
             "all_query": urlencode(filters.as_query(status=""))}
 
 
-def _not_modified(request, version: str) -> tuple[str, HttpResponse | None]:
-    etag = f'"{version}"'
-    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
-        response = HttpResponseNotModified()
-        response["ETag"] = etag
-        return etag, response
-    return etag, None
-
-
-def _rows_response(request, context: dict[str, Any], etag: str) -> HttpResponse:
-    response = render(request, "jobs/_job_rows.html", context)
+def _rows_response(request, etag: str, html: str) -> HttpResponse:
+    """The live table's answer: 304 when the browser has this version, else the rows with their version."""
+    response = HttpResponseNotModified() if etag in [
+        t.strip() for t in request.headers.get("If-None-Match", "").split(",")] else HttpResponse(html)
     response["ETag"] = etag
     response["Cache-Control"] = "private, no-cache"
     response["X-Rows-Version"] = etag.strip('"')
@@ -204,43 +188,58 @@ def _rows_response(request, context: dict[str, Any], etag: str) -> HttpResponse:
 @require_safe
 @login_required
 def job_list(request, team):
+    """A team's jobs: rendered once per team version, role and query (``dashboard.pagecache``)."""
     access = get_team_for_user(request.user, team)
-    filters = selectors.JobFilters.from_query(request.GET)
-    context = _base(access)
-    version = selectors.job_list_version(access.team, filters, _page_number(request),
-                                         _freshness_key(context["freshness"]))
-    context.update(_rows_fragment(request, access.team, filters, _page_number(request), team=access.team,
-                                  access=access, credentials=context["credentials"], version=version))
-    context.update(
-        **_summary_context(_cached_summary(access.team, filters, version), filters),
-        filters=filters,
-        query=urlencode(filters.as_query()),
-        filters_html=_filters_html(filters, selectors.job_filter_choices(access.team, context["credentials"])),
-        rows_url=reverse("job_list_rows", kwargs={"team": access.team.slug}),
-        version=version,
-        freshness_in_rows=True,
-        live_interval=_live_interval(),
-        batch_form=BatchForm(),
-    )
-    return render(request, "jobs/job_list.html", context)
+    fresh = team_freshness(access.team, JOB_KINDS)
+
+    def build() -> str:
+        filters = selectors.JobFilters.from_query(request.GET)
+        context = _base(access)
+        table = _team_table(request, access, filters, _page_number(request))
+        context.update(
+            job_table=table["html"],
+            page_number=table["page_number"],
+            table_version=table["version"],
+            **_summary_context(selectors.job_status_summary(access.team, filters), filters),
+            filters=filters,
+            query=urlencode(filters.as_query()),
+            filters_html=_filters_html(filters, selectors.job_filter_choices(access.team, context["credentials"])),
+            rows_url=reverse("job_list_rows", kwargs={"team": access.team.slug}),
+            freshness_in_rows=True,
+            live_interval=_live_interval(),
+            batch_form=BatchForm(),
+            **pagecache.slot_context("freshness_html", "freshness_version"),
+        )
+        return render_to_string("jobs/job_list.html", context, request=request)
+
+    return pagecache.serve(request, pagecache.page_key(request, access), build,
+                           {"freshness_html": _freshness_html(fresh), "freshness_version": _freshness_version(fresh)})
 
 
 @require_safe
 @login_required
 def job_list_rows(request, team):
-    """The job table alone, for the live refresh: 304 when nothing changed (one aggregate query)."""
+    """The job table alone, for the live refresh: 304 when neither the table nor the freshness changed."""
     access = get_team_for_user(request.user, team)
+    fresh = team_freshness(access.team, JOB_KINDS)
+    table = _team_table(request, access, selectors.JobFilters.from_query(request.GET), _page_number(request))
+    etag = f'"{table["version"]}-{_freshness_version(fresh)}"'
+    return _rows_response(request, etag, _freshness_html(fresh) + table["html"])
+
+
+def _all_jobs_table(request, teams, filters, page_number: int) -> dict[str, Any]:
+    """The jobs of several teams, cached under the teams' versions."""
+    versions = sorted(teams.values_list("pk", "version"))
+    return _job_table(request, teams, filters, page_number, key=f"all:{digest(versions)}")
+
+
+def _plain_filters(request) -> selectors.JobFilters:
+    """Filters for jobs across teams: credentials and clusters belong to one team, so they are dropped."""
     filters = selectors.JobFilters.from_query(request.GET)
-    page_number = _page_number(request)
-    fresh = freshness(access.team, ["jobs", "metrics"])
-    version = selectors.job_list_version(access.team, filters, page_number, _freshness_key(fresh))
-    etag, not_modified = _not_modified(request, version)
-    if not_modified is not None:
-        return not_modified
-    context = {"access": access, "team": access.team, "freshness": fresh, "freshness_in_rows": True}
-    context.update(_rows_fragment(request, access.team, filters, page_number, team=access.team, access=access,
-                                  credentials=None, version=version))
-    return _rows_response(request, context, etag)
+    if filters.credential is not None or filters.cluster is not None:
+        filters = selectors.JobFilters(status=filters.status, job_type=filters.job_type,
+                                       run_mode=filters.run_mode, q=filters.q, sort=filters.sort)
+    return filters
 
 
 @require_safe
@@ -248,39 +247,29 @@ def job_list_rows(request, team):
 def jobs_all(request):
     """Jobs across every team of the user."""
     teams = Team.objects.for_user(request.user)
-    filters = selectors.JobFilters.from_query(request.GET)
-    if filters.credential is not None or filters.cluster is not None:
-        filters = selectors.JobFilters(status=filters.status, job_type=filters.job_type,
-                                       run_mode=filters.run_mode, q=filters.q, sort=filters.sort)
-    version = selectors.job_list_version(teams, filters, _page_number(request))
-    context = _rows_fragment(request, teams, filters, _page_number(request), team=None, access=None,
-                             credentials=None, version=version)
-    context.update(
-        filters=filters,
-        query=urlencode(filters.as_query()),
-        teams=list(teams.only("slug", "name")),
+    filters = _plain_filters(request)
+    table = _all_jobs_table(request, teams, filters, _page_number(request))
+    context = {
+        "job_table": table["html"],
+        "page_number": table["page_number"],
+        "table_version": table["version"],
+        "filters": filters,
+        "query": urlencode(filters.as_query()),
+        "teams": list(teams.only("slug", "name")),
         **_summary_context(selectors.job_status_summary(teams, filters), filters),
-        filters_html=_filters_html(filters, selectors.job_filter_choices_static()),
-        rows_url=reverse("jobs_all_rows"),
-        version=version,
-        live_interval=_live_interval(),
-    )
+        "filters_html": _filters_html(filters, selectors.job_filter_choices_static()),
+        "rows_url": reverse("jobs_all_rows"),
+        "live_interval": _live_interval(),
+    }
     return render(request, "jobs/jobs_all.html", context)
 
 
 @require_safe
 @login_required
 def jobs_all_rows(request):
-    teams = Team.objects.for_user(request.user)
-    filters = selectors.JobFilters.from_query(request.GET)
-    page_number = _page_number(request)
-    version = selectors.job_list_version(teams, filters, page_number)
-    etag, not_modified = _not_modified(request, version)
-    if not_modified is not None:
-        return not_modified
-    context = _rows_fragment(request, teams, filters, page_number, team=None, access=None, credentials=None,
-                             version=version)
-    return _rows_response(request, context, etag)
+    table = _all_jobs_table(request, Team.objects.for_user(request.user), _plain_filters(request),
+                            _page_number(request))
+    return _rows_response(request, f'"{table["version"]}"', table["html"])
 
 
 # ------------------------------------------------------------------------------------------ batch
@@ -352,23 +341,22 @@ def _apig_sinks(job: Job) -> list[dict[str, Any]]:
 
 def _cached_charts(job: Job) -> tuple[dict[str, str], int]:
     """The job's charts, rendered once per new metric sample (pygal rendering is the costly part)."""
-    key = f"jobs:charts:{job.pk}:{job.metrics_at.timestamp() if job.metrics_at else 0}"
-    cached = _fragments().get(key)
-    if cached is None:
+
+    def build() -> tuple[dict[str, str], int]:
         samples = selectors.job_metric_samples(job)
-        cached = (charts.job_charts(samples), len(samples))
-        _fragments().set(key, cached, FRAGMENT_TTL)
-    return cached
+        return charts.job_charts(samples), len(samples)
+
+    return cached(f"jobs:charts:{job.pk}:{job.metrics_at.timestamp() if job.metrics_at else 0}", build)
 
 
 def _job_signature(job: Job) -> str:
     """A digest of every stored column of the job (status, names, figures, configuration, last write...)."""
-    return _digest(tuple(getattr(job, f.attname) for f in Job._meta.concrete_fields))
+    return digest(tuple(getattr(job, f.attname) for f in Job._meta.concrete_fields))
 
 
 def _details_signature(job: Job) -> str:
     details = _details(job)
-    return _digest(None if details is None else (details.pk, details.fetched_at, details.error))
+    return digest(None if details is None else (details.pk, details.fetched_at, details.error))
 
 
 def _row_values(row) -> tuple:
@@ -381,16 +369,12 @@ def _logs_html(job: Job) -> str:
     actions = selectors.job_action_log(job)
     shown = ([_row_values(t) for t in audit],
              [(_row_values(a), a.user.username if a.user is not None else None) for a in actions])
-    return _cached_fragment(f"jobs:detail:logs:{job.pk}:{_digest(shown)}",
+    return _cached_fragment(f"jobs:detail:logs:{job.pk}:{digest(shown)}",
                             lambda: render_to_string("jobs/_job_logs.html", {"audit": audit, "actions": actions}))
 
 
 def _cached_fragment(key: str, build) -> str:
-    key = f"{key}:{_rendering_key()}"
-    html = _fragments().get(key)
-    if html is None:
-        html = build()
-        _fragments().set(key, html, FRAGMENT_TTL)
+    html = cached(f"{key}:{rendering_key()}", build)
     return mark_safe(html)  # noqa: S308 (rendered here, escaped by the template engine)
 
 
@@ -418,7 +402,7 @@ def _detail_fragments(job: Job, signature: str) -> dict[str, str]:
         return graph.render_svg(_plan_source(job)) or ""
 
     return {
-        "fields_html": _cached_fragment(f"jobs:detail:fields:{job.pk}:{signature}:{_digest(duration)}", fields),
+        "fields_html": _cached_fragment(f"jobs:detail:fields:{job.pk}:{signature}:{digest(duration)}", fields),
         "history_html": _cached_fragment(f"jobs:detail:history:{job.pk}:{signature}", history),
         "plan_svg": _cached_fragment(f"jobs:detail:plan:{job.pk}:{signature}:{_details_signature(job)}", plan),
     }
@@ -427,30 +411,39 @@ def _detail_fragments(job: Job, signature: str) -> dict[str, str]:
 @require_safe
 @login_required
 def job_detail(request, team, credential, job_id):
+    """One job: rendered once per team version, role and minute (``dashboard.pagecache``)."""
     access = get_team_for_user(request.user, team)
-    job = selectors.job_get(access.team, credential, job_id)
-    chart_svgs, sample_count = _cached_charts(job)
-    is_sql = job.job_type in ("flink_sql_job", "flink_sql_edge_job") or (not job.job_type and bool(job.sql_body))
-    # The plan and APIG sinks come from CS only on request: fetched in the background, never here.
-    details_pending = is_sql and services.job_details_due(job)
-    if details_pending:
-        services.job_details_request(job)
-    context = _base(
-        access,
-        job=job,
-        job_key=selectors.job_key(job),
-        **_detail_fragments(job, _job_signature(job)),
-        charts=chart_svgs,
-        sample_count=sample_count,
-        apig_sinks=_apig_sinks(job),
-        logs_html=_logs_html(job),
-        run_form=RunForm(),
-        stop_form=StopForm(),
-        is_sql=is_sql,
-        details_pending=details_pending,
-        details_error=getattr(_details(job), "error", ""),
-    )
-    return render(request, "jobs/job_detail.html", context)
+    fresh = team_freshness(access.team, JOB_KINDS)
+
+    def build() -> str:
+        job = selectors.job_get(access.team, credential, job_id)
+        chart_svgs, sample_count = _cached_charts(job)
+        is_sql = job.job_type in ("flink_sql_job", "flink_sql_edge_job") or (not job.job_type and bool(job.sql_body))
+        # The plan and APIG sinks come from CS only on request: fetched in the background, never here;
+        # the fetch changes the team's version, so the page renders again with them.
+        details_pending = is_sql and services.job_details_due(job)
+        if details_pending:
+            services.job_details_request(job)
+        context = _base(
+            access,
+            job=job,
+            job_key=selectors.job_key(job),
+            **_detail_fragments(job, _job_signature(job)),
+            charts=chart_svgs,
+            sample_count=sample_count,
+            apig_sinks=_apig_sinks(job),
+            logs_html=_logs_html(job),
+            run_form=RunForm(),
+            stop_form=StopForm(),
+            is_sql=is_sql,
+            details_pending=details_pending,
+            details_error=getattr(_details(job), "error", ""),
+            **pagecache.slot_context("freshness_html"),
+        )
+        return render_to_string("jobs/job_detail.html", context, request=request)
+
+    return pagecache.serve(request, pagecache.page_key(request, access), build,
+                           {"freshness_html": _freshness_html(fresh)})
 
 
 def _after_action(request, access, job, exc: CSError | None, ok: str):
@@ -739,8 +732,7 @@ def job_clone(request, team, credential, job_id):
 def template_list(request, team):
     access = get_team_for_user(request.user, team)
     templates = list(selectors.template_list(access.team))
-    context = _base(access, templates=templates, max_templates=limits.TEMPLATES_MAX)
-    context["freshness"] = freshness(access.team, ["templates"])
+    context = _base(access, ("templates",), templates=templates, max_templates=limits.TEMPLATES_MAX)
     return render(request, "jobs/template_list.html", context)
 
 

@@ -115,13 +115,13 @@ def _kinds(kinds: Iterable[str] | str | None) -> list[str]:
     return wanted
 
 
-def _build(credentials: list[Credential], kinds: list[str], now: datetime | None = None) -> Freshness:
+def _build(credentials: list[Credential], kinds: list[str], now: datetime | None = None,
+           health: list[PollHealth] | None = None) -> Freshness:
     now = now or timezone.now()
     factor = float(settings.POLL_STALE_FACTOR)
-    rows: dict[tuple[int, str], PollHealth] = {
-        (h.credential_id, h.kind): h
-        for h in PollHealth.objects.filter(credential__in=[c.pk for c in credentials], kind__in=kinds)
-    }
+    if health is None:
+        health = list(PollHealth.objects.filter(credential__in=[c.pk for c in credentials], kind__in=kinds))
+    rows: dict[tuple[int, str], PollHealth] = {(h.credential_id, h.kind): h for h in health}
     multiple = len(credentials) > 1
     result: dict[str, KindFreshness] = {}
     all_errors: list[str] = []
@@ -185,6 +185,32 @@ def freshness(team: Team, kinds: Iterable[str] | str | None = None) -> Freshness
         Credential.objects.filter(team=team).only("pk", "name", "needs_attention", "last_error")
     )
     return _build(credentials, _kinds(kinds))
+
+
+def team_poll_state(team: Team) -> tuple[list[Credential], list[PollHealth]]:
+    """The team's credentials (names, attention flags) and their poll health, as of the team's version.
+
+    Every poll and every write request changes the team's version (``dashboard.teams.versions``), so
+    the cached rows are the current ones. No secret column is loaded.
+    """
+    from dashboard.pagecache import cached
+
+    def load() -> tuple[list[Credential], list[PollHealth]]:
+        credentials = list(
+            Credential.objects.filter(team=team)
+            .only("pk", "public_id", "name", "team_id", "needs_attention", "last_error")
+            .order_by("name")
+        )
+        return credentials, list(PollHealth.objects.filter(credential__in=[c.pk for c in credentials]))
+
+    return cached(f"poll-state:{team.pk}:{team.created_at.timestamp()}:{team.version}", load)
+
+
+def team_freshness(team: Team, kinds: Iterable[str] | str | None = None) -> Freshness:
+    """:func:`freshness` from :func:`team_poll_state`: how old the data is, and whether that is stale,
+    is worked out at each call."""
+    credentials, health = team_poll_state(team)
+    return _build(credentials, _kinds(kinds), health=health)
 
 
 def credential_freshness(credential: Credential, kinds: Iterable[str] | str | None = None) -> Freshness:

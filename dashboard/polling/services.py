@@ -43,6 +43,7 @@ from dashboard.jobs.models import AuditTrace, Job, JobStatusChange, MetricSample
 from dashboard.polling import bulk
 from dashboard.polling.models import Kind, PollHealth
 from dashboard.teams.models import Credential
+from dashboard.teams.versions import team_changed
 from dashboard.usage.models import OverviewSnapshot, UserQuota, UserQuotaSample
 
 logger = logging.getLogger(__name__)
@@ -1113,39 +1114,49 @@ def sync(credential_id: int, kind: str) -> SyncResult:
     with poll_lock(credential_id, kind) as acquired:
         if not acquired:
             return SyncResult(kind, ok=False, skipped="already running")
-        health = _health(credential_id, kind)
-        started = time.monotonic()
-        health.last_attempt = timezone.now()
-        health.save(update_fields=["last_attempt"])
         try:
-            with _client(credential) as client:
-                items = SYNCS[kind](credential, client=client)
-        except csapi.CSAuthError as exc:
-            error = readable_error(exc)
-            logger.warning(
-                "poll %s of credential %s: authentication failed: %s", kind, credential.public_id, error
-            )
-            mark_needs_attention(credential, error)
-            record_failure(health, error=error, started=started, finished=timezone.now())
-            # Polling of this credential pauses on needs_attention; once a lead fixes it, it is due at once.
-            PollHealth.objects.filter(credential_id=credential_id).update(next_attempt=timezone.now())
-            return SyncResult(kind, ok=False, error=error)
-        except Exception as exc:  # every failure is recorded; the next cycle retries after the backoff
-            error = readable_error(exc)
-            if isinstance(exc, csapi.CSError):
-                logger.warning("poll %s of credential %s failed: %s", kind, credential.public_id, error)
-            else:
-                logger.exception("poll %s of credential %s failed", kind, credential.public_id)
-            record_failure(
-                health,
-                error=error,
-                started=started,
-                finished=timezone.now(),
-                retry_after=getattr(exc, "retry_after", None),
-            )
-            return SyncResult(kind, ok=False, error=error)
-        record_success(health, items=items, started=started, finished=timezone.now())
-        return SyncResult(kind, ok=True, items=items)
+            return _attempt(credential, kind)
+        finally:
+            # Snapshots and poll health changed (or may have, on failure): the team's pages follow.
+            team_changed(credential.team_id)
+
+
+def _attempt(credential: Credential, kind: str) -> SyncResult:
+    """One sync of ``kind`` for ``credential`` (its lock held), with its outcome in poll health."""
+    credential_id = credential.pk
+    health = _health(credential_id, kind)
+    started = time.monotonic()
+    health.last_attempt = timezone.now()
+    health.save(update_fields=["last_attempt"])
+    try:
+        with _client(credential) as client:
+            items = SYNCS[kind](credential, client=client)
+    except csapi.CSAuthError as exc:
+        error = readable_error(exc)
+        logger.warning(
+            "poll %s of credential %s: authentication failed: %s", kind, credential.public_id, error
+        )
+        mark_needs_attention(credential, error)
+        record_failure(health, error=error, started=started, finished=timezone.now())
+        # Polling of this credential pauses on needs_attention; once a lead fixes it, it is due at once.
+        PollHealth.objects.filter(credential_id=credential_id).update(next_attempt=timezone.now())
+        return SyncResult(kind, ok=False, error=error)
+    except Exception as exc:  # every failure is recorded; the next cycle retries after the backoff
+        error = readable_error(exc)
+        if isinstance(exc, csapi.CSError):
+            logger.warning("poll %s of credential %s failed: %s", kind, credential.public_id, error)
+        else:
+            logger.exception("poll %s of credential %s failed", kind, credential.public_id)
+        record_failure(
+            health,
+            error=error,
+            started=started,
+            finished=timezone.now(),
+            retry_after=getattr(exc, "retry_after", None),
+        )
+        return SyncResult(kind, ok=False, error=error)
+    record_success(health, items=items, started=started, finished=timezone.now())
+    return SyncResult(kind, ok=True, items=items)
 
 
 def sync_all(credential_id: int, kinds: Iterable[str] = KINDS) -> dict[str, SyncResult]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from dashboard.prepared import PreparedQuery, instance
 from dashboard.teams.models import Membership, Role, Team
 
 
@@ -41,18 +42,30 @@ def role_in_team(user, team: Team) -> int | None:
     return Membership.objects.filter(team=team, user=user).values_list("role", flat=True).first()
 
 
+_TEAM_COLUMNS = ("id", "name", "slug", "created_at", "version")
+
+# The two lookups every team page makes, compiled to SQL once (see dashboard.prepared).
+_MEMBERSHIP = PreparedQuery(
+    lambda slug, user_id: Membership.objects.filter(team__slug=slug, user_id=user_id).values_list(
+        "role", *(f"team__{c}" for c in _TEAM_COLUMNS))[:1],
+    slug=str, user_id=int,
+)
+_TEAM_BY_SLUG = PreparedQuery(
+    lambda slug: Team.objects.filter(slug=slug).values_list(*_TEAM_COLUMNS)[:1],
+    slug=str,
+)
+
+
 def get_team_for_user(user, team_slug: str, min_role: int = Role.VIEWER) -> TeamAccess:
     """Resolve ``team_slug`` for ``user`` with at least ``min_role``: 404 for outsiders, 403 below the role."""
-    if not user.is_authenticated:
+    if not user.is_authenticated or not isinstance(team_slug, str):
         raise Http404("No such team")
     if user.is_staff:
-        team = Team.objects.filter(slug=team_slug).first()
-        role = Role.LEAD
+        row = _TEAM_BY_SLUG.first(slug=team_slug)
+        team, role = (instance(Team, _TEAM_COLUMNS, row), Role.LEAD) if row else (None, None)
     else:
-        membership = (
-            Membership.objects.select_related("team").filter(team__slug=team_slug, user=user).first()
-        )
-        team, role = (membership.team, membership.role) if membership else (None, None)
+        row = _MEMBERSHIP.first(slug=team_slug, user_id=user.pk)
+        team, role = (instance(Team, _TEAM_COLUMNS, row[1:]), row[0]) if row else (None, None)
     if team is None:
         raise Http404("No such team")
     if role < min_role:

@@ -32,6 +32,8 @@ class Team(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True, help_text="Public id used in URLs.")
     created_at = models.DateTimeField(default=timezone.now)
+    #: Changes whenever anything the team's pages show may have changed (``dashboard.teams.versions``).
+    version = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = TeamQuerySet.as_manager()
 

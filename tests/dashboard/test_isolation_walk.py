@@ -124,7 +124,7 @@ def test_every_url_is_closed_to_other_teams(roles, beta, client, emulator):
                 if is_api:
                     headers["HTTP_AUTHORIZATION"] = f"Bearer {tokens[who]}"
                 else:
-                    client.force_login(getattr(roles, who), backend="django.contrib.auth.backends.ModelBackend")
+                    client.force_login(getattr(roles, who), backend="dashboard.teams.auth.ModelBackend")
             answers = {}
             for method in ("get", "post", "put", "patch", "delete"):
                 response = getattr(client, method)(url, **headers)

@@ -113,7 +113,7 @@ def test_no_secret_anywhere(canaries, canary_emulator, capture_logs, capture_bro
         responses.append(response.content.decode(errors="replace") + repr(dict(response.items())))
         return response
 
-    client.force_login(lead, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(lead, backend="dashboard.teams.auth.ModelBackend")
 
     # Credentials are created through the form (the secrets travel in a POST), one per auth scheme.
     common = {"region": "cn-north-1", "project_id": tenant.project_id, "cs_endpoint": emu.url,
@@ -188,7 +188,7 @@ def test_no_secret_anywhere(canaries, canary_emulator, capture_logs, capture_bro
         keep(client.get(path, HTTP_AUTHORIZATION=f"Bearer {raw_token}"))
 
     # Admin pages.
-    client.force_login(root, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(root, backend="dashboard.teams.auth.ModelBackend")
     for url in ("/admin/teams/credential/", f"/admin/teams/credential/{pw.pk}/change/",
                 f"/admin/teams/credential/{aksk.pk}/change/", "/admin/teams/actionlog/"):
         keep(client.get(url))

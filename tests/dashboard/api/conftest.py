@@ -42,7 +42,7 @@ def api():
             _row, raw = token_create(user=user, name="tests")
             client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
         else:
-            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+            client.force_login(user, backend="dashboard.teams.auth.ModelBackend")
         return client
 
     return make

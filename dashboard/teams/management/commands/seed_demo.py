@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from dashboard.teams.models import AuthType, Credential, Membership, Role, Team
+from dashboard.teams.versions import all_teams_changed
 
 
 def demo_tenants() -> list[dict]:
@@ -78,6 +79,7 @@ class Command(BaseCommand):
                 credential.set_secret(tenant["password"] if credential.auth_type == AuthType.PASSWORD
                                       else tenant["sk"])
                 credential.save()
+        all_teams_changed()  # pages cached before a re-seed render again
         if not created_users:
             self.stdout.write("Demo data already present; nothing changed.")
         shown = password if generated else "(as given with --password)"
