@@ -31,7 +31,8 @@ from django.utils.crypto import salted_hmac
 
 from dashboard.teams.access import TeamAccess
 
-TTL = 3600  # seconds; a key changes with what the page shows, the TTL only bounds memory
+TTL = 3600  # seconds; a key changes with what it shows, the TTL only bounds memory
+PAGE_TTL = 120  # a page's key names the minute it was rendered in: it is not asked for after that
 
 
 def _marker(name: str) -> str:
@@ -66,7 +67,7 @@ def rendering_key() -> str:
 def page_key(request: HttpRequest, access: TeamAccess, *extra: Any) -> str:
     team, user = access.team, request.user
     parts = (team.pk, team.created_at.timestamp(), team.version, access.role, user.pk, user.get_username(),
-             request.get_full_path(), int(time.time() // 60), rendering_key(), extra)
+             user.is_staff, request.get_full_path(), int(time.time() // 60), rendering_key(), extra)
     return f"page:{digest(parts)}"
 
 
@@ -111,20 +112,33 @@ def fill(request: HttpRequest, page: tuple[tuple[bytes, ...], tuple[str, ...]],
     return b"".join(out)
 
 
-def serve(request: HttpRequest, key: str, build: Callable[[], str], values: dict[str, str] | None = None,
-          ) -> HttpResponse:
-    """The page cached under ``key`` (``build()`` renders it on a miss), with its slots filled in."""
-    page = cache().get(key)
+def serve(request: HttpRequest, key: str, build: Callable[[], str],
+          values: tuple[str, Callable[[], dict[str, str]], int] | None = None) -> HttpResponse:
+    """The page cached under ``key`` (``build()`` renders it on a miss), with its slots filled in.
+
+    ``values`` is ``(key, build, ttl)`` of the cached slot values (by slot name); both entries are read
+    in one cache round trip.
+    """
+    keys = [key] if values is None else [key, values[0]]
+    found = cache().get_many(keys)
+    page = found.get(key)
     if page is None:
         page = _split(build())
-        cache().set(key, page, TTL)
-    return HttpResponse(fill(request, page, values))
+        cache().set(key, page, PAGE_TTL)
+    filled: dict[str, str] = {}
+    if values is not None:
+        values_key, values_build, values_ttl = values
+        filled = found.get(values_key)
+        if filled is None:
+            filled = values_build()
+            cache().set(values_key, filled, values_ttl)
+    return HttpResponse(fill(request, page, filled))
 
 
-def cached(key: str, build: Callable[[], Any]) -> Any:
-    """A value cached under ``key`` for :data:`TTL` (``build()`` on a miss); keys carry what it shows."""
+def cached(key: str, build: Callable[[], Any], ttl: int = TTL) -> Any:
+    """A value cached under ``key`` for ``ttl`` seconds (``build()`` on a miss); keys carry what it shows."""
     value = cache().get(key)
     if value is None:
         value = build()
-        cache().set(key, value, TTL)
+        cache().set(key, value, ttl)
     return value

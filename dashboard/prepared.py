@@ -27,7 +27,9 @@ from django.db.models import Model, QuerySet
 
 def _placeholder(kind: type, index: int) -> Any:
     if kind is int:
-        return -(2**62) + 7919 * (index + 1)  # no real id or count takes this value
+        # No real id takes this value, and it stays in a 32-bit column's range (Django turns a lookup
+        # outside the column's range into an empty result instead of SQL).
+        return -(2**31) + 7919 * (index + 1)
     if kind is str:
         return f"\x1fprepared-parameter-{index}\x1f"
     raise TypeError(f"unsupported parameter type {kind!r}")

@@ -125,8 +125,8 @@ if REDIS_URL:
 else:
     # Shared by web, worker and beat processes (token cache, poll locks), unlike the local-memory cache.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache"}}
-# Rendered page fragments (derived data, keyed by what they show): in this process's memory unless Redis
-# is configured, so that a cache hit costs no SQL statement.
+# Rendered pages and fragments (derived data, keyed by what they show, see dashboard/pagecache.py): in
+# this process's memory unless Redis is configured, so that a cache hit costs no SQL statement.
 CACHES["fragments"] = (
     {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "fragments"}
     if REDIS_URL

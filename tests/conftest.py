@@ -47,6 +47,16 @@ def login(client):
 
 
 @pytest.fixture(autouse=True)
+def _empty_fragments():
+    """Rendered pages live in process memory (or Redis): each test starts without another test's."""
+    from django.core.cache import caches
+
+    caches["fragments"].clear()
+    yield
+    caches["fragments"].clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Hashing strength is not under test; the default hasher costs ~0.3 s per login.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import difflib
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -88,6 +89,18 @@ def _freshness_html(fresh) -> str:
     return mark_safe(html)  # noqa: S308 (rendered here, escaped by the template engine)
 
 
+def _freshness_slots(team: Team) -> tuple[str, Callable[[], dict[str, str]], int]:
+    """The freshness notice and version for a cached jobs page, as (cache key, build, ttl): worked out
+    once per second, since they change with the team's version and with the time (ages in seconds)."""
+
+    def build() -> dict[str, str]:
+        fresh = team_freshness(team, JOB_KINDS)
+        return {"freshness_html": str(_freshness_html(fresh)), "freshness_version": _freshness_version(fresh)}
+
+    key = f"jobs:freshness-slots:{team.pk}:{team.created_at.timestamp()}:{team.version}:{int(time.time())}"
+    return f"{key}:{rendering_key()}", build, 5
+
+
 def _base(access: TeamAccess, kinds: tuple[str, ...] = JOB_KINDS, **extra: Any) -> dict[str, Any]:
     """What every jobs and templates page shows: the team, its credentials, how fresh ``kinds`` are."""
     credentials, _health = team_poll_state(access.team)
@@ -145,7 +158,7 @@ def _job_table(request, scope, filters, page_number: int, *, key: str, access: T
         return {"html": html, "page_number": context["page"].number, "version": digest(html)}
 
     table = cached(f"jobs:table:{key}:{digest((sorted(filters.as_query().items()), page_number))}:"
-                   f"{int(time.time() // 60)}:{rendering_key()}", build)
+                   f"{int(time.time() // 60)}:{rendering_key()}", build, ttl=pagecache.PAGE_TTL)
     return {**table, "html": mark_safe(table["html"])}  # noqa: S308 (our own render)
 
 
@@ -190,7 +203,6 @@ def _rows_response(request, etag: str, html: str) -> HttpResponse:
 def job_list(request, team):
     """A team's jobs: rendered once per team version, role and query (``dashboard.pagecache``)."""
     access = get_team_for_user(request.user, team)
-    fresh = team_freshness(access.team, JOB_KINDS)
 
     def build() -> str:
         filters = selectors.JobFilters.from_query(request.GET)
@@ -212,8 +224,7 @@ def job_list(request, team):
         )
         return render_to_string("jobs/job_list.html", context, request=request)
 
-    return pagecache.serve(request, pagecache.page_key(request, access), build,
-                           {"freshness_html": _freshness_html(fresh), "freshness_version": _freshness_version(fresh)})
+    return pagecache.serve(request, pagecache.page_key(request, access), build, _freshness_slots(access.team))
 
 
 @require_safe
@@ -221,10 +232,10 @@ def job_list(request, team):
 def job_list_rows(request, team):
     """The job table alone, for the live refresh: 304 when neither the table nor the freshness changed."""
     access = get_team_for_user(request.user, team)
-    fresh = team_freshness(access.team, JOB_KINDS)
+    freshness = cached(*_freshness_slots(access.team))
     table = _team_table(request, access, selectors.JobFilters.from_query(request.GET), _page_number(request))
-    etag = f'"{table["version"]}-{_freshness_version(fresh)}"'
-    return _rows_response(request, etag, _freshness_html(fresh) + table["html"])
+    etag = f'"{table["version"]}-{freshness["freshness_version"]}"'
+    return _rows_response(request, etag, mark_safe(freshness["freshness_html"]) + table["html"])  # noqa: S308
 
 
 def _all_jobs_table(request, teams, filters, page_number: int) -> dict[str, Any]:
@@ -413,7 +424,6 @@ def _detail_fragments(job: Job, signature: str) -> dict[str, str]:
 def job_detail(request, team, credential, job_id):
     """One job: rendered once per team version, role and minute (``dashboard.pagecache``)."""
     access = get_team_for_user(request.user, team)
-    fresh = team_freshness(access.team, JOB_KINDS)
 
     def build() -> str:
         job = selectors.job_get(access.team, credential, job_id)
@@ -442,8 +452,7 @@ def job_detail(request, team, credential, job_id):
         )
         return render_to_string("jobs/job_detail.html", context, request=request)
 
-    return pagecache.serve(request, pagecache.page_key(request, access), build,
-                           {"freshness_html": _freshness_html(fresh)})
+    return pagecache.serve(request, pagecache.page_key(request, access), build, _freshness_slots(access.team))
 
 
 def _after_action(request, access, job, exc: CSError | None, ok: str):

@@ -15,16 +15,6 @@ def sync_kinds(credential, kinds=("clusters", "jobs", "metrics", "audit", "templ
         assert result.ok, result
 
 
-@pytest.fixture(autouse=True)
-def _empty_fragments():
-    """Rendered page fragments live in process memory: each test starts without another test's."""
-    from django.core.cache import caches
-
-    caches["fragments"].clear()
-    yield
-    caches["fragments"].clear()
-
-
 @pytest.fixture
 def synced(cs_credential):
     """Team alpha's snapshots (clusters, jobs, metrics, audit, templates) synced from the emulator."""
