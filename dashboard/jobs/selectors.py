@@ -7,15 +7,13 @@ the credential in the same query; aggregates are single ``GROUP BY`` or ``aggreg
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from csapi import vocab
 from dashboard.clusters.models import Cluster
@@ -202,23 +200,6 @@ def job_status_summary(team: Team | QuerySet[Team], filters: JobFilters | None =
         if group in counts:
             counts[group] += n
     return [StatusSummary(g, label, counts[g]) for g, label in vocab.JOB_STATUS_GROUPS.items()]
-
-
-def job_list_version(team: Team | QuerySet[Team], filters: JobFilters, page: int, extra: Any = None) -> str:
-    """A cheap version tag of a job list page: one aggregate query over the team's jobs.
-
-    It changes when any job of the team is written by the poller or a service (``last_seen``,
-    ``metrics_at``, ``deleted_at``), when the count changes, once a minute (running durations), and
-    with ``extra`` (the poll freshness shown with the table).
-    """
-    scope = Job.objects.filter(team=team) if isinstance(team, Team) else Job.objects.filter(team__in=team)
-    agg = scope.aggregate(
-        seen=Max("last_seen"), metrics=Max("metrics_at"), deleted=Max("deleted_at"), n=Count("id")
-    )
-    minute = int(timezone.now().timestamp() // 60)
-    text = repr((sorted(filters.as_query().items()), page, agg["seen"], agg["metrics"], agg["deleted"],
-                 agg["n"], minute, extra))
-    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
 def job_filter_choices(team: Team, credentials: Iterable[Credential] | None = None) -> dict[str, list[tuple[str, str]]]:
