@@ -71,6 +71,7 @@ def _team(name: str, jobs: int, stamp: int, user=None):
             credential=cred, team=team, job_id=100_000 + i, name=f"job-{i}", status=STATUSES[i % len(STATUSES)],
             job_type=TYPES[i % len(TYPES)], run_mode=MODES[i % 2], cluster_id=1000 + i % 7,
             cluster_name=f"cluster-{i % 7}", spu_number=2 + i % 5, parallel_number=1 + i % 4,
+            create_time=now - timedelta(minutes=i), update_time=now - timedelta(seconds=i),
             start_time=now - timedelta(hours=i % 100), duration=(i + 1) * 60_000, read_rate=12.5 * (i % 9),
             write_rate=3.0 * (i % 5), fingerprint="", last_seen=now, raw={"job_id": 100_000 + i},
             job_config={"checkpoint_enabled": False, "log_enabled": True, "obs_bucket": "b"},

@@ -194,7 +194,8 @@ def job_status_summary(team: Team | QuerySet[Team], filters: JobFilters | None =
         q=base.q,
     )
     counts: dict[str, int] = dict.fromkeys(vocab.JOB_STATUS_GROUPS, 0)
-    rows = job_list(team, scoped).order_by().values_list("status").annotate(n=Count("id"))
+    # COUNT(*): answered from the (team, status) index of live jobs, without reading the rows
+    rows = job_list(team, scoped).order_by().values_list("status").annotate(n=Count("*"))
     for status, n in rows:
         group = vocab.job_status(status).group
         if group in counts:
