@@ -28,6 +28,7 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
+from django.utils.safestring import SafeString, mark_safe
 
 from dashboard.teams.access import TeamAccess
 
@@ -142,3 +143,8 @@ def cached(key: str, build: Callable[[], Any], ttl: int = TTL) -> Any:
         value = build()
         cache().set(key, value, ttl)
     return value
+
+
+def fragment(key: str, build: Callable[[], str]) -> SafeString:
+    """Rendered HTML cached under ``key`` and the active time zone and language (``build()`` on a miss)."""
+    return mark_safe(cached(f"{key}:{rendering_key()}", build))  # noqa: S308 (escaped by the template engine)

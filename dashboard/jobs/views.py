@@ -38,7 +38,7 @@ from dashboard.jobs.forms import (
 )
 from dashboard.jobs.models import Job, JobDetails, Template
 from dashboard.jobs.templatetags.jobs_tags import duration_ms
-from dashboard.pagecache import cached, digest, rendering_key
+from dashboard.pagecache import cached, digest, fragment, rendering_key
 from dashboard.polling.selectors import team_freshness, team_poll_state
 from dashboard.teams.access import TeamAccess, get_team_for_user
 from dashboard.teams.cs import error_context, error_text
@@ -84,9 +84,8 @@ def _freshness_html(fresh) -> str:
     """The freshness notice, rendered once per what it shows."""
     shown = (fresh.stale, fresh.errors, fresh.needs_attention, fresh.credentials,
              fresh.last_updated, fresh.age_text)
-    html = cached(f"jobs:freshness:{digest(shown)}:{rendering_key()}",
-                  lambda: render_to_string("polling/_freshness.html", {"freshness": fresh}))
-    return mark_safe(html)  # noqa: S308 (rendered here, escaped by the template engine)
+    return fragment(f"jobs:freshness:{digest(shown)}",
+                    lambda: render_to_string("polling/_freshness.html", {"freshness": fresh}))
 
 
 def _freshness_slots(team: Team) -> tuple[str, Callable[[], dict[str, str]], int]:
@@ -173,9 +172,8 @@ def _team_table(request, access: TeamAccess, filters, page_number: int) -> dict[
 
 def _filters_html(filters, choices: dict[str, list[tuple[str, str]]]) -> str:
     """The filter form, rendered once per (filters, choices): it shows nothing else."""
-    key = f"jobs:filters:{digest((sorted(filters.as_query().items()), sorted(choices.items())))}:{rendering_key()}"
-    html = cached(key, lambda: render_to_string("jobs/_filters.html", {"filters": filters, "choices": choices}))
-    return mark_safe(html)  # noqa: S308 (rendered here, escaped by the template engine)
+    return fragment(f"jobs:filters:{digest((sorted(filters.as_query().items()), sorted(choices.items())))}",
+                    lambda: render_to_string("jobs/_filters.html", {"filters": filters, "choices": choices}))
 
 
 def _summary_context(summary, filters) -> dict[str, Any]:
@@ -380,13 +378,8 @@ def _logs_html(job: Job) -> str:
     actions = selectors.job_action_log(job)
     shown = ([_row_values(t) for t in audit],
              [(_row_values(a), a.user.username if a.user is not None else None) for a in actions])
-    return _cached_fragment(f"jobs:detail:logs:{job.pk}:{digest(shown)}",
+    return fragment(f"jobs:detail:logs:{job.pk}:{digest(shown)}",
                             lambda: render_to_string("jobs/_job_logs.html", {"audit": audit, "actions": actions}))
-
-
-def _cached_fragment(key: str, build) -> str:
-    html = cached(f"{key}:{rendering_key()}", build)
-    return mark_safe(html)  # noqa: S308 (rendered here, escaped by the template engine)
 
 
 def _detail_fragments(job: Job, signature: str) -> dict[str, str]:
@@ -413,9 +406,9 @@ def _detail_fragments(job: Job, signature: str) -> dict[str, str]:
         return graph.render_svg(_plan_source(job)) or ""
 
     return {
-        "fields_html": _cached_fragment(f"jobs:detail:fields:{job.pk}:{signature}:{digest(duration)}", fields),
-        "history_html": _cached_fragment(f"jobs:detail:history:{job.pk}:{signature}", history),
-        "plan_svg": _cached_fragment(f"jobs:detail:plan:{job.pk}:{signature}:{_details_signature(job)}", plan),
+        "fields_html": fragment(f"jobs:detail:fields:{job.pk}:{signature}:{digest(duration)}", fields),
+        "history_html": fragment(f"jobs:detail:history:{job.pk}:{signature}", history),
+        "plan_svg": fragment(f"jobs:detail:plan:{job.pk}:{signature}:{_details_signature(job)}", plan),
     }
 
 
