@@ -67,7 +67,7 @@ class Stack:
         self.emulator_port = free_port()
         self.emulator_url = f"http://127.0.0.1:{self.emulator_port}"
         if seed is not None:
-            self.start([PY, "-m", "csapi.emulator", "--port", str(self.emulator_port), "--seed", seed, "--quiet"])
+            self.start([PY, "-m", "csapi.emulator", "--port", str(self.emulator_port), "--seed", seed, "--quiet", "--control"])
             wait_http(f"{self.emulator_url}/versions")
         self.manage("migrate", "--noinput", "-v", "0")
         self.manage("createcachetable")

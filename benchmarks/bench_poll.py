@@ -52,6 +52,7 @@ def _start_emulator(tmp: str) -> tuple[subprocess.Popen, str]:
             "--seed",
             f"scale:{JOBS}:{TENANTS}",
             "--quiet",
+            "--control",
         ],
         cwd=ROOT,
         stdout=log,

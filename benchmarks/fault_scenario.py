@@ -92,7 +92,8 @@ def run_scenario(
     rng = random.Random(11)
     server.clock.set_speed(0)  # emulated time moves only by clock_step, so CS's answers can be compared
     assert all(r.ok for r in sync_all(credential.id).values()), "the scenario starts from a healthy state"
-    actor = csapi.CSClient(server.url, credential.project_id, client_for(credential).auth, retries=3)
+    actor = csapi.CSClient(server.url, credential.project_id, client_for(credential).auth, retries=3,
+                            outbound=client_for(credential).outbound)
 
     server.faults.configure(fault_rules(error_rate=error_rate, latency_ms=latency_ms, throttle_rate=throttle_rate,
                                         truncate_rate=truncate_rate, token_lifetime=token_lifetime))

@@ -11,6 +11,7 @@ from .errors import (
     ERROR_CODES,
     CSAuthError,
     CSConflict,
+    CSEndpointRefused,
     CSError,
     CSNotFound,
     CSProtocolError,
@@ -26,6 +27,7 @@ from .errors import (
     error_from_response,
 )
 from .models import CSObject, Page
+from .netguard import OutboundPolicy, check_endpoint
 from .retry import RetryPolicy, backoff_delay
 
 __all__ = [
@@ -33,6 +35,7 @@ __all__ = [
     "CSAuthError",
     "CSClient",
     "CSConflict",
+    "CSEndpointRefused",
     "CSError",
     "CSNotFound",
     "CSObject",
@@ -47,10 +50,12 @@ __all__ = [
     "ERROR_CODES",
     "ErrorSpec",
     "MemoryCache",
+    "OutboundPolicy",
     "Page",
     "RetryPolicy",
     "TokenAuth",
     "backoff_delay",
+    "check_endpoint",
     "describe",
     "error_from_response",
     "sign_request",

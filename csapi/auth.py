@@ -45,6 +45,7 @@ from requests.auth import AuthBase
 
 from .errors import CSAuthError, CSProtocolError, CSTimeout, CSUnavailable, error_from_response
 from .limits import TOKEN_LIFETIME
+from .netguard import OutboundPolicy, check_endpoint, guard_session
 
 __all__ = [
     "ALGORITHM",
@@ -455,10 +456,13 @@ def _parse_expiry(value: Any) -> datetime | None:
     return moment.astimezone(UTC)
 
 
+def _iam_base(iam_endpoint: str) -> str:
+    base = iam_endpoint.strip().rstrip("/")
+    return base if "://" in base else "https://" + base
+
+
 def _iam_token_url(iam_endpoint: str) -> str:
-    base = iam_endpoint.rstrip("/")
-    if "://" not in base:
-        base = "https://" + base
+    base = _iam_base(iam_endpoint)
     if base.endswith("/v3"):
         base = base[: -len("/v3")]
     return base + "/v3/auth/tokens"
@@ -487,9 +491,12 @@ class TokenAuth(AuthBase):
         min_remaining: timedelta = timedelta(minutes=15),
         clock: Callable[[], datetime] | None = None,
         lock_wait: float = 5.0,
+        outbound: OutboundPolicy | None = None,
     ) -> None:
         if not (iam_endpoint and domain and user and password and project_id):
             raise ValueError("iam_endpoint, domain, user, password and project_id are required")
+        self.outbound = outbound if outbound is not None else OutboundPolicy()
+        check_endpoint(_iam_base(iam_endpoint), self.outbound, what="IAM endpoint", paths=("", "/v3"))
         self.iam_endpoint = iam_endpoint
         self.domain = domain
         self.user = user
@@ -621,7 +628,7 @@ class TokenAuth(AuthBase):
     def fetch_token(self) -> tuple[str, datetime]:
         """Ask IAM for a new token; return (token, expires_at)."""
         url = _iam_token_url(self.iam_endpoint)
-        session = self._session or requests.Session()
+        session = guard_session(self._session or requests.Session(), self.outbound)
         started = time.monotonic()
         try:
             response = session.post(
@@ -629,6 +636,7 @@ class TokenAuth(AuthBase):
                 json=self.token_request_body(),
                 headers={"Content-Type": "application/json;charset=utf8"},
                 timeout=self.timeout,
+                allow_redirects=False,  # never re-send the password elsewhere
             )
         except requests.Timeout as exc:
             raise CSTimeout("IAM token request timed out", method="POST", url=url) from exc
@@ -644,6 +652,13 @@ class TokenAuth(AuthBase):
             response.status_code,
             (time.monotonic() - started) * 1000,
         )
+        if 300 <= response.status_code < 400:
+            raise CSProtocolError(
+                f"IAM answered with a redirect (HTTP {response.status_code}); the dashboard does not follow it",
+                http_status=response.status_code,
+                method="POST",
+                url=url,
+            )
         if response.status_code >= 400:
             err = error_from_response(response, "POST", url)
             if response.status_code in (400, 401, 403) and not isinstance(err, CSAuthError):

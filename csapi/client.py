@@ -25,6 +25,7 @@ from .errors import (
     CSProtocolError,
     CSTimeout,
     CSUnavailable,
+    cap_text,
     error_class_for,
     error_from_response,
     parse_error_body,
@@ -53,6 +54,7 @@ from .models import (
     Version,
 )
 from .multipart import FileSource, MultipartBody
+from .netguard import OutboundPolicy, check_endpoint, guard_session
 from .pagination import CursorPager, PageNumberPager
 from .retry import RetryPolicy, is_idempotent
 
@@ -174,7 +176,12 @@ class CSClient:
     :class:`~csapi.auth.TokenAuth`, :class:`~csapi.auth.AKSKAuth` or any ``requests`` auth.
     ``vpc_endpoint`` serves the two ``/v2.0/vpc`` operations (5.3.21, 5.3.23); it defaults to
     ``endpoint``. ``timeout`` is (connect, read) seconds; ``retries`` the retries after the first
-    attempt (or pass a :class:`~csapi.retry.RetryPolicy` as ``backoff``).
+    attempt (or pass a :class:`~csapi.retry.RetryPolicy` as ``backoff``). ``deadline`` bounds one call
+    with all its retries (seconds): an interactive caller sets it so a silent endpoint cannot hold it.
+
+    ``outbound`` says where requests may go (:mod:`csapi.netguard`): by default public https
+    endpoints only. Endpoints are checked here, every request's URL and every resolved address when
+    connecting; redirects are never followed.
     """
 
     def __init__(
@@ -190,21 +197,29 @@ class CSClient:
         vpc_endpoint: str | None = None,
         sleep: Callable[[float], None] | None = None,
         user_agent: str = "csapi/1.0",
+        outbound: OutboundPolicy | None = None,
+        deadline: float | None = None,
     ) -> None:
         if not project_id:
             raise ValueError("project_id is required")
         if timeout is None:
             raise ValueError("every CS call needs a timeout")
-        self.endpoint = self._base(endpoint)
-        self.vpc_endpoint = self._base(vpc_endpoint) if vpc_endpoint else self.endpoint
+        self.outbound = outbound if outbound is not None else OutboundPolicy()
+        self.endpoint = check_endpoint(self._base(endpoint), self.outbound, what="CS endpoint")
+        self.vpc_endpoint = (
+            check_endpoint(self._base(vpc_endpoint), self.outbound, what="VPC endpoint")
+            if vpc_endpoint
+            else self.endpoint
+        )
         self.project_id = project_id
         self.auth = auth
         self.timeout = timeout
+        self.deadline = deadline
         self.policy = backoff if backoff is not None else RetryPolicy(retries=retries)
         if sleep is not None:
             self.policy.sleep = sleep
         self._own_session = session is None
-        self.session = session or requests.Session()
+        self.session = guard_session(session or requests.Session(), self.outbound)
         self.user_agent = user_agent
 
         self.jobs = JobsAPI(self)
@@ -268,7 +283,9 @@ class CSClient:
         attempt = 0
         reauthenticated = False
         log_path = urlsplit(url).path
+        ends = time.monotonic() + self.deadline if self.deadline is not None else None
         while True:
+            timeout = self._attempt_timeout(ends, method, url)
             headers = {"Accept": "application/json", "User-Agent": self.user_agent}
             data: Any = None
             if multipart is not None:
@@ -288,7 +305,7 @@ class CSClient:
                     data=data,
                     headers=headers,
                     auth=self.auth,
-                    timeout=self.timeout,
+                    timeout=timeout,
                     allow_redirects=False,
                 )
             except CSError:
@@ -298,8 +315,12 @@ class CSClient:
                 logger.warning(
                     "%s %s failed after %.0f ms: %s", method, log_path, elapsed, type(exc).__name__
                 )
-                if attempt < self.policy.retries and self.policy.retry_on_exception(exc, idem):
-                    delay = self.policy.delay(attempt)
+                delay = self.policy.delay(attempt)
+                if (
+                    attempt < self.policy.retries
+                    and self.policy.retry_on_exception(exc, idem)
+                    and self._time_for(ends, delay)
+                ):
                     logger.info("retrying %s %s in %.2f s (%s)", method, log_path, delay, type(exc).__name__)
                     self.policy.sleep(delay)
                     attempt += 1
@@ -309,12 +330,19 @@ class CSClient:
             status = response.status_code
             logger.info("%s %s -> %s in %.0f ms", method, log_path, status, elapsed)
 
+            if 300 <= status < 400:
+                raise CSProtocolError(
+                    f"CS answered with a redirect (HTTP {status}); the dashboard does not follow redirects",
+                    http_status=status,
+                    method=method,
+                    url=url,
+                )
             if status < 400:
                 try:
                     return self._parse_success(response, method, url)
                 except CSProtocolError:
-                    if idem and attempt < self.policy.retries:
-                        delay = self.policy.delay(attempt)
+                    delay = self.policy.delay(attempt)
+                    if idem and attempt < self.policy.retries and self._time_for(ends, delay):
                         self.policy.sleep(delay)
                         attempt += 1
                         continue
@@ -330,13 +358,33 @@ class CSClient:
                 self.auth.invalidate()  # type: ignore[union-attr]
                 reauthenticated = True
                 continue
-            if attempt < self.policy.retries and self.policy.retry_on_status(status, idem):
-                delay = self.policy.delay(attempt, err.retry_after)
+            delay = self.policy.delay(attempt, err.retry_after)
+            if (
+                attempt < self.policy.retries
+                and self.policy.retry_on_status(status, idem)
+                and self._time_for(ends, delay)
+            ):
                 logger.info("retrying %s %s in %.2f s (HTTP %s)", method, log_path, delay, status)
                 self.policy.sleep(delay)
                 attempt += 1
                 continue
             raise err
+
+    def _attempt_timeout(self, ends: float | None, method: str, url: str) -> Any:
+        """The (connect, read) timeout of the next attempt, cut to what is left of the deadline."""
+        if ends is None:
+            return self.timeout
+        left = ends - time.monotonic()
+        if left <= 0.05:
+            raise CSTimeout(f"CS did not answer within {self.deadline:g} s", method=method, url=url)
+        if isinstance(self.timeout, tuple):
+            return (min(self.timeout[0], left), min(self.timeout[1], left))
+        return min(self.timeout, left)
+
+    @staticmethod
+    def _time_for(ends: float | None, delay: float) -> bool:
+        """Whether a retry after ``delay`` seconds still fits before the deadline."""
+        return ends is None or time.monotonic() + delay < ends - 0.5
 
     @staticmethod
     def _transport_error(exc: requests.RequestException, method: str, url: str) -> CSError:
@@ -362,7 +410,6 @@ class CSClient:
                 http_status=response.status_code,
                 method=method,
                 url=url,
-                body=content[:200].decode("utf-8", "replace"),
             ) from None
         first = _first_mapping(data)
         if (
@@ -375,12 +422,12 @@ class CSClient:
             raise klass(
                 http_status=response.status_code,
                 code=fields.get("code"),
-                name=fields.get("name"),
-                cause=fields.get("cause"),
-                suggestion=fields.get("suggestion"),
+                name=cap_text(fields.get("name")),
+                cause=cap_text(fields.get("cause")),
+                suggestion=cap_text(fields.get("suggestion")),
                 method=method,
                 url=safe_url(url),
-                body=data,
+                body=fields,
             )
         return data
 

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 __all__ = [
     "CSAuthError",
     "CSConflict",
+    "CSEndpointRefused",
     "CSError",
     "CSNotFound",
     "CSProtocolError",
@@ -31,6 +32,7 @@ __all__ = [
     "ERROR_CODES",
     "ErrorSpec",
     "TOKEN_EXPIRED_CODES",
+    "cap_text",
     "describe",
     "error_class_for",
     "error_from_response",
@@ -859,6 +861,16 @@ class CSProtocolError(CSTransportError):
     default_message = "CS answered with an unreadable response"
 
 
+class CSEndpointRefused(CSError):
+    """The dashboard refused to send a request there (:mod:`csapi.netguard`): nothing was sent.
+
+    The endpoint is not https, carries user info, a query or a path, or its host resolves to a
+    loopback, private, link-local, multicast or reserved address that the administrator did not allow.
+    """
+
+    default_message = "The dashboard does not send requests to this endpoint"
+
+
 #: Codes that mean the token is no longer valid: the client re-authenticates once and retries.
 TOKEN_EXPIRED_CODES: frozenset[str] = frozenset({"CS.10007"})
 
@@ -1132,20 +1144,30 @@ def error_from_response(response: Any, method: str | None = None, url: str | Non
     fields = parse_error_body(body)
     code = fields.get("code")
     klass = error_class_for(code, status)
-    message = None
-    if not fields and isinstance(body, str) and body.strip():
-        message = f"HTTP {status}: {body.strip()[:200]}"
+    # Only a documented error body speaks for itself; anything else is described by its HTTP status,
+    # never echoed (an endpoint that is not CS must not be read back through error messages).
     return klass(
-        message,
+        None,
         http_status=status,
         code=code,
-        name=fields.get("name"),
-        cause=fields.get("cause"),
-        suggestion=fields.get("suggestion"),
+        name=cap_text(fields.get("name")),
+        cause=cap_text(fields.get("cause")),
+        suggestion=cap_text(fields.get("suggestion")),
         error_time=fields.get("error_time"),
         method=method,
         url=url,
-        request_id=request_id_of(headers),
+        request_id=cap_text(request_id_of(headers), 128),
         retry_after=parse_retry_after(headers.get("Retry-After")),
-        body=body,
+        body=fields or None,
     )
+
+
+#: The most characters of the cloud's own words (cause, suggestion) kept in an error.
+CLOUD_TEXT_MAX = 300
+
+
+def cap_text(value: Any, limit: int = CLOUD_TEXT_MAX) -> str | None:
+    if value in (None, ""):
+        return None
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -101,6 +101,15 @@ USER_SPU_QUOTA_MAX = 1000
 HOST_MAPPINGS_MAX = 1000
 #: CS.22006: "Ensure that the size of the hosts file is not greater than 8 MB."
 HOSTS_FILE_MAX_BYTES = 8 * 1024 * 1024
+#: Not CS's: a hosts file check stops after this many bad lines, and quotes at most this many
+#: characters of a line, so that a hostile file costs bounded time and memory to refuse.
+HOSTS_FILE_MAX_ERRORS = 20
+ERROR_EXCERPT_CHARS = 60
+
+#: Not CS's: the most a JAR's manifest may unpack to, and the most an entry the dashboard reads may
+#: expand over its compressed size (a manifest is a few hundred bytes; a zip bomb's is gigabytes).
+JAR_MANIFEST_MAX_BYTES = 64 * 1024
+ZIP_ENTRY_MAX_RATIO = 100
 
 # --------------------------------------------------------------------------- lists and audit logs
 

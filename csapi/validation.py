@@ -30,6 +30,10 @@ __all__ = [
     "as_bool",
     "as_int",
     "check_jar",
+    "excerpt",
+    "inspect_jar",
+    "manifest_main_class",
+    "read_jar_manifest",
     "check_upload_size",
     "first",
     "parse_hosts_file",
@@ -360,23 +364,91 @@ def check_upload_size(size: int, field: str = "jar") -> list[Violation]:
     return []
 
 
+def excerpt(text: str, limit: int = limits.ERROR_EXCERPT_CHARS) -> str:
+    """A short, single-line quote of untrusted text for an error message."""
+    flat = " ".join(text.split())
+    return repr(flat if len(flat) <= limit else flat[: limit - 1] + "…")
+
+
+MANIFEST = "META-INF/MANIFEST.MF"
+
+
+def read_jar_manifest(archive: zipfile.ZipFile, field: str = "jar") -> tuple[str, list[Violation]]:
+    """The manifest's text, read within bounds (size and compression ratio), or a violation.
+
+    A zip entry's declared sizes can lie, so the entry is also read in a bounded chunk: a bomb costs
+    at most ``JAR_MANIFEST_MAX_BYTES`` of memory to refuse.
+    """
+    cap = limits.JAR_MANIFEST_MAX_BYTES
+    try:
+        info = archive.getinfo(MANIFEST)
+    except KeyError:
+        return "", [Violation(field, "CS.11017", "The uploaded file is not a JAR file (no META-INF/MANIFEST.MF).")]
+    bomb = Violation(
+        field,
+        "CS.11017",
+        f"The JAR's manifest unpacks to more than {cap // 1024} KB (or {limits.ZIP_ENTRY_MAX_RATIO} times "
+        "its packed size); that is not a manifest a JAR needs. Rebuild the JAR.",
+    )
+    if info.file_size > cap or (info.compress_size and info.file_size / info.compress_size > limits.ZIP_ENTRY_MAX_RATIO
+                                and info.file_size > 4096):
+        return "", [bomb]
+    try:
+        with archive.open(info) as fh:
+            data = fh.read(cap + 1)
+    except (zipfile.BadZipFile, NotImplementedError, OSError, RuntimeError, ValueError, EOFError):
+        return "", [Violation(field, "CS.11017", "The JAR's manifest cannot be read (a damaged or encrypted archive).")]
+    if len(data) > cap:
+        return "", [bomb]
+    return data.decode("utf-8", "replace"), []
+
+
+def manifest_main_class(manifest: str) -> str:
+    """``Main-Class`` of a manifest's text, or "" (continuation lines start with one space)."""
+    lines: list[str] = []
+    for line in manifest.replace("\r\n", "\n").split("\n"):
+        if line.startswith(" ") and lines:
+            lines[-1] += line[1:]
+        else:
+            lines.append(line)
+    for line in lines:
+        key, _, value = line.partition(":")
+        if key.strip().lower() == "main-class":
+            return value.strip()
+    return ""
+
+
+def inspect_jar(source: Any, filename: str | None = None, field: str = "jar") -> tuple[str, list[Violation]]:
+    """Check an uploaded JAR (bytes or a file object) and return its manifest's ``Main-Class``.
+
+    At most 8 MB (CS.11031), a ``.jar`` name, a zip archive with a manifest (CS.11017) that unpacks
+    within bounds. A file object is read in place (never whole into memory) and rewound.
+    """
+    if isinstance(source, bytes | bytearray):
+        size, fh = len(source), io.BytesIO(source)
+    else:
+        fh = source
+        fh.seek(0, io.SEEK_END)
+        size = fh.tell()
+        fh.seek(0)
+    too_big = check_upload_size(size, field)
+    if too_big:
+        return "", too_big
+    if filename and not filename.lower().endswith(".jar"):
+        return "", [Violation(field, "CS.11017", f"{excerpt(filename)} is not a JAR file (the name must end in .jar).")]
+    try:
+        with zipfile.ZipFile(fh) as archive:
+            text, problems = read_jar_manifest(archive, field)
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return "", [Violation(field, "CS.11017", "The uploaded file is not a JAR file (not a zip archive).")]
+    finally:
+        fh.seek(0)
+    return manifest_main_class(text), problems
+
+
 def check_jar(data: bytes, filename: str | None = None, field: str = "jar") -> list[Violation]:
     """An uploaded JAR: at most 8 MB (CS.11031) and a real JAR, i.e. a zip with a manifest (CS.11017)."""
-    too_big = check_upload_size(len(data), field)
-    if too_big:
-        return too_big
-    if filename and not filename.lower().endswith(".jar"):
-        return [Violation(field, "CS.11017", f"{filename} is not a JAR file (the name must end in .jar).")]
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, ValueError, OSError):
-        return [Violation(field, "CS.11017", "The uploaded file is not a JAR file (not a zip archive).")]
-    if "META-INF/MANIFEST.MF" not in names:
-        return [
-            Violation(field, "CS.11017", "The uploaded file is not a JAR file (no META-INF/MANIFEST.MF).")
-        ]
-    return []
+    return inspect_jar(data, filename, field)[1]
 
 
 def validate_jar_job(
@@ -704,9 +776,27 @@ def parse_hosts_file(data: bytes) -> tuple[list[tuple[str, str]], list[Violation
     mappings: list[tuple[str, str]] = []
     violations: list[Violation] = []
     seen: set[str] = set()
-    for number, raw in enumerate(text.splitlines(), start=1):
+    # Lines are read one at a time, and the check stops at the first HOSTS_FILE_MAX_ERRORS bad lines
+    # or as soon as the file holds more mappings than allowed: a hostile file costs bounded work.
+    for number, raw in enumerate(io.StringIO(text), start=1):
+        if len(violations) >= limits.HOSTS_FILE_MAX_ERRORS:
+            violations.append(
+                Violation(
+                    "hosts_file",
+                    "CS.22004",
+                    f"Stopped at line {number}: the file has at least {limits.HOSTS_FILE_MAX_ERRORS} bad lines.",
+                )
+            )
+            break
+        if len(mappings) > limits.HOST_MAPPINGS_MAX:
+            break
         line = raw.split("#", 1)[0].strip()
         if not line:
+            continue
+        if len(line) > 4096:
+            violations.append(
+                Violation(f"hosts_file:{number}", "CS.22004", f"Line {number} is {len(line):,} characters long.")
+            )
             continue
         parts = line.split()
         if len(parts) < 2:
@@ -714,14 +804,14 @@ def parse_hosts_file(data: bytes) -> tuple[list[tuple[str, str]], list[Violation
                 Violation(
                     f"hosts_file:{number}",
                     "CS.22004",
-                    f"Line {number}: expected 'ip hostname [hostname ...]', got {raw.strip()!r}.",
+                    f"Line {number}: expected 'ip hostname [hostname ...]', got {excerpt(raw)}.",
                 )
             )
             continue
         ip, names = parts[0], parts[1:]
         if not _valid_ip(ip):
             violations.append(
-                Violation(f"hosts_file:{number}", "CS.22004", f"Line {number}: {ip!r} is not an IP address.")
+                Violation(f"hosts_file:{number}", "CS.22004", f"Line {number}: {excerpt(ip)} is not an IP address.")
             )
             continue
         bad = [n for n in names if not _valid_hostname(n)]
@@ -730,7 +820,7 @@ def parse_hosts_file(data: bytes) -> tuple[list[tuple[str, str]], list[Violation
                 Violation(
                     f"hosts_file:{number}",
                     "CS.22004",
-                    f"Line {number}: {bad[0]!r} is not a valid domain name.",
+                    f"Line {number}: {excerpt(bad[0])} is not a valid domain name.",
                 )
             )
             continue
@@ -754,7 +844,7 @@ def parse_hosts_file(data: bytes) -> tuple[list[tuple[str, str]], list[Violation
             Violation(
                 "hosts_file",
                 "CS.22007",
-                f"The hosts file holds {len(mappings):,} mappings; at most "
+                f"The hosts file holds more than {limits.HOST_MAPPINGS_MAX:,} mappings; at most "
                 f"{limits.HOST_MAPPINGS_MAX:,} are allowed.",
             )
         )

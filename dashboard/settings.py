@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from cryptography.fernet import Fernet
@@ -26,6 +27,11 @@ PRODUCTION = DJANGO_ENV == "production"
 
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Local state (SQLite, generated keys, the emulator's state, broker folders) is its owner's only.
+try:
+    VAR_DIR.chmod(0o700)
+except OSError:  # a folder the process does not own (a read-only deployment): leave it
+    pass
 
 
 def _generated_once(name: str, make) -> str:
@@ -117,6 +123,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "transaction_mode": "IMMEDIATE",
         }
     )
+    _sqlite_file = Path(DATABASES["default"]["NAME"])
+    if _sqlite_file.exists():
+        _sqlite_file.chmod(0o600)
+    # Tests on SQLite use a file too (not shared-cache memory, whose table locks fail at once instead
+    # of waiting), so that tests with a real worker beside the web requests behave as deployed.
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(VAR_DIR / "test-db.sqlite3")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -160,6 +172,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# Workers log through the handlers below (with the secret redaction filter), not handlers of their own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -177,10 +191,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login attempts are rate-limited per username and address (django-axes).
+# Login attempts are rate-limited per user name and per address (django-axes).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Each is counted on its own: one user name from any number of addresses, and one address trying
+# any number of user names, are both stopped after AXES_FAILURE_LIMIT failures.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_SENSITIVE_PARAMETERS = ["password", "secret", "sk"]
 
@@ -188,6 +204,7 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+FORMS_URLFIELD_ASSUME_HTTPS = True  # endpoints typed without a scheme are https
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
@@ -249,6 +266,22 @@ CS_HTTP_TIMEOUT = env.float("CS_HTTP_TIMEOUT", default=30.0)
 CS_HTTP_RETRIES = env.int("CS_HTTP_RETRIES", default=3)
 # Where the embedded CS emulator listens for `make run`; the demo credentials point here.
 CS_EMULATOR_URL = env.str("CS_EMULATOR_URL", default="http://127.0.0.1:8900")
+# Hosts (``host`` or ``host:port``) that cloud endpoints may name although they are plain http or
+# resolve to loopback/private addresses (csapi.netguard). Everything else must be a public https
+# endpoint. In development the local emulator is the one exception; in production there is none.
+OUTBOUND_ALLOWED_HOSTS = env.list(
+    "OUTBOUND_ALLOWED_HOSTS",
+    default=[] if PRODUCTION else [urlsplit(CS_EMULATOR_URL).netloc],
+)
+# On-demand cloud calls (test connection, register, authorize OBS, job and cluster actions) end
+# within this many seconds, retries included, so a silent endpoint cannot hold a web worker or a
+# user waiting; each team and each user may have this many of them under way at once.
+CS_INTERACTIVE_DEADLINE = env.float("CS_INTERACTIVE_DEADLINE", default=20.0)
+CS_INTERACTIVE_TIMEOUT = (3.0, env.float("CS_INTERACTIVE_READ_TIMEOUT", default=10.0))
+CS_INTERACTIVE_PER_TEAM = env.int("CS_INTERACTIVE_PER_TEAM", default=4)
+CS_INTERACTIVE_PER_USER = env.int("CS_INTERACTIVE_PER_USER", default=2)
+
+DEFAULT_EXCEPTION_REPORTER_FILTER = "dashboard.logging.SecretsExceptionReporterFilter"
 
 LOGGING = {
     "version": 1,
@@ -316,18 +349,29 @@ CELERY_BEAT_SCHEDULE = {
 
 # ---------------------------------------------------------------------------------------------------
 # REST API (dashboard.api): token or session auth, one error shape, write rate limits, OpenAPI schema.
-# API_WRITE_RATE (e.g. "60/min") limits write requests per API token (per user for browser sessions).
+# API_WRITE_RATE (e.g. "60/min") limits write requests per API token (per user for browser sessions),
+# API_WRITE_RATE_USER per user across all their tokens, API_WRITE_RATE_TEAM per team; JSON bodies are
+# at most API_JSON_MAX_BYTES.
+API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=1024 * 1024)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "dashboard.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_THROTTLE_CLASSES": ["dashboard.api.throttling.WriteRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"api_write": env.str("API_WRITE_RATE", default="60/min")},
+    "DEFAULT_THROTTLE_CLASSES": [
+        "dashboard.api.throttling.WriteRateThrottle",
+        "dashboard.api.throttling.UserWriteRateThrottle",
+        "dashboard.api.throttling.TeamWriteRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_write": env.str("API_WRITE_RATE", default="60/min"),
+        "api_write_user": env.str("API_WRITE_RATE_USER", default="60/min"),
+        "api_write_team": env.str("API_WRITE_RATE_TEAM", default="240/min"),
+    },
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "dashboard.api.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],

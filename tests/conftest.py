@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+
+# The tests' emulators listen on loopback ports chosen at random: the one exception to the outbound
+# policy (csapi.netguard) the tests make, for this process and the workers it starts.
+os.environ.setdefault("OUTBOUND_ALLOWED_HOSTS", "127.0.0.1")
 
 # The CS emulator served over HTTP: `emulator_server` (one per session), `emulator` (reset per test).
 pytest_plugins = ["csapi.emulator.testing"]
@@ -54,6 +60,11 @@ def _empty_fragments():
     caches["fragments"].clear()
     yield
     caches["fragments"].clear()
+
+
+@pytest.fixture(autouse=True)
+def _loopback_emulators(settings):
+    settings.OUTBOUND_ALLOWED_HOSTS = ["127.0.0.1"]
 
 
 @pytest.fixture(autouse=True)

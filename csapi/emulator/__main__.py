@@ -5,9 +5,9 @@
     python -m csapi.emulator --error-rate 0.1 --fault-path '/jobs$' --latency-ms 200
 
 The account flags (--domain, --user, --password, --project-id, --ak, --sk) replace the first
-tenant's login; the logins of every seeded tenant are printed at start. Fault flags define one fault
-rule (optionally limited to --fault-path); faults can be changed at run time with
-``POST /_emulator/faults``.
+tenant's login; the seeded tenants are listed at start without their secrets. Fault flags define one
+fault rule (optionally limited to --fault-path); with ``--control`` faults can be changed at run time
+with ``POST /_emulator/faults``, and the other ``/_emulator`` operations answer.
 """
 
 from __future__ import annotations
@@ -51,6 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     faults.add_argument("--fault-path", help="regex: apply the faults above only to matching paths")
     faults.add_argument("--token-lifetime", type=float, default=DEFAULT_TOKEN_LIFETIME, help="seconds")
     parser.add_argument("--quiet", action="store_true", help="no request log")
+    parser.add_argument(
+        "--control", action="store_true",
+        help="serve the /_emulator control API (state, reset, clock, faults, stats, tenants); off by default",
+    )
     return parser
 
 
@@ -93,22 +97,29 @@ def build_emulator(args: argparse.Namespace) -> Emulator:
         state_file=args.state,
         failure_rate=args.failure_rate,
         random_seed=args.random_seed,
+        control=args.control,
     )
 
 
-def describe(emulator: Emulator, url: str) -> str:
+def describe(emulator: Emulator, url: str, state_file: str | None = None) -> str:
+    """What the emulator serves and where its logins are -- never the secrets themselves."""
     lines = [
         f"CS emulator on {url} (seed {emulator.seed_spec}, clock speed {emulator.clock.speed})",
         f"  CS endpoint: {url}   IAM endpoint: {url}   VPC endpoint: {url}",
     ]
     for i, t in enumerate(emulator.tenants[:10], start=1):
-        lines.append(
-            f"  tenant {i}: domain={t.domain} user={t.user} password={t.password} "
-            f"project_id={t.project_id} ak={t.ak} sk={t.sk}"
-        )
+        lines.append(f"  tenant {i}: domain={t.domain} user={t.user} project_id={t.project_id} ak={t.ak}")
     if len(emulator.tenants) > 10:
-        lines.append(f"  ... and {len(emulator.tenants) - 10} more tenants (GET {url}/_emulator/tenants)")
-    lines.append(f"  control API: {url}/_emulator/(state|reset|clock|faults|stats|tenants)")
+        lines.append(f"  ... and {len(emulator.tenants) - 10} more tenants")
+    where = [f"the state file {state_file} (readable by its owner only)"] if state_file else []
+    if emulator.control:
+        where.append(f"GET {url}/_emulator/tenants")
+    where.append("csapi.emulator.seed (the seeds' accounts)")
+    lines.append(f"  passwords and SKs: in {'; '.join(where)}")
+    if emulator.control:
+        lines.append(f"  control API: {url}/_emulator/(state|reset|clock|faults|stats|tenants)")
+    else:
+        lines.append("  control API: off (start with --control to serve /_emulator/...)")
     return "\n".join(lines)
 
 
@@ -121,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server(args.host, args.port, emulator, threaded=True)
     url = f"http://{args.host}:{server.server_port}"
-    print(describe(emulator, url), flush=True)
+    print(describe(emulator, url, args.state), flush=True)
     stop = threading.Event()
 
     def saver() -> None:

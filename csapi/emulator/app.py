@@ -156,6 +156,7 @@ class Emulator:
         state_file: str | None = None,
         failure_rate: float = 0.08,
         random_seed: int = 0,
+        control: bool = False,
     ) -> None:
         # Lock order: a project's lock may be held while taking _id_lock, never self.lock; self.lock
         # (projects, tokens) is never held while waiting for a project's lock.
@@ -166,6 +167,9 @@ class Emulator:
         self.account = dict(account or {})
         self.seed_spec = seed
         self.state_file = state_file
+        #: The /_emulator control API (state, reset, clock, faults, stats, tenants' logins) answers
+        #: only when switched on: the tests and benchmarks turn it on, `make run` leaves it off.
+        self.control = bool(control)
         self.failure_rate = float(failure_rate)
         self.random_seed = int(random_seed)
         self.projects: dict[str, Project] = {}
@@ -257,7 +261,10 @@ class Emulator:
         self.dirty = False
         data = self.to_dict()
         tmp = f"{path}.tmp"
-        with open(tmp, "w", encoding="utf-8") as fh:
+        # The state holds the tenants' passwords, SKs and live tokens: readable by its owner only.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(data, fh)
         os.replace(tmp, path)
 
@@ -316,6 +323,8 @@ class Emulator:
         adapter = self.url_map.bind_to_environ(request.environ)
         path = request.path
         if path.startswith("/_emulator"):
+            if not self.control:
+                return self._response(_Reply({"error": "the control API is off (start with --control)"}, 404))
             try:
                 endpoint, values = adapter.match()
                 reply = getattr(self, endpoint)(request, **values)

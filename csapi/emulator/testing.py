@@ -23,12 +23,19 @@ from typing import Any
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from csapi.netguard import OutboundPolicy
+
 from .app import Emulator
 from .clock import Clock
 from .faults import Faults
 from .seed import Tenant
 
 __all__ = ["EmulatorServer", "emulator", "emulator_server", "emulator_server_fixture"]
+
+
+#: Where a test's clients may connect: the emulator listens on loopback over plain http, which the
+#: clients' default policy refuses (csapi.netguard).
+LOCAL_POLICY = OutboundPolicy.allowing(["127.0.0.1", "localhost", "[::1]"])
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -64,6 +71,7 @@ class EmulatorServer:
             failure_rate=failure_rate,
             random_seed=random_seed,
             state_file=state_file,
+            control=True,
         )
         self._initial_seed = seed
         self._initial_failure_rate = failure_rate

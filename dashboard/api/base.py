@@ -63,11 +63,20 @@ class TeamEndpoint(APIView):
             if handler is None:
                 raise exceptions.MethodNotAllowed(request.method)
             args, kwargs = self.convert_args(request, *args, **kwargs)
+            self.check_team_throttles(request)
             response = handler(request, *args, **kwargs)
         except Exception as exc:
             response = self.handle_exception(exc)
         self.response = self.finalize_response(request, response, *args, **kwargs)
         return self.response
+
+    def check_team_throttles(self, request) -> None:
+        """The team's write budget, counted only once the caller is known to act for the team."""
+        from dashboard.api.throttling import TeamWriteRateThrottle
+
+        for throttle in self.get_throttles():
+            if isinstance(throttle, TeamWriteRateThrottle) and not throttle.allow_request(request, self):
+                self.throttled(request, throttle.wait())
 
     def get_serializer_context(self) -> dict:
         return {"request": self.request, "view": self, "access": getattr(self, "access", None)}

@@ -7,7 +7,7 @@ from typing import Any
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from csapi import CSError
@@ -16,6 +16,7 @@ from dashboard.api import serializers as s
 from dashboard.api.base import OPERATE, TeamEndpoint
 from dashboard.api.inputs import add_cs_error_or_raise, bind, body_of, request_serializer
 from dashboard.api.pagination import page_of, paginated
+from dashboard.api.parsers import JSONParser
 from dashboard.api.views import JOB_EXAMPLE, TAG_JOBS, TAG_TEMPLATES, JobEndpoint
 from dashboard.jobs import selectors, services
 from dashboard.jobs.forms import (

@@ -5,7 +5,6 @@ form error is the error CS would answer with, shown before CS is called.
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -381,12 +380,10 @@ class JarJobForm(_JobFormBase):
         too_big = validation.check_upload_size(upload.size, "jar")
         if too_big:
             raise forms.ValidationError(f"{too_big[0].message} ({too_big[0].code})")
-        upload.seek(0)
-        problems = validation.check_jar(upload.read(), upload.name, "jar")
-        upload.seek(0)
+        main_class, problems = validation.inspect_jar(upload, upload.name, "jar")
         if problems:
             raise forms.ValidationError(f"{problems[0].message} ({problems[0].code})")
-        self.manifest_main_class = manifest_main_class(upload)
+        self.manifest_main_class = main_class
         return upload
 
     def clean_config(self):
@@ -445,30 +442,6 @@ class JarJobForm(_JobFormBase):
             payload["spu_number"] = data.get("spu_number")
             payload["parallel_number"] = data.get("parallel_number")
         return {k: v for k, v in payload.items() if v is not None}
-
-
-def manifest_main_class(upload) -> str:
-    """``Main-Class`` of a JAR's manifest (an uploaded file), or ""."""
-    try:
-        upload.seek(0)
-        with zipfile.ZipFile(upload) as archive:
-            text = archive.read("META-INF/MANIFEST.MF").decode("utf-8", "replace")
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        return ""
-    finally:
-        upload.seek(0)
-    # Manifest lines are continued by a line starting with one space.
-    lines: list[str] = []
-    for line in text.replace("\r\n", "\n").split("\n"):
-        if line.startswith(" ") and lines:
-            lines[-1] += line[1:]
-        else:
-            lines.append(line)
-    for line in lines:
-        key, _, value = line.partition(":")
-        if key.strip().lower() == "main-class":
-            return value.strip()
-    return ""
 
 
 class TemplateForm(_CSRulesMixin, forms.Form):

@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
-from csapi import AKSKAuth, CSClient, CSError, TokenAuth
+from csapi import AKSKAuth, CSClient, CSError, OutboundPolicy, TokenAuth
 from dashboard.teams import crypto
 from dashboard.teams.models import AuthType, Credential
 
@@ -42,8 +42,19 @@ class EncryptedTokenCache:
 token_cache = EncryptedTokenCache()
 
 
-def client_for(credential: Credential) -> CSClient:
-    """A ``CSClient`` for ``credential``. IAM tokens are cached in the Django cache, shared by all processes."""
+def outbound_policy() -> OutboundPolicy:
+    """Where cloud requests may go: public https endpoints, plus ``OUTBOUND_ALLOWED_HOSTS``."""
+    return OutboundPolicy.allowing(settings.OUTBOUND_ALLOWED_HOSTS)
+
+
+def client_for(credential: Credential, *, interactive: bool = False) -> CSClient:
+    """A ``CSClient`` for ``credential``. IAM tokens are cached in the Django cache, shared by all processes.
+
+    ``interactive`` is for calls a person waits for: short timeouts, one retry, and an overall
+    deadline (``CS_INTERACTIVE_DEADLINE``) so that a silent endpoint cannot hold them.
+    """
+    policy = outbound_policy()
+    timeout = settings.CS_INTERACTIVE_TIMEOUT if interactive else settings.CS_HTTP_TIMEOUT
     if credential.auth_type == AuthType.AKSK:
         auth = AKSKAuth(credential.access_key, credential.get_secret())
     else:
@@ -54,14 +65,18 @@ def client_for(credential: Credential) -> CSClient:
             credential.get_secret(),
             credential.project_id,
             cache=token_cache,
+            outbound=policy,
+            timeout=settings.CS_INTERACTIVE_TIMEOUT if interactive else (5, settings.CS_HTTP_TIMEOUT),
         )
     return CSClient(
         credential.effective_cs_endpoint,
         credential.project_id,
         auth,
-        timeout=settings.CS_HTTP_TIMEOUT,
-        retries=settings.CS_HTTP_RETRIES,
+        timeout=timeout,
+        retries=min(1, settings.CS_HTTP_RETRIES) if interactive else settings.CS_HTTP_RETRIES,
         vpc_endpoint=credential.effective_vpc_endpoint,
+        outbound=policy,
+        deadline=settings.CS_INTERACTIVE_DEADLINE if interactive else None,
     )
 
 

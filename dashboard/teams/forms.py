@@ -70,8 +70,30 @@ class CredentialForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["secret"].help_text = "Leave empty to keep the stored secret."
         for name in ("cs_endpoint", "iam_endpoint", "vpc_endpoint"):
-            # Endpoints may be plain http on loopback (the emulator) and may carry a port.
+            # Plain http and local addresses only for the administrator's OUTBOUND_ALLOWED_HOSTS
+            # (the emulator); the clients check again when connecting (csapi.netguard).
             self.fields[name].validators = [URLValidator(schemes=["http", "https"])]
+
+    def _clean_endpoint(self, name: str, what: str, paths=("",)) -> str:
+        from csapi import CSEndpointRefused, check_endpoint
+        from dashboard.teams.cs import outbound_policy
+
+        value = (self.cleaned_data.get(name) or "").strip()
+        if not value:
+            return ""
+        try:
+            return check_endpoint(value, outbound_policy(), what=what, paths=paths).rstrip("/")
+        except CSEndpointRefused as exc:
+            raise forms.ValidationError(exc.message) from None
+
+    def clean_cs_endpoint(self) -> str:
+        return self._clean_endpoint("cs_endpoint", "CS endpoint")
+
+    def clean_iam_endpoint(self) -> str:
+        return self._clean_endpoint("iam_endpoint", "IAM endpoint", paths=("", "/v3"))
+
+    def clean_vpc_endpoint(self) -> str:
+        return self._clean_endpoint("vpc_endpoint", "VPC endpoint")
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -111,9 +133,16 @@ class CredentialForm(forms.ModelForm):
             if not re.fullmatch(r"[A-Za-z0-9]{8,128}", ak):
                 self.add_error("access_key", "An access key id is 8-128 letters and digits.")
         secret = cleaned.get("secret") or ""
-        changing_auth = self.instance.pk and "auth_type" in self.changed_data
-        if not secret and (not self.instance.pk or changing_auth):
+        if not secret and not self.instance.pk:
             self.add_error("secret", "Enter the secret (password or SK) for this credential.")
+        elif not secret:
+            moved = [self.fields[f].label for f in Credential.SECRET_BOUND_FIELDS if f in self.changed_data]
+            if moved:
+                self.add_error(
+                    "secret",
+                    f"You changed {', '.join(str(m) for m in moved)}: enter the secret (password or SK) "
+                    "again, so that it only goes where its owner meant it to.",
+                )
         return cleaned
 
 

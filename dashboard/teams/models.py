@@ -113,6 +113,13 @@ class Credential(models.Model):
 
     objects = CredentialQuerySet.as_manager()
 
+    #: Fields that decide where the secret is sent: changing one needs the secret entered again, so
+    #: that nobody can point a stored password at a host of their choosing.
+    SECRET_BOUND_FIELDS = (
+        "auth_type", "region", "cs_endpoint", "iam_endpoint", "vpc_endpoint", "domain_name", "username",
+        "access_key",
+    )
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["team", "name"], name="unique_credential_name_per_team")]
         ordering = ["team", "name"]
@@ -153,6 +160,12 @@ class Credential(models.Model):
         return (self.vpc_endpoint or default_vpc_endpoint(self.region)).rstrip("/")
 
     @property
+    def cs_release(self) -> str:
+        """The CS release the last test connection reported ("" when unknown)."""
+        versions = self.cs_versions if isinstance(self.cs_versions, dict) else {}
+        return str(versions.get("version") or versions.get("id") or "")
+
+    @property
     def identity(self) -> str:
         """Who this credential acts as, without any secret."""
         if self.auth_type == AuthType.AKSK:
@@ -186,3 +199,44 @@ class ActionLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.action} {self.target_type} {self.target_name}: {self.outcome}"
+
+
+class CloudCall(models.Model):
+    """A call to the cloud that a person started and waits for (test connection, register, ...).
+
+    It runs in a Celery worker with a short deadline, never in the web request, so a slow or silent
+    endpoint ties up no web worker; the page follows its state. Only ids and non-secret parameters
+    are stored.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting for a worker"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    ACTIVE_STATES = (State.QUEUED, State.RUNNING)
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="cloud_calls")
+    credential = models.ForeignKey(Credential, on_delete=models.CASCADE, related_name="cloud_calls")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    action = models.CharField(max_length=32)
+    params = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    message = models.TextField(blank=True)
+    error = models.JSONField(default=dict, blank=True, help_text="code, description, cause and solution")
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["team", "state"]), models.Index(fields=["user", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} on {self.credential_id}: {self.state}"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.SUCCEEDED, self.State.FAILED)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -114,6 +115,12 @@ def credential_save(*, access: TeamAccess, user, credential: Credential, secret:
         credential.set_secret(secret)
     elif creating:
         raise ValidationError({"secret": "A secret is required for a new credential."})
+    else:
+        stored = Credential.objects.filter(pk=credential.pk).values(*Credential.SECRET_BOUND_FIELDS).first() or {}
+        if any(stored.get(f) != getattr(credential, f) for f in Credential.SECRET_BOUND_FIELDS):
+            raise ValidationError(
+                {"secret": "Where the secret goes changed: enter the secret (password or SK) again."}
+            )
     credential.needs_attention = False
     credential.save()
     action_record(
@@ -169,14 +176,20 @@ def cs_action(
     failure is recorded with its readable text and re-raised for the caller to show.
     """
     from csapi import CSError
+    from dashboard.teams.concurrency import CallLimitReached, cloud_call_slot
     from dashboard.teams.cs import client_for, error_text
 
     require_role(access, min_role)
     if credential.team_id != access.team.id:
         raise PermissionDenied("This credential belongs to another team.")
+    user_id = user.pk if getattr(user, "is_authenticated", False) else None
     try:
-        with client_for(credential) as client:
+        with cloud_call_slot(team_id=access.team.id, user_id=user_id), client_for(
+            credential, interactive=True
+        ) as client:
             result = call(client)
+    except CallLimitReached:
+        raise  # nothing was sent: nothing to record
     except CSError as exc:
         text = error_text(exc)
         logger.info("%s failed for team %s: %s", action, access.team.slug, text)
@@ -196,7 +209,8 @@ def cs_action(
 
 def _credential_call(*, access: TeamAccess, user, credential: Credential, action: str, call, message: str = ""):
     """A lead's CS call about the credential itself; a failure is also remembered on the credential."""
-    from csapi import CSAuthError, CSError
+    from csapi import CSAuthError, CSEndpointRefused, CSError
+    from dashboard.teams.concurrency import CallLimitReached
     from dashboard.teams.cs import error_text
 
     try:
@@ -204,11 +218,37 @@ def _credential_call(*, access: TeamAccess, user, credential: Credential, action
             access=access, user=user, credential=credential, action=action, call=call, min_role=Role.LEAD,
             target_type="credential", target_id=credential.public_id, target_name=credential.name, message=message,
         )
+    except CallLimitReached:
+        raise
     except CSError as exc:
         Credential.objects.filter(pk=credential.pk).update(
-            last_error=error_text(exc), needs_attention=isinstance(exc, CSAuthError)
+            last_error=error_text(exc), needs_attention=isinstance(exc, CSAuthError | CSEndpointRefused)
         )
         raise
+
+
+#: The fields of CS's version answer (5.1.4) the dashboard keeps; nothing else of an answer is stored.
+_RELEASE_FIELDS = ("id", "version", "min_version", "status", "updated")
+
+
+def release_summary(answer: Any) -> dict:
+    """The documented release fields of a versions answer, as short strings (anything else is dropped)."""
+    from csapi.errors import cap_text
+
+    data = answer if isinstance(answer, Mapping) else {}
+    out = {}
+    for key in _RELEASE_FIELDS:
+        value = data.get(key)
+        if isinstance(value, str | int | float) and not isinstance(value, bool) and str(value).strip():
+            out[key] = cap_text(value, 64)
+    engines = data.get("engines")
+    if isinstance(engines, list):
+        out["engines"] = [
+            {k: cap_text(e.get(k), 64) for k in ("name", "version") if isinstance(e.get(k), str | int)}
+            for e in engines[:5]
+            if isinstance(e, Mapping)
+        ]
+    return out
 
 
 def credential_test_connection(*, access: TeamAccess, user, credential: Credential) -> dict:
@@ -218,7 +258,7 @@ def credential_test_connection(*, access: TeamAccess, user, credential: Credenti
     def check(client):
         versions = client.account.versions()
         client.jobs.list(limit=1)
-        return dict(versions)
+        return release_summary(versions)
 
     versions = _credential_call(
         access=access, user=user, credential=credential, action="credential.test", call=check
@@ -246,3 +286,113 @@ def credential_authorize_obs(*, access: TeamAccess, user, credential: Credential
         access=access, user=user, credential=credential, action="credential.authorize_obs",
         call=lambda client: client.account.authorize_obs(buckets), message=", ".join(buckets),
     )
+
+
+# ------------------------------------------------------------------------------ on-demand cloud calls
+#: What a lead can ask of a credential from its page: the service that runs it in a worker, and
+#: the sentence that reports its success.
+CLOUD_CALL_ACTIONS = ("test", "register", "authorize_obs")
+
+
+def cloud_call_start(*, access: TeamAccess, user, credential: Credential, action: str, params: dict | None = None):
+    """Queue a call to the cloud for ``credential``; a worker runs it (:func:`cloud_call_run`).
+
+    Refused (``CallLimitReached``) when the team or the user already has as many calls waiting or
+    running as ``CS_INTERACTIVE_PER_TEAM`` / ``CS_INTERACTIVE_PER_USER`` allow.
+    """
+    from django.conf import settings
+    from django.utils import timezone
+
+    from dashboard.teams.concurrency import CallLimitReached
+    from dashboard.teams.models import CloudCall
+
+    require_role(access, Role.LEAD)
+    if credential.team_id != access.team.id:
+        raise PermissionDenied("This credential belongs to another team.")
+    if action not in CLOUD_CALL_ACTIONS:
+        raise ValueError(f"unknown cloud call {action!r}")
+    live = CloudCall.objects.filter(state__in=CloudCall.ACTIVE_STATES, created_at__gte=timezone.now() - cloud_call_expiry())
+    if live.filter(team=access.team).count() >= settings.CS_INTERACTIVE_PER_TEAM:
+        raise CallLimitReached("team", settings.CS_INTERACTIVE_PER_TEAM)
+    if live.filter(user=user).count() >= settings.CS_INTERACTIVE_PER_USER:
+        raise CallLimitReached("user", settings.CS_INTERACTIVE_PER_USER)
+    call = CloudCall.objects.create(team=access.team, credential=credential, user=user, action=action,
+                                    params=params or {})
+    call_id = call.pk
+
+    def enqueue() -> None:
+        from dashboard.teams.tasks import run_cloud_call
+
+        try:
+            run_cloud_call.delay(call_id)
+        except Exception:  # noqa: BLE001 - the broker is down: say so instead of waiting forever
+            logger.warning("could not enqueue cloud call %s", call_id)
+            CloudCall.objects.filter(pk=call_id).update(
+                state=CloudCall.State.FAILED, finished_at=timezone.now(),
+                message="The dashboard's workers cannot be reached right now; try again later.",
+            )
+
+    transaction.on_commit(enqueue)
+    return call
+
+
+def cloud_call_expiry():
+    """How long a call may wait for a worker before it is given up."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    return timedelta(seconds=max(120, settings.CS_INTERACTIVE_DEADLINE * 6))
+
+
+def cloud_call_run(*, call_id: int) -> None:
+    """Run one queued cloud call (in a worker) and record how it ended. Never raises for a cloud failure."""
+    from django.utils import timezone
+
+    from csapi import CSError
+    from dashboard.teams.access import TeamAccess, role_in_team
+    from dashboard.teams.cs import error_context, error_text
+    from dashboard.teams.models import CloudCall
+    from dashboard.teams.versions import team_changed
+
+    call = CloudCall.objects.select_related("team", "credential", "user").filter(pk=call_id).first()
+    if call is None or call.finished:
+        return  # deleted with its credential, or a redelivery of a call that already ended
+
+    def finish(state, message: str, error: dict | None = None) -> None:
+        CloudCall.objects.filter(pk=call.pk).update(
+            state=state, message=message, error=error or {}, finished_at=timezone.now()
+        )
+        team_changed(call.team_id)
+
+    if call.created_at < timezone.now() - cloud_call_expiry():
+        finish(CloudCall.State.FAILED, "This request waited too long for a worker; start it again.")
+        return
+    CloudCall.objects.filter(pk=call.pk).update(state=CloudCall.State.RUNNING, started_at=timezone.now())
+    role = role_in_team(call.user, call.team) if call.user is not None else None
+    if role is None or role < Role.LEAD:
+        finish(CloudCall.State.FAILED, "Only a lead of the team can do this; nothing was sent.")
+        return
+    access = TeamAccess(team=call.team, role=role)
+    try:
+        if call.action == "test":
+            versions = credential_test_connection(access=access, user=call.user, credential=call.credential)
+            release = versions.get("version") or versions.get("id") or ""
+            message = f"Connected to CS{f' (release {release})' if release else ''}."
+        elif call.action == "register":
+            credential_register(access=access, user=call.user, credential=call.credential)
+            message = "The project is registered to use CS."
+        else:
+            buckets = [str(b) for b in call.params.get("buckets", [])]
+            credential_authorize_obs(access=access, user=call.user, credential=call.credential, buckets=buckets)
+            message = f"CS may now use the OBS bucket(s) {', '.join(buckets)}."
+    except CSError as exc:
+        finish(CloudCall.State.FAILED, error_text(exc), error_context(exc))
+    except PermissionDenied as exc:
+        finish(CloudCall.State.FAILED, str(exc))
+    except BaseException:  # the worker's time limit, or a defect: the page must not wait forever
+        logger.exception("cloud call %s (%s) did not finish", call.pk, call.action)
+        finish(CloudCall.State.FAILED, "The dashboard could not finish this call; try again later.")
+        raise
+    else:
+        finish(CloudCall.State.SUCCEEDED, message)

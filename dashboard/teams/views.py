@@ -8,10 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from csapi import CSError
 from dashboard.teams import services
 from dashboard.teams.access import get_team_for_user
-from dashboard.teams.cs import error_context
+from dashboard.teams.concurrency import CallLimitReached
 from dashboard.teams.forms import (
     CredentialForm,
     MemberAddForm,
@@ -19,7 +18,7 @@ from dashboard.teams.forms import (
     ObsBucketsForm,
     TeamCreateForm,
 )
-from dashboard.teams.models import ActionLog, Credential, Membership, Role
+from dashboard.teams.models import ActionLog, CloudCall, Credential, Membership, Role
 from dashboard.teams.selectors import teams_with_roles
 
 
@@ -139,12 +138,13 @@ def credential_list(request, team):
                                                           "credentials": credentials})
 
 
-def _render_credential(request, access, cred, *, obs_form=None, cs_error=None, status=200):
+def _render_credential(request, access, cred, *, obs_form=None, status=200):
+    calls = CloudCall.objects.filter(credential=cred).select_related("user")[:5]
     return render(
         request,
         "teams/credential_detail.html",
         {"access": access, "team": access.team, "credential": cred, "obs_form": obs_form or ObsBucketsForm(),
-         "cs_error": cs_error},
+         "calls": calls},
         status=status,
     )
 
@@ -156,33 +156,35 @@ def credential_detail(request, team, credential):
     return _render_credential(request, access, _credential_for(access, credential))
 
 
+def _start_call(request, access, cred, action: str, params: dict | None = None):
+    """Queue a cloud call for a worker; htmx gets its live status fragment, a plain form the page."""
+    try:
+        call = services.cloud_call_start(access=access, user=request.user, credential=cred, action=action,
+                                         params=params)
+    except CallLimitReached as exc:
+        if request.htmx:
+            return render(request, "teams/_cloud_call_refused.html", {"reason": str(exc)}, status=429)
+        messages.error(request, str(exc))
+        return redirect(cred)
+    if request.htmx:
+        return render(request, "teams/_cloud_call.html",
+                      {"call": call, "team": access.team, "credential": cred, "started": True})
+    messages.info(request, "Started; the outcome appears under “Recent calls” when the cloud has answered.")
+    return redirect(cred)
+
+
 @require_POST
 @login_required
 def credential_test(request, team, credential):
     access = get_team_for_user(request.user, team, Role.LEAD)
-    cred = _credential_for(access, credential)
-    try:
-        versions = services.credential_test_connection(access=access, user=request.user, credential=cred)
-    except CSError as exc:
-        cred.refresh_from_db()
-        return _render_credential(request, access, cred, cs_error=error_context(exc))
-    version = versions.get("id") or versions.get("version") or ""
-    messages.success(request, f"Connected to CS{f' (release {version})' if version else ''}.")
-    return redirect(cred)
+    return _start_call(request, access, _credential_for(access, credential), "test")
 
 
 @require_POST
 @login_required
 def credential_register(request, team, credential):
     access = get_team_for_user(request.user, team, Role.LEAD)
-    cred = _credential_for(access, credential)
-    try:
-        services.credential_register(access=access, user=request.user, credential=cred)
-    except CSError as exc:
-        cred.refresh_from_db()
-        return _render_credential(request, access, cred, cs_error=error_context(exc))
-    messages.success(request, "The project is registered to use CS.")
-    return redirect(cred)
+    return _start_call(request, access, _credential_for(access, credential), "register")
 
 
 @require_POST
@@ -193,15 +195,20 @@ def credential_authorize_obs(request, team, credential):
     form = ObsBucketsForm(request.POST)
     if not form.is_valid():
         return _render_credential(request, access, cred, obs_form=form)
-    try:
-        services.credential_authorize_obs(
-            access=access, user=request.user, credential=cred, buckets=form.cleaned_data["buckets"]
-        )
-    except CSError as exc:
-        cred.refresh_from_db()
-        return _render_credential(request, access, cred, obs_form=form, cs_error=error_context(exc))
-    messages.success(request, f"CS may now use the OBS bucket(s) {', '.join(form.cleaned_data['buckets'])}.")
-    return redirect(cred)
+    return _start_call(request, access, cred, "authorize_obs", {"buckets": form.cleaned_data["buckets"]})
+
+
+@require_safe
+@login_required
+def credential_call(request, team, credential, call):
+    """One cloud call's state (polled by the page while it runs); the credential's facts once it ended."""
+    access = get_team_for_user(request.user, team)
+    cred = _credential_for(access, credential)
+    found = get_object_or_404(CloudCall.objects.select_related("user"), credential=cred, public_id=call)
+    cred.refresh_from_db()
+    return render(request, "teams/_cloud_call.html",
+                  {"call": found, "team": access.team, "credential": cred, "access": access,
+                   "oob_fields": found.finished and request.htmx})
 
 
 @require_http_methods(["GET", "POST"])

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
-from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_safe
 
 from csapi import CSError
 from dashboard.clusters.forms import cs_error_field
 from dashboard.clusters.models import Cluster
+from dashboard.exports import csv_response
 from dashboard.polling.selectors import freshness
 from dashboard.teams.access import get_team_for_user
 from dashboard.teams.cs import error_context
@@ -93,17 +91,9 @@ def billing(request, team):
     })
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @require_safe
 @login_required
 def billing_jobs_csv(request, team):
     access = get_team_for_user(request.user, team, Role.LEAD)
-    writer = csv.writer(_Echo())
     rows = selectors.job_cost_csv_rows(access.team, sort=request.GET.get("sort", "-cost"))
-    response = StreamingHttpResponse((writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{slugify(access.team.slug)}-job-costs.csv"'
-    return response
+    return csv_response(rows, f"{access.team.slug}-job-costs")

@@ -10,7 +10,7 @@ import requests
 
 from csapi import AKSKAuth, CSClient, MemoryCache, RetryPolicy, TokenAuth
 from csapi.emulator.seed import make_jar
-from csapi.emulator.testing import emulator, emulator_server  # noqa: F401 - fixtures
+from csapi.emulator.testing import LOCAL_POLICY, emulator, emulator_server  # noqa: F401 - fixtures
 from csapi.errors import (
     CSAuthError,
     CSConflict,
@@ -49,12 +49,14 @@ def _client(server, scheme: str, sleeps=None, retries: int = 2):
         auth = AKSKAuth(tenant.ak, tenant.sk)
     else:
         auth = TokenAuth(
-            server.url, tenant.domain, tenant.user, tenant.password, tenant.project_id, cache=MemoryCache()
+            server.url, tenant.domain, tenant.user, tenant.password, tenant.project_id, cache=MemoryCache(),
+            outbound=LOCAL_POLICY,
         )
     policy = RetryPolicy(
         retries=retries, sleep=sleeps if sleeps is not None else Sleeps(), rng=random.Random(0)
     )
-    client = CSClient(server.url, tenant.project_id, auth, session=session, backoff=policy, timeout=(5, 10))
+    client = CSClient(server.url, tenant.project_id, auth, session=session, backoff=policy, timeout=(5, 10),
+                      outbound=LOCAL_POLICY)
     client.counter = counter
     return client
 
@@ -397,16 +399,17 @@ def test_token_expiry_refreshes_once(emulator):  # noqa: F811
 
 def test_bad_credentials(emulator):  # noqa: F811
     tenant = emulator.account
-    bad = CSClient(emulator.url, tenant.project_id, AKSKAuth(tenant.ak, "wrong-sk"), retries=0)
+    bad = CSClient(emulator.url, tenant.project_id, AKSKAuth(tenant.ak, "wrong-sk"), retries=0, outbound=LOCAL_POLICY)
     with pytest.raises(CSAuthError) as info:
         bad.jobs.list()
     assert info.value.http_status == 401 and "wrong-sk" not in str(info.value)
     token = TokenAuth(
-        emulator.url, tenant.domain, tenant.user, "wrong-password", tenant.project_id, cache=MemoryCache()
+        emulator.url, tenant.domain, tenant.user, "wrong-password", tenant.project_id, cache=MemoryCache(),
+        outbound=LOCAL_POLICY,
     )
     with pytest.raises(CSAuthError):
-        CSClient(emulator.url, tenant.project_id, token, retries=0).jobs.list()
-    other = CSClient(emulator.url, "another-project", AKSKAuth(tenant.ak, tenant.sk), retries=0)
+        CSClient(emulator.url, tenant.project_id, token, retries=0, outbound=LOCAL_POLICY).jobs.list()
+    other = CSClient(emulator.url, "another-project", AKSKAuth(tenant.ak, tenant.sk), retries=0, outbound=LOCAL_POLICY)
     with pytest.raises(CSAuthError) as info:
         other.jobs.list()
     assert info.value.code == "CS.10006"

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from csapi import CSClient, RetryPolicy, backoff_delay
 from csapi.auth import MemoryCache, TokenAuth
+from csapi.emulator.testing import LOCAL_POLICY
 from csapi.errors import (
     CSAuthError,
     CSConflict,
@@ -29,7 +30,7 @@ OK = {"message_id": "CS.10001", "message": "ok", "current_time": 1, "payload": {
 
 def make_client(url, sleeps, *, retries=3, auth=None, timeout=(2, 2)):
     policy = RetryPolicy(retries=retries, base=0.5, cap=4, sleep=sleeps, rng=random.Random(7))
-    return CSClient(url, "proj", auth, backoff=policy, timeout=timeout)
+    return CSClient(url, "proj", auth, backoff=policy, timeout=timeout, outbound=LOCAL_POLICY)
 
 
 def script(server, *answers):
@@ -260,7 +261,8 @@ class FakeIAM:
 
 
 def token_auth(server, cache=None, password="pw", **kw):
-    return TokenAuth(server.url, "domain", "user", password, "proj", cache=cache or MemoryCache(), **kw)
+    return TokenAuth(server.url, "domain", "user", password, "proj", cache=cache or MemoryCache(),
+                     outbound=LOCAL_POLICY, **kw)
 
 
 def test_token_sent_and_cached(server, sleeps):
@@ -358,7 +360,7 @@ def test_bad_password_raises_auth_error_without_secret(server):
 
 
 def test_iam_unreachable(closed_port):
-    auth = TokenAuth(f"http://127.0.0.1:{closed_port}", "d", "u", "pw", "p", cache=MemoryCache())
+    auth = TokenAuth(f"http://127.0.0.1:{closed_port}", "d", "u", "pw", "p", cache=MemoryCache(), outbound=LOCAL_POLICY)
     with pytest.raises(CSUnavailable):
         auth.get_token()
 

@@ -70,6 +70,10 @@ def beta(roles, other_cs_credential, emulator):
                       "route": route, "quota": quota}.items():
         assert obj is not None, f"the demo tenant has no {name} to walk with"
     token, _ = token_create(user=roles.other_lead, name="beta automation")
+    from dashboard.teams.models import CloudCall
+
+    call = CloudCall.objects.create(team=team, credential=other_cs_credential, user=roles.other_lead,
+                                    action="test", state="failed", message="beta's call")
     kwargs = {
         "team": team.slug,
         "team_slug": team.slug,
@@ -83,8 +87,9 @@ def beta(roles, other_cs_credential, emulator):
         "user_id": quota.user_id,
         "member_id": roles.other_lead.username,
         "token": token.public_id,
+        "call": call.public_id,
     }
-    secrets = [team.name, job.name, job.sql_body[:60], cluster.name, str(other_cs_credential.public_id),
+    secrets = [team.name, call.message, job.name, job.sql_body[:60], cluster.name, str(other_cs_credential.public_id),
                other_cs_credential.name, template.name]
     return type("Beta", (), {"kwargs": kwargs, "secrets": [s for s in secrets if s and len(s) >= 4]})
 

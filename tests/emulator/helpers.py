@@ -8,6 +8,7 @@ import requests
 
 from csapi.auth import AKSKAuth, MemoryCache, TokenAuth
 from csapi.emulator.seed import Tenant
+from csapi.emulator.testing import LOCAL_POLICY
 
 SQL = (
     'CREATE SOURCE STREAM car_infos (car_id STRING, car_speed INT) WITH (type = "dis", region = "cn-north-1", '
@@ -20,7 +21,7 @@ SQL = (
 
 def auth_for(kind: str, url: str, tenant: Tenant) -> requests.auth.AuthBase:
     if kind == "token":
-        return TokenAuth(url, tenant.domain, tenant.user, tenant.password, tenant.project_id, cache=MemoryCache())
+        return TokenAuth(url, tenant.domain, tenant.user, tenant.password, tenant.project_id, cache=MemoryCache(), outbound=LOCAL_POLICY)
     return AKSKAuth(tenant.ak, tenant.sk)
 
 

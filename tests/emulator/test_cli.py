@@ -47,7 +47,7 @@ def test_cli_serves_with_account_flags_and_state(tmp_path):
     state = tmp_path / "state.json"
     proc, url = start("--seed", "empty", "--state", str(state), "--domain", "mydomain", "--user", "me",
                       "--password", "Secret#123", "--project-id", "p-123", "--ak", "MYAK0000000000000001",
-                      "--sk", "mysk", "--speed", "0")
+                      "--sk", "mysk", "--speed", "0", "--control")
     try:
         tenants = requests.get(f"{url}/_emulator/tenants", timeout=5).json()["tenants"]
         tenant = type(DEMO_TENANTS[0])(**tenants[0])
@@ -59,6 +59,8 @@ def test_cli_serves_with_account_flags_and_state(tmp_path):
     finally:
         out = stop(proc)
     assert "mydomain" in out and "p-123" in out
+    assert "Secret#123" not in out and "mysk" not in out  # where to find them, never the secrets
+    assert state.stat().st_mode & 0o777 == 0o600
     saved = json.loads(state.read_text())
     assert saved["projects"][0]["templates"][0]["name"] == "kept"
     proc, url = start("--state", str(state))
@@ -79,3 +81,18 @@ def test_cli_demo_prints_both_tenants():
         out = stop(proc)
     for tenant in DEMO_TENANTS:
         assert tenant.project_id in out and tenant.ak in out
+        assert tenant.password not in out and tenant.sk not in out
+
+
+def test_control_api_is_off_unless_asked_for():
+    proc, url = start("--seed", "demo")
+    try:
+        for method, path in (("GET", "tenants"), ("POST", "reset"), ("GET", "state"), ("POST", "faults")):
+            answer = requests.request(method, f"{url}/_emulator/{path}", json={}, timeout=5)
+            assert answer.status_code == 404, path
+            assert "password" not in answer.text
+        # the CS API itself still answers
+        assert Api(url, DEMO_TENANTS[0], "aksk").get("{p}/jobs").status_code == 200
+    finally:
+        out = stop(proc)
+    assert "control API: off" in out

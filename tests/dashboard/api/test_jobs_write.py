@@ -195,28 +195,15 @@ def test_session_writes_need_the_csrf_token(roles, api, cs_credential):
 
 
 @pytest.mark.django_db
-def test_writes_are_rate_limited_per_token(roles, api, cs_credential, settings):
-    rest = dict(settings.REST_FRAMEWORK)
-    rest["DEFAULT_THROTTLE_RATES"] = {"api_write": "2/min"}
-    settings.REST_FRAMEWORK = rest
-    from rest_framework.settings import api_settings
-
-    from dashboard.api.throttling import WriteRateThrottle
-
-    api_settings.reload()
-    WriteRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
-    try:
-        first = api(roles.operator, token=True)
-        second = api(roles.operator, token=True)
-        for _ in range(2):
-            assert first.post(JOBS + "run/", {"jobs": []}, format="json").status_code == 400
-        response = first.post(JOBS + "run/", {"jobs": []}, format="json")
-        assert_error(response, 429, "throttled")
-        assert int(response["Retry-After"]) >= 1
-        # Reads are not limited; another token has its own budget.
-        assert first.get(JOBS).status_code == 200
-        assert second.post(JOBS + "run/", {"jobs": []}, format="json").status_code == 400
-    finally:
-        settings.REST_FRAMEWORK = {**rest, "DEFAULT_THROTTLE_RATES": {"api_write": "60/min"}}
-        api_settings.reload()
-        WriteRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+def test_writes_are_rate_limited_per_token(roles, api, cs_credential, throttle_rates):
+    throttle_rates(api_write="2/min")
+    first = api(roles.operator, token=True)
+    second = api(roles.operator, token=True)
+    for _ in range(2):
+        assert first.post(JOBS + "run/", {"jobs": []}, format="json").status_code == 400
+    response = first.post(JOBS + "run/", {"jobs": []}, format="json")
+    assert_error(response, 429, "throttled")
+    assert int(response["Retry-After"]) >= 1
+    # Reads are not limited; another token has its own budget (within the user's).
+    assert first.get(JOBS).status_code == 200
+    assert second.post(JOBS + "run/", {"jobs": []}, format="json").status_code == 400

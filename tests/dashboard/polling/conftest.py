@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
-from csapi.emulator.testing import EmulatorServer
+from csapi.emulator.testing import LOCAL_POLICY, EmulatorServer
 
 
 @pytest.fixture(scope="session")
@@ -84,5 +84,6 @@ def cs(emu):
     from csapi import AKSKAuth, CSClient
 
     tenant = emu.account
-    with CSClient(emu.url, tenant.project_id, AKSKAuth(tenant.ak, tenant.sk), retries=0) as client:
+    with CSClient(emu.url, tenant.project_id, AKSKAuth(tenant.ak, tenant.sk), retries=0,
+                  outbound=LOCAL_POLICY) as client:
         yield client

@@ -13,43 +13,6 @@ from dashboard.polling.models import Kind, PollHealth
 from tests.dashboard.polling.conftest import make_credential
 
 
-@pytest.fixture
-def worker_app(tmp_path, settings):
-    """The project's Celery app with its configured broker (Redis when REDIS_URL is set; otherwise the
-    filesystem transport, in a private folder so that a running development worker takes nothing)."""
-    from dashboard.celery import app
-
-    saved = dict(app.conf.broker_transport_options or {})
-    if str(app.conf.broker_url).startswith("filesystem"):
-        folder = tmp_path / "broker"
-        (folder / "out").mkdir(parents=True)
-        (folder / "processed").mkdir()
-        (folder / "control").mkdir()
-        app.conf.broker_transport_options = {
-            "data_folder_in": str(folder / "out"),
-            "data_folder_out": str(folder / "out"),
-            "processed_folder": str(folder / "processed"),
-            "control_folder": str(folder / "control"),
-            "store_processed": False,
-            "polling_interval": 0.1,
-        }
-        _reset_pool(app)
-    yield app
-    app.conf.broker_transport_options = saved
-    _reset_pool(app)
-
-
-def _reset_pool(app) -> None:
-    """Forget broker connections made with other transport options (a new pool is made on demand)."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
-    app.amqp._producer_pool = None  # it holds the closed connection pool otherwise
-    from kombu import pools
-
-    pools.reset()  # kombu's process-wide pools keep the closed pools too
-
-
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
 def test_poll_due_fans_out_on_a_real_worker(worker_app, emu, poll_settings):
