@@ -40,8 +40,9 @@ def _postgres_url(name: str) -> str | None:
     try:
         import psycopg
 
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True,
-                             connect_timeout=3) as conn:
+        with psycopg.connect(
+            "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True, connect_timeout=3
+        ) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{name}"')
         return f"postgres://postgres@127.0.0.1:5432/{name}"
@@ -67,20 +68,40 @@ class Stack:
         self.emulator_port = free_port()
         self.emulator_url = f"http://127.0.0.1:{self.emulator_port}"
         if seed is not None:
-            self.start([PY, "-m", "csapi.emulator", "--port", str(self.emulator_port), "--seed", seed, "--quiet", "--control"])
+            self.start(
+                [
+                    PY,
+                    "-m",
+                    "csapi.emulator",
+                    "--port",
+                    str(self.emulator_port),
+                    "--seed",
+                    seed,
+                    "--quiet",
+                    "--control",
+                ]
+            )
             wait_http(f"{self.emulator_url}/versions")
         self.manage("migrate", "--noinput", "-v", "0")
         self.manage("createcachetable")
 
     def start(self, argv: list[str], **kwargs) -> subprocess.Popen:
-        proc = subprocess.Popen(argv, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, start_new_session=True, **kwargs)
+        proc = subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            **kwargs,
+        )
         self.procs.append(proc)
         return proc
 
     def manage(self, *args: str, check: bool = True) -> str:
-        result = subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True,
-                                text=True, timeout=1800)
+        result = subprocess.run(
+            [PY, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=1800
+        )
         if check and result.returncode:
             raise RuntimeError(f"manage.py {' '.join(args)} failed: {result.stderr[-2000:]}")
         return result.stdout
@@ -90,8 +111,22 @@ class Stack:
 
     def web(self, workers: int = 3) -> str:
         port = free_port()
-        self.start([PY, "-m", "gunicorn", "dashboard.wsgi", "--bind", f"127.0.0.1:{port}", "--workers",
-                    str(workers), "--threads", "4", "--timeout", "120"])
+        self.start(
+            [
+                PY,
+                "-m",
+                "gunicorn",
+                "dashboard.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                "--threads",
+                "4",
+                "--timeout",
+                "120",
+            ]
+        )
         url = f"http://127.0.0.1:{port}"
         wait_http(f"{url}/healthz")
         return url

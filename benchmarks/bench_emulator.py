@@ -46,8 +46,11 @@ make_server("127.0.0.1", port, app, threaded=True, request_handler=Quiet).serve_
 
 def _serve(args: list[str]) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-c", SERVER, args[0], str(port), *args[1:]], cwd=ROOT,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SERVER, args[0], str(port), *args[1:]],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     url = f"http://127.0.0.1:{port}"
     wait_http(url + "/")
     return proc, url
@@ -80,16 +83,32 @@ def run(report) -> None:
     tenant = DEMO_TENANTS[0]
     emulator, url = _serve(["emulator"])
     try:
-        answer = requests.post(f"{url}/v3/auth/tokens", json={"auth": {
-            "identity": {"methods": ["password"], "password": {"user": {
-                "name": tenant.user, "password": tenant.password, "domain": {"name": tenant.domain}}}},
-            "scope": {"project": {"id": tenant.project_id}}}}, timeout=10)
+        answer = requests.post(
+            f"{url}/v3/auth/tokens",
+            json={
+                "auth": {
+                    "identity": {
+                        "methods": ["password"],
+                        "password": {
+                            "user": {
+                                "name": tenant.user,
+                                "password": tenant.password,
+                                "domain": {"name": tenant.domain},
+                            }
+                        },
+                    },
+                    "scope": {"project": {"id": tenant.project_id}},
+                }
+            },
+            timeout=10,
+        )
         answer.raise_for_status()
         headers = {"X-Auth-Token": answer.headers["X-Subject-Token"]}
         jobs_path = f"/v1.0/{tenant.project_id}/jobs"
         metrics_path = f"/v1.0/{tenant.project_id}/jobs/metrics"
-        page = requests.get(url + jobs_path, params={"show_detail": "true", "limit": 100}, headers=headers,
-                            timeout=10)
+        page = requests.get(
+            url + jobs_path, params={"show_detail": "true", "limit": 100}, headers=headers, timeout=10
+        )
         job_ids = [job["job_id"] for job in page.json()["payload"]["jobs"]][:100]
         metrics = requests.post(url + metrics_path, json={"job_ids": job_ids}, headers=headers, timeout=10)
         assert len(job_ids) == 100 and metrics.ok
@@ -112,9 +131,12 @@ def run(report) -> None:
         bodies = Path(fh.name)
     trivial, turl = _serve(["trivial", str(bodies)])
     try:
-        floor_jobs = _rate(lambda s: s.get(turl + jobs_path, params={"show_detail": "true", "limit": 100},
-                                           headers=headers))
-        floor_metrics = _rate(lambda s: s.post(turl + metrics_path, json={"job_ids": job_ids}, headers=headers))
+        floor_jobs = _rate(
+            lambda s: s.get(turl + jobs_path, params={"show_detail": "true", "limit": 100}, headers=headers)
+        )
+        floor_metrics = _rate(
+            lambda s: s.post(turl + metrics_path, json={"job_ids": job_ids}, headers=headers)
+        )
     finally:
         trivial.terminate()
         trivial.wait(timeout=10)

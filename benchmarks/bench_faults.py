@@ -49,10 +49,12 @@ def run(report) -> None:
         stack.env["ALLOWED_HOSTS"] = "testserver,localhost,127.0.0.1"
         output = stack.python(SCENARIO % {"seconds": FAULT_SECONDS})
         result = json.loads(output.split("REPORT", 1)[1])
-        print(f"   {result['cycles']} poll cycles under faults, {result['failed_syncs']} of {result['syncs']} syncs "
-              f"failed, {result['actions']} actions by other users, pages {result['pages_ok']}/{result['pages']} "
-              f"up, staleness shown {result['pages_stale_shown']} times ({result['pages_stale_expected']} "
-              f"expected); {result['details']}")
+        print(
+            f"   {result['cycles']} poll cycles under faults, {result['failed_syncs']} of {result['syncs']} syncs "
+            f"failed, {result['actions']} actions by other users, pages {result['pages_ok']}/{result['pages']} "
+            f"up, staleness shown {result['pages_stale_shown']} times ({result['pages_stale_expected']} "
+            f"expected); {result['details']}"
+        )
         report("faults.lost", float(result["lost"]), "count")
         report("faults.duplicated", float(result["duplicated"]), "count")
         report("faults.recovery", result["recovery"], "s")

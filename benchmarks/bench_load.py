@@ -74,8 +74,9 @@ while True:
 
 def run(report) -> None:
     with Stack("load", f"scale:{JOBS}:{TENANTS}") as stack:
-        output = stack.python(SETUP % {"users": USERS, "password": PASSWORD, "tenants": TENANTS,
-                                       "url": stack.emulator_url})
+        output = stack.python(
+            SETUP % {"users": USERS, "password": PASSWORD, "tenants": TENANTS, "url": stack.emulator_url}
+        )
         plan = json.loads(output.split("PLAN", 1)[1])
         plan_file = stack.dir / "plan.json"
         plan_file.write_text(json.dumps(plan))
@@ -83,19 +84,43 @@ def run(report) -> None:
         stack.start([sys.executable, "manage.py", "shell", "-c", POLLER])
         prefix = stack.dir / "load"
         subprocess.run(
-            [sys.executable, "-m", "locust", "-f", str(ROOT / "benchmarks" / "locustfile.py"), "--headless",
-             "-u", str(USERS), "-r", str(USERS), "-t", DURATION, "--host", url, "--csv", str(prefix),
-             "--only-summary", "--stop-timeout", "5"],
-            cwd=ROOT, env={**stack.env, "LOAD_PLAN": str(plan_file)}, check=False, timeout=600,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "locust",
+                "-f",
+                str(ROOT / "benchmarks" / "locustfile.py"),
+                "--headless",
+                "-u",
+                str(USERS),
+                "-r",
+                str(USERS),
+                "-t",
+                DURATION,
+                "--host",
+                url,
+                "--csv",
+                str(prefix),
+                "--only-summary",
+                "--stop-timeout",
+                "5",
+            ],
+            cwd=ROOT,
+            env={**stack.env, "LOAD_PLAN": str(plan_file)},
+            check=False,
+            timeout=600,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         with open(f"{prefix}_stats.csv") as fh:
             rows = {row["Name"]: row for row in csv.DictReader(fh)}
         total = rows["Aggregated"]
         for name in ("job list", "job list filtered", "job detail", "quota page"):
             if name in rows:
-                print(f"   {name:<20} {rows[name]['Request Count']:>6} req  p50 {rows[name]['50%']} ms  "
-                      f"p99 {rows[name]['99%']} ms  failures {rows[name]['Failure Count']}")
+                print(
+                    f"   {name:<20} {rows[name]['Request Count']:>6} req  p50 {rows[name]['50%']} ms  "
+                    f"p99 {rows[name]['99%']} ms  failures {rows[name]['Failure Count']}"
+                )
         report("load.errors", float(total["Failure Count"]), "count")
         report("load.rps", float(total["Requests/s"]), "req/s")
         report("load.p50", float(total["50%"]), "ms")

@@ -46,7 +46,10 @@ def _setup_django(tmp: str) -> None:
     if not urlpatterns:
         urlpatterns.extend([path("trivial/", _trivial_view), path("", include("dashboard.urls"))])
 
-STATUSES = ["job_running"] * 6 + ["job_cancel_success"] * 2 + ["job_init", "job_submit_fail", "job_submitting"]
+
+STATUSES = (
+    ["job_running"] * 6 + ["job_cancel_success"] * 2 + ["job_init", "job_submit_fail", "job_submitting"]
+)
 TYPES = ["flink_sql_job", "flink_sql_job", "flink_jar_job", "spark_streaming_jar_job"]
 MODES = ["shared_cluster", "exclusive_cluster"]
 
@@ -60,23 +63,45 @@ def _team(name: str, jobs: int, stamp: int, user=None):
     team = Team.objects.create(name=f"{name} {stamp}", slug=f"{name}-{stamp}")
     if user is not None:
         Membership.objects.create(team=team, user=user, role=Role.OPERATOR)
-    cred = Credential(team=team, name=f"{name}-account", region="cn-north-1", project_id=f"p{stamp}{name}"[:32],
-                      access_key="AK" + "0" * 18, auth_type="aksk")
+    cred = Credential(
+        team=team,
+        name=f"{name}-account",
+        region="cn-north-1",
+        project_id=f"p{stamp}{name}"[:32],
+        access_key="AK" + "0" * 18,
+        auth_type="aksk",
+    )
     cred.set_secret("bench-secret-not-real")
     cred.save()
     now = timezone.now()
     batch = []
     for i in range(jobs):
-        batch.append(Job(
-            credential=cred, team=team, job_id=100_000 + i, name=f"job-{i}", status=STATUSES[i % len(STATUSES)],
-            job_type=TYPES[i % len(TYPES)], run_mode=MODES[i % 2], cluster_id=1000 + i % 7,
-            cluster_name=f"cluster-{i % 7}", spu_number=2 + i % 5, parallel_number=1 + i % 4,
-            create_time=now - timedelta(minutes=i), update_time=now - timedelta(seconds=i),
-            start_time=now - timedelta(hours=i % 100), duration=(i + 1) * 60_000, read_rate=12.5 * (i % 9),
-            write_rate=3.0 * (i % 5), fingerprint="", last_seen=now, raw={"job_id": 100_000 + i},
-            job_config={"checkpoint_enabled": False, "log_enabled": True, "obs_bucket": "b"},
-            sql_body="INSERT INTO k SELECT a FROM s;" if i % 4 < 2 else "",
-        ))
+        batch.append(
+            Job(
+                credential=cred,
+                team=team,
+                job_id=100_000 + i,
+                name=f"job-{i}",
+                status=STATUSES[i % len(STATUSES)],
+                job_type=TYPES[i % len(TYPES)],
+                run_mode=MODES[i % 2],
+                cluster_id=1000 + i % 7,
+                cluster_name=f"cluster-{i % 7}",
+                spu_number=2 + i % 5,
+                parallel_number=1 + i % 4,
+                create_time=now - timedelta(minutes=i),
+                update_time=now - timedelta(seconds=i),
+                start_time=now - timedelta(hours=i % 100),
+                duration=(i + 1) * 60_000,
+                read_rate=12.5 * (i % 9),
+                write_rate=3.0 * (i % 5),
+                fingerprint="",
+                last_seen=now,
+                raw={"job_id": 100_000 + i},
+                job_config={"checkpoint_enabled": False, "log_enabled": True, "obs_bucket": "b"},
+                sql_body="INSERT INTO k SELECT a FROM s;" if i % 4 < 2 else "",
+            )
+        )
         if len(batch) == 2000:
             Job.objects.bulk_create(batch)
             batch = []
@@ -93,26 +118,61 @@ def _detail_history(team, cred) -> None:
 
     job = Job.objects.get(credential=cred, job_id=100_000)
     now = timezone.now()
-    JobStatusChange.objects.bulk_create([
-        JobStatusChange(job=job, previous_status="job_running", status="job_running_exception" if i % 2 else
-                        "job_running", status_desc="restart", observed_at=now - timedelta(minutes=i))
-        for i in range(200)
-    ])
-    MetricSample.objects.bulk_create([
-        MetricSample(job=job, sampled_at=now - timedelta(minutes=i), records_in=i * 100, records_out=i * 90,
-                     corrupted_records=i % 3, read_rate=10.0 + i % 7, write_rate=9.0 + i % 5)
-        for i in range(2000)
-    ])
-    AuditTrace.objects.bulk_create([
-        AuditTrace(credential=cred, team=team, key=f"k{i}", resource_id=str(job.job_id), event_name="run_job",
-                   op_user="alice", op_time=now - timedelta(minutes=i), op_result="CS.10001")
-        for i in range(300)
-    ])
-    ActionLog.objects.bulk_create([
-        ActionLog(team=team, credential=cred, action="job.run", target_type="job",
-                  target_id=f"{cred.public_id}:{job.job_id}", target_name=job.name, outcome="success")
-        for _ in range(300)
-    ])
+    JobStatusChange.objects.bulk_create(
+        [
+            JobStatusChange(
+                job=job,
+                previous_status="job_running",
+                status="job_running_exception" if i % 2 else "job_running",
+                status_desc="restart",
+                observed_at=now - timedelta(minutes=i),
+            )
+            for i in range(200)
+        ]
+    )
+    MetricSample.objects.bulk_create(
+        [
+            MetricSample(
+                job=job,
+                sampled_at=now - timedelta(minutes=i),
+                records_in=i * 100,
+                records_out=i * 90,
+                corrupted_records=i % 3,
+                read_rate=10.0 + i % 7,
+                write_rate=9.0 + i % 5,
+            )
+            for i in range(2000)
+        ]
+    )
+    AuditTrace.objects.bulk_create(
+        [
+            AuditTrace(
+                credential=cred,
+                team=team,
+                key=f"k{i}",
+                resource_id=str(job.job_id),
+                event_name="run_job",
+                op_user="alice",
+                op_time=now - timedelta(minutes=i),
+                op_result="CS.10001",
+            )
+            for i in range(300)
+        ]
+    )
+    ActionLog.objects.bulk_create(
+        [
+            ActionLog(
+                team=team,
+                credential=cred,
+                action="job.run",
+                target_type="job",
+                target_id=f"{cred.public_id}:{job.job_id}",
+                target_name=job.name,
+                outcome="success",
+            )
+            for _ in range(300)
+        ]
+    )
 
 
 def _queries(client, url: str) -> int:
@@ -134,7 +194,9 @@ def _medians(client, url: str, floor_url: str, rounds: int) -> tuple[float, floa
     """Median ms of ``url`` and of ``floor_url``, requested alternately ``rounds`` times each."""
     page, floor = [], []
     for i in range(rounds):
-        for target, times in ((url, page), (floor_url, floor)) if i % 2 == 0 else ((floor_url, floor), (url, page)):
+        for target, times in (
+            ((url, page), (floor_url, floor)) if i % 2 == 0 else ((floor_url, floor), (url, page))
+        ):
             started = time.perf_counter()
             response = client.get(target)
             times.append((time.perf_counter() - started) * 1000)
@@ -164,7 +226,9 @@ def run(report, profile: bool = False) -> None:
     filtered = "?status=running&type=flink_sql_job&mode=exclusive_cluster&q=job-1&sort=name&page=2"
 
     def pages(team, cred):
-        detail = reverse("job_detail", kwargs={"team": team.slug, "credential": cred.public_id, "job_id": 100_000})
+        detail = reverse(
+            "job_detail", kwargs={"team": team.slug, "credential": cred.public_id, "job_id": 100_000}
+        )
         listing = reverse("job_list", kwargs={"team": team.slug})
         return {"jobs": listing, "jobs_filtered": listing + filtered, "job_detail": detail}
 

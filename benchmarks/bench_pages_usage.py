@@ -39,25 +39,64 @@ def _fixtures():
     credentials = []
     now = timezone.now()
     for c in range(CREDENTIALS):
-        cred = Credential(team=team, name=f"account-{c}", region="cn-north-1", project_id=f"p{c:031d}",
-                          access_key=f"AK{c:018d}", auth_type="aksk")
+        cred = Credential(
+            team=team,
+            name=f"account-{c}",
+            region="cn-north-1",
+            project_id=f"p{c:031d}",
+            access_key=f"AK{c:018d}",
+            auth_type="aksk",
+        )
         cred.set_secret("bench-secret-not-real")
         cred.save()
         credentials.append(cred)
-        Cluster.objects.bulk_create([
-            Cluster(credential=cred, team=team, cluster_id=1000 + i, name=f"cluster-{c}-{i}", status_code=5,
-                    spu_used=i * 3, maximum_spu_quota=100, fingerprint="") for i in range(10)
-        ])
-        UserQuota.objects.bulk_create([
-            UserQuota(credential=cred, team=team, user_id=f"u{c}-{i}", user_name=f"user-{c}-{i}",
-                      spu_quota=50, spu_used=i % 50, fingerprint="",
-                      clusters=[{"id": 1000, "name": f"cluster-{c}-0"}]) for i in range(40)
-        ])
-        Job.objects.bulk_create([
-            Job(credential=cred, team=team, job_id=10_000 + i, name=f"job-{c}-{i}", status="job_running",
-                spu_number=2 + i % 5, duration=(i + 1) * 60_000, cluster_id=1000 + i % 10, fingerprint="",
-                last_seen=now) for i in range(500)
-        ])
+        Cluster.objects.bulk_create(
+            [
+                Cluster(
+                    credential=cred,
+                    team=team,
+                    cluster_id=1000 + i,
+                    name=f"cluster-{c}-{i}",
+                    status_code=5,
+                    spu_used=i * 3,
+                    maximum_spu_quota=100,
+                    fingerprint="",
+                )
+                for i in range(10)
+            ]
+        )
+        UserQuota.objects.bulk_create(
+            [
+                UserQuota(
+                    credential=cred,
+                    team=team,
+                    user_id=f"u{c}-{i}",
+                    user_name=f"user-{c}-{i}",
+                    spu_quota=50,
+                    spu_used=i % 50,
+                    fingerprint="",
+                    clusters=[{"id": 1000, "name": f"cluster-{c}-0"}],
+                )
+                for i in range(40)
+            ]
+        )
+        Job.objects.bulk_create(
+            [
+                Job(
+                    credential=cred,
+                    team=team,
+                    job_id=10_000 + i,
+                    name=f"job-{c}-{i}",
+                    status="job_running",
+                    spu_number=2 + i % 5,
+                    duration=(i + 1) * 60_000,
+                    cluster_id=1000 + i % 10,
+                    fingerprint="",
+                    last_seen=now,
+                )
+                for i in range(500)
+            ]
+        )
     return team, user, credentials
 
 
@@ -73,14 +112,29 @@ def _fill_history(team, credentials, days: int) -> None:
         have = OverviewSnapshot.objects.filter(credential=cred).count()
         times = [now - timedelta(minutes=SAMPLE_MINUTES * i) for i in range(have, steps)]
         OverviewSnapshot.objects.bulk_create(
-            [OverviewSnapshot(credential=cred, team=team, taken_at=t, total_cost=1e5 - i, running_jobs_count=500,
-                              running_job_price=1000.0, running_job_total_spu=2000, billing_unit="CNY",
-                              time_unit="HOUR") for i, t in enumerate(times)],
+            [
+                OverviewSnapshot(
+                    credential=cred,
+                    team=team,
+                    taken_at=t,
+                    total_cost=1e5 - i,
+                    running_jobs_count=500,
+                    running_job_price=1000.0,
+                    running_job_total_spu=2000,
+                    billing_unit="CNY",
+                    time_unit="HOUR",
+                )
+                for i, t in enumerate(times)
+            ],
             batch_size=2000,
         )
         UserQuotaSample.objects.bulk_create(
-            [UserQuotaSample(credential=cred, team=team, sampled_at=t, spu_used=i % 900, spu_quota=2000, users=40)
-             for i, t in enumerate(times)],
+            [
+                UserQuotaSample(
+                    credential=cred, team=team, sampled_at=t, spu_used=i % 900, spu_quota=2000, users=40
+                )
+                for i, t in enumerate(times)
+            ],
             batch_size=2000,
         )
 
@@ -120,9 +174,11 @@ def run(report) -> None:
             for days in DAYS:
                 _fill_history(team, credentials, days)
                 results[days] = {name: _measure(client, url) for name, url in pages.items()}
-                print(f"   {days:>3} day(s) of history: "
-                      + ", ".join(f"{n} {q} queries {ms:.1f} ms" for n, (q, ms) in results[days].items()),
-                      flush=True)
+                print(
+                    f"   {days:>3} day(s) of history: "
+                    + ", ".join(f"{n} {q} queries {ms:.1f} ms" for n, (q, ms) in results[days].items()),
+                    flush=True,
+                )
             small, large = results[DAYS[0]], results[DAYS[-1]]
             for name in pages:
                 report(f"page.{name}.queries", large[name][0], "queries", floor=small[name][0])

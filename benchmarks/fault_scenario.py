@@ -44,8 +44,9 @@ class FaultReport:
     details: dict = field(default_factory=dict)
 
 
-def fault_rules(*, error_rate: float, latency_ms: float, throttle_rate: float, truncate_rate: float,
-                token_lifetime: float) -> dict:
+def fault_rules(
+    *, error_rate: float, latency_ms: float, throttle_rate: float, truncate_rate: float, token_lifetime: float
+) -> dict:
     return {
         "rules": [
             {"path": "/v1.0/", "latency_ms": latency_ms},
@@ -92,11 +93,23 @@ def run_scenario(
     rng = random.Random(11)
     server.clock.set_speed(0)  # emulated time moves only by clock_step, so CS's answers can be compared
     assert all(r.ok for r in sync_all(credential.id).values()), "the scenario starts from a healthy state"
-    actor = csapi.CSClient(server.url, credential.project_id, client_for(credential).auth, retries=3,
-                            outbound=client_for(credential).outbound)
+    actor = csapi.CSClient(
+        server.url,
+        credential.project_id,
+        client_for(credential).auth,
+        retries=3,
+        outbound=client_for(credential).outbound,
+    )
 
-    server.faults.configure(fault_rules(error_rate=error_rate, latency_ms=latency_ms, throttle_rate=throttle_rate,
-                                        truncate_rate=truncate_rate, token_lifetime=token_lifetime))
+    server.faults.configure(
+        fault_rules(
+            error_rate=error_rate,
+            latency_ms=latency_ms,
+            throttle_rate=throttle_rate,
+            truncate_rate=truncate_rate,
+            token_lifetime=token_lifetime,
+        )
+    )
     started = time.monotonic()
     while time.monotonic() - started < fault_seconds or report.cycles < min_cycles:
         server.clock.advance(clock_step)
@@ -132,9 +145,13 @@ def run_scenario(
         cs_traces = Counter(
             audit_key(t) for t in truth.audit_logs.iter() if (_ts(t.get("op_time")) or kept_from) >= kept_from
         )
-    db_jobs = dict(Job.objects.filter(credential=credential, deleted_at__isnull=True).values_list("job_id", "status"))
+    db_jobs = dict(
+        Job.objects.filter(credential=credential, deleted_at__isnull=True).values_list("job_id", "status")
+    )
     db_traces = Counter(AuditTrace.objects.filter(credential=credential).values_list("key", flat=True))
-    samples = Counter(MetricSample.objects.filter(job__credential=credential).values_list("job_id", "sampled_at"))
+    samples = Counter(
+        MetricSample.objects.filter(job__credential=credential).values_list("job_id", "sampled_at")
+    )
 
     missing_jobs = set(cs_jobs) - set(db_jobs)
     wrong_status = {j for j in cs_jobs if j in db_jobs and db_jobs[j] != cs_jobs[j]}
@@ -149,7 +166,11 @@ def run_scenario(
     identical = sum(n - 1 for n in cs_traces.values() if n > 1)
     report.details = {
         "identical_in_cs": identical,
-        "missing_jobs": len(missing_jobs), "wrong_status": len(wrong_status), "missing_traces": missing_traces,
-        "traces": sum(cs_traces.values()), "jobs": len(cs_jobs), "samples": sum(samples.values()),
+        "missing_jobs": len(missing_jobs),
+        "wrong_status": len(wrong_status),
+        "missing_traces": missing_traces,
+        "traces": sum(cs_traces.values()),
+        "jobs": len(cs_jobs),
+        "samples": sum(samples.values()),
     }
     return report

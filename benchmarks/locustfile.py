@@ -26,8 +26,11 @@ class Browser(HttpUser):
         page = self.client.get("/login/", name="login form")
         token = _CSRF.search(page.text).group(1)
         response = self.client.post(
-            "/login/", {"username": username, "password": PLAN["password"], "csrfmiddlewaretoken": token},
-            headers={"Referer": self.host + "/login/"}, name="login", allow_redirects=False,
+            "/login/",
+            {"username": username, "password": PLAN["password"], "csrfmiddlewaretoken": token},
+            headers={"Referer": self.host + "/login/"},
+            name="login",
+            allow_redirects=False,
         )
         if response.status_code != 302:
             response.failure(f"login failed for {username}: {response.status_code}")

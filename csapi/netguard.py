@@ -108,7 +108,9 @@ def _port_of(parts) -> int:
     return port if port is not None else (443 if parts.scheme == "https" else 80)
 
 
-def check_endpoint(url: str, policy: OutboundPolicy, *, what: str = "endpoint", paths: Iterable[str] = ("",)) -> str:
+def check_endpoint(
+    url: str, policy: OutboundPolicy, *, what: str = "endpoint", paths: Iterable[str] = ("",)
+) -> str:
     """``url`` if the policy lets the clients send requests to it; otherwise :class:`CSEndpointRefused`.
 
     ``paths`` are the path prefixes the endpoint may carry (the IAM endpoint may end in ``/v3``). The
@@ -147,7 +149,9 @@ def check_endpoint(url: str, policy: OutboundPolicy, *, what: str = "endpoint", 
         if _normal_host(parts.hostname) in ("localhost", "localhost.localdomain") or parts.hostname.endswith(
             ".localhost"
         ):
-            raise CSEndpointRefused(f"The {what} points at this machine; the dashboard does not connect there.")
+            raise CSEndpointRefused(
+                f"The {what} points at this machine; the dashboard does not connect there."
+            )
     return text
 
 
@@ -189,7 +193,8 @@ class _GuardedConnectionMixin:
                 )
             except TimeoutError as exc:
                 raise ConnectTimeoutError(
-                    self, f"Connection to {host} timed out. (connect timeout={self.timeout})"  # type: ignore[attr-defined]
+                    self,
+                    f"Connection to {host} timed out. (connect timeout={self.timeout})",  # type: ignore[attr-defined]
                 ) from exc
             except OSError as exc:
                 last = exc
@@ -240,7 +245,6 @@ class GuardedAdapter(HTTPAdapter):
         base = f"{parts.scheme}://{parts.netloc}"
         check_endpoint(base, self.policy)  # scheme, user info, literal addresses of every request
         return super().send(request, **kwargs)
-
 
 
 def guard_session(session: requests.Session, policy: OutboundPolicy) -> requests.Session:

@@ -383,21 +383,30 @@ def read_jar_manifest(archive: zipfile.ZipFile, field: str = "jar") -> tuple[str
     try:
         info = archive.getinfo(MANIFEST)
     except KeyError:
-        return "", [Violation(field, "CS.11017", "The uploaded file is not a JAR file (no META-INF/MANIFEST.MF).")]
+        return "", [
+            Violation(field, "CS.11017", "The uploaded file is not a JAR file (no META-INF/MANIFEST.MF).")
+        ]
     bomb = Violation(
         field,
         "CS.11017",
         f"The JAR's manifest unpacks to more than {cap // 1024} KB (or {limits.ZIP_ENTRY_MAX_RATIO} times "
         "its packed size); that is not a manifest a JAR needs. Rebuild the JAR.",
     )
-    if info.file_size > cap or (info.compress_size and info.file_size / info.compress_size > limits.ZIP_ENTRY_MAX_RATIO
-                                and info.file_size > 4096):
+    if info.file_size > cap or (
+        info.compress_size
+        and info.file_size / info.compress_size > limits.ZIP_ENTRY_MAX_RATIO
+        and info.file_size > 4096
+    ):
         return "", [bomb]
     try:
         with archive.open(info) as fh:
             data = fh.read(cap + 1)
     except (zipfile.BadZipFile, NotImplementedError, OSError, RuntimeError, ValueError, EOFError):
-        return "", [Violation(field, "CS.11017", "The JAR's manifest cannot be read (a damaged or encrypted archive).")]
+        return "", [
+            Violation(
+                field, "CS.11017", "The JAR's manifest cannot be read (a damaged or encrypted archive)."
+            )
+        ]
     if len(data) > cap:
         return "", [bomb]
     return data.decode("utf-8", "replace"), []
@@ -435,7 +444,11 @@ def inspect_jar(source: Any, filename: str | None = None, field: str = "jar") ->
     if too_big:
         return "", too_big
     if filename and not filename.lower().endswith(".jar"):
-        return "", [Violation(field, "CS.11017", f"{excerpt(filename)} is not a JAR file (the name must end in .jar).")]
+        return "", [
+            Violation(
+                field, "CS.11017", f"{excerpt(filename)} is not a JAR file (the name must end in .jar)."
+            )
+        ]
     try:
         with zipfile.ZipFile(fh) as archive:
             text, problems = read_jar_manifest(archive, field)
@@ -795,7 +808,9 @@ def parse_hosts_file(data: bytes) -> tuple[list[tuple[str, str]], list[Violation
             continue
         if len(line) > 4096:
             violations.append(
-                Violation(f"hosts_file:{number}", "CS.22004", f"Line {number} is {len(line):,} characters long.")
+                Violation(
+                    f"hosts_file:{number}", "CS.22004", f"Line {number} is {len(line):,} characters long."
+                )
             )
             continue
         parts = line.split()
@@ -811,7 +826,9 @@ def parse_hosts_file(data: bytes) -> tuple[list[tuple[str, str]], list[Violation
         ip, names = parts[0], parts[1:]
         if not _valid_ip(ip):
             violations.append(
-                Violation(f"hosts_file:{number}", "CS.22004", f"Line {number}: {excerpt(ip)} is not an IP address.")
+                Violation(
+                    f"hosts_file:{number}", "CS.22004", f"Line {number}: {excerpt(ip)} is not an IP address."
+                )
             )
             continue
         bad = [n for n in names if not _valid_hostname(n)]

@@ -31,7 +31,8 @@ def csv_response(rows: Iterable[Iterable], filename: str) -> StreamingHttpRespon
     """Stream ``rows`` as a CSV attachment named ``filename`` (slugified, ``.csv`` appended)."""
     writer = csv.writer(_Echo())
     response = StreamingHttpResponse(
-        (writer.writerow([safe_cell(cell) for cell in row]) for row in rows), content_type="text/csv; charset=utf-8"
+        (writer.writerow([safe_cell(cell) for cell in row]) for row in rows),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{slugify(filename)}.csv"'
     return response

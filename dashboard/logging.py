@@ -89,7 +89,8 @@ class SecretsExceptionReporterFilter(SafeExceptionReporterFilter):
     """
 
     hidden_settings = re.compile(
-        r"API|TOKEN|KEY|SECRET|PASS|SIGNATURE|HTTP_COOKIE|CREDENTIAL|DATABASE_URL|REDIS_URL|BROKER", flags=re.I
+        r"API|TOKEN|KEY|SECRET|PASS|SIGNATURE|HTTP_COOKIE|CREDENTIAL|DATABASE_URL|REDIS_URL|BROKER",
+        flags=re.I,
     )
     _secret_names = re.compile(rf"(?i)^(?:{_KEYS}|_password|_sk|_secret|raw|body|content|payload)$")
 

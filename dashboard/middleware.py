@@ -31,8 +31,10 @@ class RequestSizeLimitMiddleware:
                 else f"The upload is too large: at most {limit // (1024 * 1024)} MB can be sent at once."
             )
             if request.path.startswith("/api/"):
-                return JsonResponse({"code": "request_too_large", "message": message, "detail": None},
-                                    status=413 if size >= 0 else 400)
+                return JsonResponse(
+                    {"code": "request_too_large", "message": message, "detail": None},
+                    status=413 if size >= 0 else 400,
+                )
             return HttpResponse(message, status=413 if size >= 0 else 400, content_type="text/plain")
         return self.get_response(request)
 

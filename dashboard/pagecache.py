@@ -67,8 +67,19 @@ def rendering_key() -> str:
 
 def page_key(request: HttpRequest, access: TeamAccess, *extra: Any) -> str:
     team, user = access.team, request.user
-    parts = (team.pk, team.created_at.timestamp(), team.version, access.role, user.pk, user.get_username(),
-             user.is_staff, request.get_full_path(), int(time.time() // 60), rendering_key(), extra)
+    parts = (
+        team.pk,
+        team.created_at.timestamp(),
+        team.version,
+        access.role,
+        user.pk,
+        user.get_username(),
+        user.is_staff,
+        request.get_full_path(),
+        int(time.time() // 60),
+        rendering_key(),
+        extra,
+    )
     return f"page:{digest(parts)}"
 
 
@@ -89,15 +100,18 @@ def _split(html: str) -> tuple[tuple[bytes, ...], tuple[str, ...]]:
     slots: list[str] = []
     start = 0
     for match in pattern.finditer(html):
-        literals.append(html[start:match.start()].encode())
+        literals.append(html[start : match.start()].encode())
         slots.append(names[match.group()])
         start = match.end()
     literals.append(html[start:].encode())
     return tuple(literals), tuple(slots)
 
 
-def fill(request: HttpRequest, page: tuple[tuple[bytes, ...], tuple[str, ...]],
-         values: dict[str, str] | None = None) -> bytes:
+def fill(
+    request: HttpRequest,
+    page: tuple[tuple[bytes, ...], tuple[str, ...]],
+    values: dict[str, str] | None = None,
+) -> bytes:
     """Put this request's CSRF token, messages and ``values`` (by slot name) into a split cached page."""
     literals, slots = page
     filled: dict[str, str] = dict(values or {})
@@ -105,7 +119,9 @@ def fill(request: HttpRequest, page: tuple[tuple[bytes, ...], tuple[str, ...]],
         filled["csrf"] = get_token(request)
     if "messages" in slots:
         storage = get_messages(request)
-        filled["messages"] = render_to_string("partials/messages.html", {"messages": storage}) if len(storage) else ""
+        filled["messages"] = (
+            render_to_string("partials/messages.html", {"messages": storage}) if len(storage) else ""
+        )
     out = [literals[0]]
     for name, literal in zip(slots, literals[1:], strict=True):
         out.append(filled.get(name, "").encode())
@@ -113,8 +129,12 @@ def fill(request: HttpRequest, page: tuple[tuple[bytes, ...], tuple[str, ...]],
     return b"".join(out)
 
 
-def serve(request: HttpRequest, key: str, build: Callable[[], str],
-          values: tuple[str, Callable[[], dict[str, str]], int] | None = None) -> HttpResponse:
+def serve(
+    request: HttpRequest,
+    key: str,
+    build: Callable[[], str],
+    values: tuple[str, Callable[[], dict[str, str]], int] | None = None,
+) -> HttpResponse:
     """The page cached under ``key`` (``build()`` renders it on a miss), with its slots filled in.
 
     ``values`` is ``(key, build, ttl)`` of the cached slot values (by slot name); both entries are read

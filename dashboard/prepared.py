@@ -58,7 +58,9 @@ class PreparedQuery:
         compiled = self._compiled.get(key)
         if compiled is not None:
             return compiled
-        placeholders = {name: _placeholder(kind, i) for i, (name, kind) in enumerate(self._parameters.items())}
+        placeholders = {
+            name: _placeholder(kind, i) for i, (name, kind) in enumerate(self._parameters.items())
+        }
         queryset = self._build(**placeholders)
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
@@ -111,8 +113,9 @@ class PreparedQuery:
         return found[0] if found else None
 
 
-def instance(model: type[Model], attnames: Sequence[str], values: Sequence[Any],
-             using: str = DEFAULT_DB_ALIAS) -> Model:
+def instance(
+    model: type[Model], attnames: Sequence[str], values: Sequence[Any], using: str = DEFAULT_DB_ALIAS
+) -> Model:
     """A model instance from a row of its columns, as a QuerySet would build it (deferred columns load on use)."""
     given = dict(zip(attnames, values, strict=True))
     names = [f.attname for f in model._meta.concrete_fields if f.attname in given]

@@ -140,10 +140,17 @@ else:
 # Rendered pages and fragments (derived data, keyed by what they show, see dashboard/pagecache.py): in
 # this process's memory unless Redis is configured, so that a cache hit costs no SQL statement.
 CACHES["fragments"] = (
-    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "fragments"}
+    {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "fragments",
+    }
     if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments",
-          "OPTIONS": {"MAX_ENTRIES": 2000}}
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
 )
 
 # Celery: Redis in production, an embedded filesystem broker that needs no server otherwise.
@@ -335,7 +342,9 @@ POLL_LOCK_TIMEOUT = env.int("POLL_LOCK_TIMEOUT", default=POLL_TASK_TIME_LIMIT + 
 # The embedded filesystem broker checks for messages every second by default: fan-out bursts of
 # sync tasks would trickle through at about one per second per worker process.
 if CELERY_BROKER_URL.startswith("filesystem"):
-    CELERY_BROKER_TRANSPORT_OPTIONS["polling_interval"] = env.float("POLL_BROKER_POLLING_INTERVAL", default=0.2)
+    CELERY_BROKER_TRANSPORT_OPTIONS["polling_interval"] = env.float(
+        "POLL_BROKER_POLLING_INTERVAL", default=0.2
+    )
 # Beat runs only the scheduler; intervals and backoff live in PollHealth.next_attempt.
 CELERY_BEAT_SCHEDULE = {
     "poll-due": {
@@ -401,7 +410,9 @@ try:  # Swagger UI served from this site (CSP: scripts only from 'self'); withou
     import drf_spectacular_sidecar  # noqa: F401
 
     INSTALLED_APPS.append("drf_spectacular_sidecar")
-    SPECTACULAR_SETTINGS.update(SWAGGER_UI_DIST="SIDECAR", SWAGGER_UI_FAVICON_HREF="SIDECAR", REDOC_DIST="SIDECAR")
+    SPECTACULAR_SETTINGS.update(
+        SWAGGER_UI_DIST="SIDECAR", SWAGGER_UI_FAVICON_HREF="SIDECAR", REDOC_DIST="SIDECAR"
+    )
     API_DOCS_SWAGGER = True
 except ImportError:
     API_DOCS_SWAGGER = False

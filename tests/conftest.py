@@ -80,9 +80,16 @@ def cs_credential(roles, emulator):
 
     tenant = emulator.account
     credential = Credential(
-        team=roles.team, name="emulator", region="cn-north-1", project_id=tenant.project_id,
-        cs_endpoint=emulator.url, iam_endpoint=emulator.url, vpc_endpoint=emulator.url,
-        auth_type=AuthType.PASSWORD, domain_name=tenant.domain, username=tenant.user,
+        team=roles.team,
+        name="emulator",
+        region="cn-north-1",
+        project_id=tenant.project_id,
+        cs_endpoint=emulator.url,
+        iam_endpoint=emulator.url,
+        vpc_endpoint=emulator.url,
+        auth_type=AuthType.PASSWORD,
+        domain_name=tenant.domain,
+        username=tenant.user,
     )
     credential.set_secret(tenant.password)
     credential.save()
@@ -96,17 +103,29 @@ def other_cs_credential(roles, emulator):
 
     tenant = emulator.tenants[1]
     credential = Credential(
-        team=roles.other_team, name="emulator-2", region="cn-north-1", project_id=tenant.project_id,
-        cs_endpoint=emulator.url, iam_endpoint=emulator.url, vpc_endpoint=emulator.url,
-        auth_type=AuthType.AKSK, access_key=tenant.ak,
+        team=roles.other_team,
+        name="emulator-2",
+        region="cn-north-1",
+        project_id=tenant.project_id,
+        cs_endpoint=emulator.url,
+        iam_endpoint=emulator.url,
+        vpc_endpoint=emulator.url,
+        auth_type=AuthType.AKSK,
+        access_key=tenant.ak,
     )
     credential.set_secret(tenant.sk)
     credential.save()
     return credential
 
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +141,9 @@ def browser():
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+            browser = p.chromium.launch(
+                executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+            )
             yield browser
             browser.close()
     finally:

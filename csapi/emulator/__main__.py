@@ -52,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     faults.add_argument("--token-lifetime", type=float, default=DEFAULT_TOKEN_LIFETIME, help="seconds")
     parser.add_argument("--quiet", action="store_true", help="no request log")
     parser.add_argument(
-        "--control", action="store_true",
+        "--control",
+        action="store_true",
         help="serve the /_emulator control API (state, reset, clock, faults, stats, tenants); off by default",
     )
     return parser

@@ -20,9 +20,20 @@ from dashboard.teams.access import TeamAccess, get_team_for_user
 from dashboard.teams.models import Role
 
 READ = {"GET": Role.VIEWER}
-OPERATE = {"GET": Role.VIEWER, "POST": Role.OPERATOR, "PUT": Role.OPERATOR, "PATCH": Role.OPERATOR,
-           "DELETE": Role.OPERATOR}
-LEAD_WRITES = {"GET": Role.VIEWER, "POST": Role.LEAD, "PUT": Role.LEAD, "PATCH": Role.LEAD, "DELETE": Role.LEAD}
+OPERATE = {
+    "GET": Role.VIEWER,
+    "POST": Role.OPERATOR,
+    "PUT": Role.OPERATOR,
+    "PATCH": Role.OPERATOR,
+    "DELETE": Role.OPERATOR,
+}
+LEAD_WRITES = {
+    "GET": Role.VIEWER,
+    "POST": Role.LEAD,
+    "PUT": Role.LEAD,
+    "PATCH": Role.LEAD,
+    "DELETE": Role.LEAD,
+}
 
 
 class TeamEndpoint(APIView):

@@ -24,8 +24,9 @@ FORBIDDEN = _error(
     "permission_denied",
     "This needs the operator role in Alpha Stream.",
 )
-NOT_FOUND = _error("No such team for the caller (outsiders get this too), or no such object.", "not_found",
-                   "No such team")
+NOT_FOUND = _error(
+    "No such team for the caller (outsiders get this too), or no such object.", "not_found", "No such team"
+)
 INVALID = OpenApiResponse(
     ErrorSerializer,
     description="The request is not valid; messages per field.",
@@ -57,26 +58,45 @@ THROTTLED = OpenApiResponse(
     examples=[
         OpenApiExample(
             "throttled",
-            value={"code": "throttled", "message": "Too many requests; try again in 12 seconds.", "detail": None},
+            value={
+                "code": "throttled",
+                "message": "Too many requests; try again in 12 seconds.",
+                "detail": None,
+            },
         )
     ],
 )
 CS_FAILED = _error(
-    "CS failed or refused the team's credential.", "cs_error", "CS server error",
-    cs={"code": "CS.10001", "description": "An internal error occurred on the service.",
-        "solution": "Submit a service ticket for troubleshooting or try again later.", "cause": ""},
+    "CS failed or refused the team's credential.",
+    "cs_error",
+    "CS server error",
+    cs={
+        "code": "CS.10001",
+        "description": "An internal error occurred on the service.",
+        "solution": "Submit a service ticket for troubleshooting or try again later.",
+        "cause": "",
+    },
 )
 CS_UNAVAILABLE = _error(
     "CS cannot be reached; reads keep working from snapshots.",
     "cs_unavailable",
     "CS cannot be reached right now; the dashboard's data stays browsable. Try again later.",
-    cs={"code": "", "description": "The dashboard could not talk to CS; try again later.", "solution": "",
-        "cause": ""},
+    cs={
+        "code": "",
+        "description": "The dashboard could not talk to CS; try again later.",
+        "solution": "",
+        "cause": "",
+    },
 )
 
 READ_ERRORS = {401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND}
 WRITE_ERRORS = {
-    400: INVALID, **READ_ERRORS, 409: CS_REJECTED, 429: THROTTLED, 502: CS_FAILED, 503: CS_UNAVAILABLE,
+    400: INVALID,
+    **READ_ERRORS,
+    409: CS_REJECTED,
+    429: THROTTLED,
+    502: CS_FAILED,
+    503: CS_UNAVAILABLE,
 }
 
 

@@ -52,6 +52,8 @@ def page_of(item: type[serializers.Serializer], *, freshness: bool = True) -> ty
             "results": item(many=True),
         }
         if freshness:
-            fields["freshness"] = FreshnessSerializer(help_text="How fresh the snapshots behind this list are.")
+            fields["freshness"] = FreshnessSerializer(
+                help_text="How fresh the snapshots behind this list are."
+            )
         _pages[name] = type(name + "Serializer", (serializers.Serializer,), fields)
     return _pages[name]

@@ -39,7 +39,12 @@ class ApiDocsView(SpectacularSwaggerSplitView):
             return super().get(request, *args, **kwargs)
         schema = SchemaGenerator().get_schema(request=None, public=True)
         operations = [
-            {"method": method.upper(), "path": path, "summary": op.get("summary", ""), "tags": op.get("tags", [])}
+            {
+                "method": method.upper(),
+                "path": path,
+                "summary": op.get("summary", ""),
+                "tags": op.get("tags", []),
+            }
             for path, item in schema["paths"].items()
             for method, op in item.items()
             if method in METHODS

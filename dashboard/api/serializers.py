@@ -26,7 +26,9 @@ class CSErrorSerializer(serializers.Serializer):
 
 
 class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="Machine-readable error code (invalid, not_found, cs_unavailable, ...).")
+    code = serializers.CharField(
+        help_text="Machine-readable error code (invalid, not_found, cs_unavailable, ...)."
+    )
     message = serializers.CharField(help_text="A sentence for people.")
     detail = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
@@ -74,8 +76,12 @@ class KindFreshnessSerializer(serializers.Serializer):
 
 
 class FreshnessSerializer(serializers.Serializer):
-    stale = serializers.BooleanField(help_text="Some data is older than it should be, failing, or never fetched.")
-    last_updated = serializers.DateTimeField(allow_null=True, help_text="Every figure is at least this fresh.")
+    stale = serializers.BooleanField(
+        help_text="Some data is older than it should be, failing, or never fetched."
+    )
+    last_updated = serializers.DateTimeField(
+        allow_null=True, help_text="Every figure is at least this fresh."
+    )
     age_seconds = serializers.FloatField(allow_null=True)
     needs_attention = serializers.ListField(child=serializers.CharField())
     errors = serializers.ListField(child=serializers.CharField())
@@ -90,8 +96,18 @@ class PollHealthSerializer(serializers.ModelSerializer):
     class Meta:
         model = PollHealth
         fields = [
-            "credential", "credential_name", "kind", "last_attempt", "last_success", "last_error",
-            "last_error_at", "consecutive_failures", "failing", "next_attempt", "last_duration_ms", "last_items",
+            "credential",
+            "credential_name",
+            "kind",
+            "last_attempt",
+            "last_success",
+            "last_error",
+            "last_error_at",
+            "consecutive_failures",
+            "failing",
+            "next_attempt",
+            "last_duration_ms",
+            "last_items",
         ]
         read_only_fields = fields
 
@@ -111,22 +127,53 @@ class StatusInfoSerializer(serializers.Serializer):
 
 
 class JobSerializer(serializers.ModelSerializer):
-    key = serializers.SerializerMethodField(help_text="`<credential>:<job_id>`, as the batch actions take it.")
+    key = serializers.SerializerMethodField(
+        help_text="`<credential>:<job_id>`, as the batch actions take it."
+    )
     credential = serializers.UUIDField(source="credential.public_id", read_only=True)
     credential_name = serializers.CharField(source="credential.name", read_only=True)
     status_label = serializers.SerializerMethodField()
     status_group = serializers.SerializerMethodField()
-    duration = serializers.SerializerMethodField(help_text="Running time in ms (projected to now while running).")
+    duration = serializers.SerializerMethodField(
+        help_text="Running time in ms (projected to now while running)."
+    )
     deleted = serializers.BooleanField(source="is_deleted", read_only=True)
 
     class Meta:
         model = Job
         fields = [
-            "key", "job_id", "credential", "credential_name", "name", "desc", "username", "job_type", "status", "status_label",
-            "status_group", "status_desc", "run_mode", "cluster_id", "cluster_name", "spu_number",
-            "parallel_number", "create_time", "start_time", "update_time", "duration", "has_savepoint",
-            "checkpoint_enabled", "log_enabled", "read_rate", "write_rate", "records_in", "records_out",
-            "corrupted_records", "metrics_at", "last_seen", "deleted",
+            "key",
+            "job_id",
+            "credential",
+            "credential_name",
+            "name",
+            "desc",
+            "username",
+            "job_type",
+            "status",
+            "status_label",
+            "status_group",
+            "status_desc",
+            "run_mode",
+            "cluster_id",
+            "cluster_name",
+            "spu_number",
+            "parallel_number",
+            "create_time",
+            "start_time",
+            "update_time",
+            "duration",
+            "has_savepoint",
+            "checkpoint_enabled",
+            "log_enabled",
+            "read_rate",
+            "write_rate",
+            "records_in",
+            "records_out",
+            "corrupted_records",
+            "metrics_at",
+            "last_seen",
+            "deleted",
         ]
         read_only_fields = fields
 
@@ -147,7 +194,9 @@ class JobSerializer(serializers.ModelSerializer):
 class JobListSerializer(serializers.Serializer):
     """A row of the job list: only the columns the list selector loads."""
 
-    key = serializers.SerializerMethodField(help_text="`<credential>:<job_id>`, as the batch actions take it.")
+    key = serializers.SerializerMethodField(
+        help_text="`<credential>:<job_id>`, as the batch actions take it."
+    )
     job_id = serializers.IntegerField()
     credential = serializers.UUIDField(source="credential.public_id")
     credential_name = serializers.CharField(source="credential.name")
@@ -163,7 +212,9 @@ class JobListSerializer(serializers.Serializer):
     spu_number = serializers.IntegerField(allow_null=True)
     parallel_number = serializers.IntegerField(allow_null=True)
     start_time = serializers.DateTimeField(allow_null=True)
-    duration = serializers.SerializerMethodField(help_text="Running time in ms (projected to now while running).")
+    duration = serializers.SerializerMethodField(
+        help_text="Running time in ms (projected to now while running)."
+    )
     read_rate = serializers.FloatField(allow_null=True)
     write_rate = serializers.FloatField(allow_null=True)
     update_time = serializers.DateTimeField(allow_null=True)
@@ -187,8 +238,16 @@ class JobDetailSerializer(JobSerializer):
     class Meta(JobSerializer.Meta):
         fields = [
             *JobSerializer.Meta.fields,
-            "sql_body", "job_config", "root_id", "edge_group_ids", "graph_editor_enabled", "jar_url",
-            "main_class", "args", "execution_graph", "first_seen",
+            "sql_body",
+            "job_config",
+            "root_id",
+            "edge_group_ids",
+            "graph_editor_enabled",
+            "jar_url",
+            "main_class",
+            "args",
+            "execution_graph",
+            "first_seen",
         ]
         read_only_fields = fields
 
@@ -213,7 +272,14 @@ class TemplateSerializer(serializers.ModelSerializer):
     class Meta:
         model = Template
         fields = [
-            "template_id", "credential", "name", "desc", "sql_body", "job_type", "create_time", "update_time",
+            "template_id",
+            "credential",
+            "name",
+            "desc",
+            "sql_body",
+            "job_type",
+            "create_time",
+            "update_time",
             "last_seen",
         ]
         read_only_fields = fields
@@ -231,10 +297,28 @@ class ClusterSerializer(serializers.ModelSerializer):
     class Meta:
         model = Cluster
         fields = [
-            "cluster_id", "credential", "name", "desc", "status_code", "status_name", "status_label", "health",
-            "status_desc", "spu_used", "maximum_spu_quota", "spu_free", "manager_node_spu", "region_id",
-            "error_reason", "created_at", "vpc_cidr", "subnet_cidr", "subnet_gateway",
-            "sys_enterprise_project_id", "sys_enterprise_project_name", "last_seen",
+            "cluster_id",
+            "credential",
+            "name",
+            "desc",
+            "status_code",
+            "status_name",
+            "status_label",
+            "health",
+            "status_desc",
+            "spu_used",
+            "maximum_spu_quota",
+            "spu_free",
+            "manager_node_spu",
+            "region_id",
+            "error_reason",
+            "created_at",
+            "vpc_cidr",
+            "subnet_cidr",
+            "subnet_gateway",
+            "sys_enterprise_project_id",
+            "sys_enterprise_project_name",
+            "last_seen",
         ]
         read_only_fields = fields
 
@@ -249,8 +333,20 @@ class ClusterJobSerializer(serializers.ModelSerializer):
     class Meta:
         model = ClusterJob
         fields = [
-            "job_id", "name", "desc", "user_name", "job_type", "status", "status_desc", "spu_number",
-            "parallel_number", "create_time", "start_time", "duration", "root_id", "graph_editor_enabled",
+            "job_id",
+            "name",
+            "desc",
+            "user_name",
+            "job_type",
+            "status",
+            "status_desc",
+            "spu_number",
+            "parallel_number",
+            "create_time",
+            "start_time",
+            "duration",
+            "root_id",
+            "graph_editor_enabled",
         ]
         read_only_fields = fields
 
@@ -283,8 +379,17 @@ class PeeringSerializer(serializers.ModelSerializer):
     class Meta:
         model = Peering
         fields = [
-            "peering_id", "name", "status", "request_vpc_id", "request_tenant_id", "request_vpc_cidr",
-            "request_subnet_cidr", "accept_vpc_id", "accept_tenant_id", "last_seen", "routes",
+            "peering_id",
+            "name",
+            "status",
+            "request_vpc_id",
+            "request_tenant_id",
+            "request_vpc_cidr",
+            "request_subnet_cidr",
+            "accept_vpc_id",
+            "accept_tenant_id",
+            "last_seen",
+            "routes",
         ]
         read_only_fields = fields
 
@@ -298,7 +403,16 @@ class UserQuotaSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = UserQuota
-        fields = ["user_id", "credential", "user_name", "spu_quota", "spu_used", "spu_free", "clusters", "last_seen"]
+        fields = [
+            "user_id",
+            "credential",
+            "user_name",
+            "spu_quota",
+            "spu_used",
+            "spu_free",
+            "clusters",
+            "last_seen",
+        ]
         read_only_fields = fields
 
 
@@ -317,11 +431,29 @@ class OverviewSnapshotSerializer(serializers.ModelSerializer):
     class Meta:
         model = OverviewSnapshot
         fields = [
-            "credential", "taken_at", "cs_time", "total_cost", "total_jobs", "running_jobs_count",
-            "finished_job_count", "exception_job_count", "running_job_charge", "running_job_price",
-            "running_job_total_spu", "running_job_total_time", "total_clusters", "running_cluster_count",
-            "exception_cluster_count", "other_cluster_count", "running_cluster_charge", "running_cluster_price",
-            "running_cluster_total_spu", "running_cluster_total_time", "billing_unit", "time_unit",
-            "price_per_hour", "running_spu",
+            "credential",
+            "taken_at",
+            "cs_time",
+            "total_cost",
+            "total_jobs",
+            "running_jobs_count",
+            "finished_job_count",
+            "exception_job_count",
+            "running_job_charge",
+            "running_job_price",
+            "running_job_total_spu",
+            "running_job_total_time",
+            "total_clusters",
+            "running_cluster_count",
+            "exception_cluster_count",
+            "other_cluster_count",
+            "running_cluster_charge",
+            "running_cluster_price",
+            "running_cluster_total_spu",
+            "running_cluster_total_time",
+            "billing_unit",
+            "time_unit",
+            "price_per_hour",
+            "running_spu",
         ]
         read_only_fields = fields

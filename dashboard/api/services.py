@@ -26,7 +26,9 @@ def token_create(*, user, name: str) -> tuple[ApiToken, str]:
     if ApiToken.objects.for_user(user).active().count() >= MAX_ACTIVE_TOKENS:
         raise ValidationError({"name": f"You already have {MAX_ACTIVE_TOKENS} tokens; revoke one first."})
     raw = generate_token()
-    token = ApiToken.objects.create(user=user, name=name[:100], prefix=raw[:PREFIX_LENGTH], digest=token_digest(raw))
+    token = ApiToken.objects.create(
+        user=user, name=name[:100], prefix=raw[:PREFIX_LENGTH], digest=token_digest(raw)
+    )
     return token, raw
 
 

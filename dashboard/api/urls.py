@@ -44,8 +44,11 @@ team_patterns = [
     path(JOB + "status-history/", views.JobStatusHistory.as_view(), name="job_status_history"),
     path(JOB + "metrics/", views.JobMetrics.as_view(), name="job_metrics"),
     path("templates/", views_jobs.TemplateList.as_view(), name="template_list"),
-    path("templates/<uuid:credential>/<csid:template_id>/", views_jobs.TemplateDetail.as_view(),
-         name="template_detail"),
+    path(
+        "templates/<uuid:credential>/<csid:template_id>/",
+        views_jobs.TemplateDetail.as_view(),
+        name="template_detail",
+    ),
     path("clusters/", views_clusters.ClusterList.as_view(), name="cluster_list"),
     path(CLUSTER, views_clusters.ClusterDetail.as_view(), name="cluster_detail"),
     path(CLUSTER + "stop/", views_clusters.ClusterStop.as_view(), name="cluster_stop"),

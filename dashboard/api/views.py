@@ -76,8 +76,14 @@ class TeamList(APIView):
         examples=[
             OpenApiExample(
                 "teams",
-                value=[{"slug": "alpha", "name": "Alpha Stream", "role": "operator",
-                        "url": "https://dashboard.example.com/api/v1/teams/alpha/"}],
+                value=[
+                    {
+                        "slug": "alpha",
+                        "name": "Alpha Stream",
+                        "role": "operator",
+                        "url": "https://dashboard.example.com/api/v1/teams/alpha/",
+                    }
+                ],
                 response_only=True,
             )
         ],
@@ -104,8 +110,12 @@ class TeamDetail(TeamEndpoint):
         examples=[
             OpenApiExample(
                 "team",
-                value={"slug": "alpha", "name": "Alpha Stream", "role": "viewer",
-                       "url": "https://dashboard.example.com/api/v1/teams/alpha/"},
+                value={
+                    "slug": "alpha",
+                    "name": "Alpha Stream",
+                    "role": "viewer",
+                    "url": "https://dashboard.example.com/api/v1/teams/alpha/",
+                },
                 response_only=True,
             )
         ],
@@ -135,34 +145,55 @@ class PollHealthView(TeamEndpoint):
                 response_only=True,
                 value={
                     "freshness": {
-                        "stale": False, "last_updated": "2024-05-02T10:29:45Z", "age_seconds": 15.2,
-                        "needs_attention": [], "errors": [],
-                        "kinds": {"jobs": {"last_success": "2024-05-02T10:29:45Z", "age_seconds": 15.2,
-                                           "stale": False, "consecutive_failures": 0}},
+                        "stale": False,
+                        "last_updated": "2024-05-02T10:29:45Z",
+                        "age_seconds": 15.2,
+                        "needs_attention": [],
+                        "errors": [],
+                        "kinds": {
+                            "jobs": {
+                                "last_success": "2024-05-02T10:29:45Z",
+                                "age_seconds": 15.2,
+                                "stale": False,
+                                "consecutive_failures": 0,
+                            }
+                        },
                     },
-                    "credentials": [{
-                        "credential": "4f7c9a52-8d1e-4c1b-9f0e-2b6a1d3c5e7f", "credential_name": "production",
-                        "kind": "jobs", "last_attempt": "2024-05-02T10:29:45Z",
-                        "last_success": "2024-05-02T10:29:45Z", "last_error": "", "last_error_at": None,
-                        "consecutive_failures": 0, "failing": False, "next_attempt": "2024-05-02T10:30:00Z",
-                        "last_duration_ms": 84, "last_items": 12,
-                    }],
+                    "credentials": [
+                        {
+                            "credential": "4f7c9a52-8d1e-4c1b-9f0e-2b6a1d3c5e7f",
+                            "credential_name": "production",
+                            "kind": "jobs",
+                            "last_attempt": "2024-05-02T10:29:45Z",
+                            "last_success": "2024-05-02T10:29:45Z",
+                            "last_error": "",
+                            "last_error_at": None,
+                            "consecutive_failures": 0,
+                            "failing": False,
+                            "next_attempt": "2024-05-02T10:30:00Z",
+                            "last_duration_ms": 84,
+                            "last_items": 12,
+                        }
+                    ],
                 },
             )
         ],
     )
     def get(self, request, access, **kwargs):
-        return Response({
-            "freshness": freshness(access.team).as_dict(),
-            "credentials": s.PollHealthSerializer(poll_health_rows(access.team), many=True).data,
-        })
+        return Response(
+            {
+                "freshness": freshness(access.team).as_dict(),
+                "credentials": s.PollHealthSerializer(poll_health_rows(access.team), many=True).data,
+            }
+        )
 
 
 # ------------------------------------------------------------------------------------------ jobs
 
 JOB_LIST_PARAMS = [
     OpenApiParameter(
-        "status", OpenApiTypes.STR,
+        "status",
+        OpenApiTypes.STR,
         enum=[*vocab.JOB_STATUS_GROUPS, *vocab.JOB_STATUSES],
         description="A status group (`running`, ...) or one status (`job_running`, ...).",
     ),
@@ -172,7 +203,8 @@ JOB_LIST_PARAMS = [
     OpenApiParameter("credential", OpenApiTypes.UUID, description="Only jobs of this credential."),
     OpenApiParameter("q", OpenApiTypes.STR, description="Search in job names."),
     OpenApiParameter(
-        "sort", OpenApiTypes.STR,
+        "sort",
+        OpenApiTypes.STR,
         enum=[*job_selectors.SORTS, *(f"-{k}" for k in job_selectors.SORTS)],
         description=f"Sort key; `-` reverses. Default `{job_selectors.DEFAULT_SORT}`.",
     ),
@@ -192,9 +224,22 @@ class JobList(TeamEndpoint):
             OpenApiExample(
                 "a page of jobs",
                 response_only=True,
-                value={"count": 1, "page": 1, "pages": 1, "next": None, "previous": None, "results": [JOB_EXAMPLE],
-                       "freshness": {"stale": False, "last_updated": "2024-05-02T10:30:00Z", "age_seconds": 3.1,
-                                     "needs_attention": [], "errors": [], "kinds": {}}},
+                value={
+                    "count": 1,
+                    "page": 1,
+                    "pages": 1,
+                    "next": None,
+                    "previous": None,
+                    "results": [JOB_EXAMPLE],
+                    "freshness": {
+                        "stale": False,
+                        "last_updated": "2024-05-02T10:30:00Z",
+                        "age_seconds": 3.1,
+                        "needs_attention": [],
+                        "errors": [],
+                        "kinds": {},
+                    },
+                },
             )
         ],
     )
@@ -202,7 +247,10 @@ class JobList(TeamEndpoint):
         filters = job_selectors.JobFilters.from_query(request.query_params)
         jobs = job_selectors.job_list(access.team, filters)
         return paginated(
-            request, self, jobs, s.JobListSerializer,
+            request,
+            self,
+            jobs,
+            s.JobListSerializer,
             extra={"freshness": freshness(access.team, ["jobs", "metrics"]).as_dict()},
         )
 
@@ -218,7 +266,9 @@ class JobDetail(JobEndpoint):
     required_roles = {"GET": Role.VIEWER, "DELETE": Role.OPERATOR}
 
     @extend_schema(
-        operation_id="job_delete", tags=TAG_JOBS, summary="Delete a job",
+        operation_id="job_delete",
+        tags=TAG_JOBS,
+        summary="Delete a job",
         request=None,
         responses=docs.responses(OpenApiResponse(description="Deleted in CS."), write=True, status=204),
     )
@@ -233,14 +283,34 @@ class JobDetail(JobEndpoint):
         summary="One job, as last polled",
         responses=docs.responses(s.JobDetailSerializer),
         examples=[
-            OpenApiExample("job", response_only=True, value={
-                **JOB_EXAMPLE, "desc": "", "username": "ops", "create_time": "2024-05-01T08:00:00Z",
-                "has_savepoint": False, "checkpoint_enabled": True, "log_enabled": True, "records_in": 1200,
-                "records_out": 1180, "corrupted_records": 0, "metrics_at": "2024-05-02T10:30:00Z",
-                "deleted": False, "sql_body": "INSERT INTO sink SELECT * FROM source;", "job_config": {},
-                "root_id": None, "edge_group_ids": "", "graph_editor_enabled": False, "jar_url": "",
-                "main_class": "", "args": "", "execution_graph": "", "first_seen": "2024-05-01T08:00:05Z",
-            })
+            OpenApiExample(
+                "job",
+                response_only=True,
+                value={
+                    **JOB_EXAMPLE,
+                    "desc": "",
+                    "username": "ops",
+                    "create_time": "2024-05-01T08:00:00Z",
+                    "has_savepoint": False,
+                    "checkpoint_enabled": True,
+                    "log_enabled": True,
+                    "records_in": 1200,
+                    "records_out": 1180,
+                    "corrupted_records": 0,
+                    "metrics_at": "2024-05-02T10:30:00Z",
+                    "deleted": False,
+                    "sql_body": "INSERT INTO sink SELECT * FROM source;",
+                    "job_config": {},
+                    "root_id": None,
+                    "edge_group_ids": "",
+                    "graph_editor_enabled": False,
+                    "jar_url": "",
+                    "main_class": "",
+                    "args": "",
+                    "execution_graph": "",
+                    "first_seen": "2024-05-01T08:00:05Z",
+                },
+            )
         ],
     )
     def get(self, request, access, credential, job_id, **kwargs):
@@ -254,10 +324,20 @@ class JobStatusHistory(JobEndpoint):
         operation_id="job_status_history",
         summary="A job's status changes, newest first",
         responses=docs.responses(s.JobStatusChangeSerializer(many=True)),
-        examples=[OpenApiExample("history", response_only=True, value=[
-            {"previous_status": "job_submitting", "status": "job_running", "status_desc": "",
-             "observed_at": "2024-05-02T09:30:12Z"},
-        ])],
+        examples=[
+            OpenApiExample(
+                "history",
+                response_only=True,
+                value=[
+                    {
+                        "previous_status": "job_submitting",
+                        "status": "job_running",
+                        "status_desc": "",
+                        "observed_at": "2024-05-02T09:30:12Z",
+                    },
+                ],
+            )
+        ],
     )
     def get(self, request, access, credential, job_id, **kwargs):
         job = self.get_job(access, credential, job_id)
@@ -270,10 +350,24 @@ class JobMetrics(JobEndpoint):
         operation_id="job_metrics",
         summary="A job's metric series, oldest first",
         responses=docs.responses(s.MetricSampleSerializer(many=True)),
-        examples=[OpenApiExample("metrics", response_only=True, value=[
-            {"sampled_at": "2024-05-02T10:29:30Z", "records_in": 1200, "records_out": 1180,
-             "corrupted_records": 0, "read_rate": 120.5, "write_rate": 118.0, "sources": [], "sinks": []},
-        ])],
+        examples=[
+            OpenApiExample(
+                "metrics",
+                response_only=True,
+                value=[
+                    {
+                        "sampled_at": "2024-05-02T10:29:30Z",
+                        "records_in": 1200,
+                        "records_out": 1180,
+                        "corrupted_records": 0,
+                        "read_rate": 120.5,
+                        "write_rate": 118.0,
+                        "sources": [],
+                        "sinks": [],
+                    },
+                ],
+            )
+        ],
     )
     def get(self, request, access, credential, job_id, **kwargs):
         job = self.get_job(access, credential, job_id)

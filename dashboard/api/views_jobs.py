@@ -36,28 +36,48 @@ WRITE = {"POST": Role.OPERATOR}
 JAR_JOB_TYPES = ("flink_jar_job", "spark_streaming_jar_job")
 
 _SUBMIT = {
-    "run": serializers.BooleanField(default=False, required=False, help_text="Also start the job once saved."),
+    "run": serializers.BooleanField(
+        default=False, required=False, help_text="Also start the job once saved."
+    ),
     "authorize_obs": serializers.BooleanField(
-        default=False, required=False,
+        default=False,
+        required=False,
         help_text="First authorize CS to use the OBS bucket given in `obs_bucket` (as the page offers).",
     ),
 }
 _FORM_KW = {"credentials": [], "clusters": []}
 
 SqlJobCreateRequest = request_serializer(
-    "SqlJobCreate", SqlJobForm, dynamic=("credential", "cluster_id", "template"), extra=_SUBMIT,
+    "SqlJobCreate",
+    SqlJobForm,
+    dynamic=("credential", "cluster_id", "template"),
+    extra=_SUBMIT,
     form_kwargs=_FORM_KW,
 )
 SqlJobUpdateRequest = request_serializer(
-    "SqlJobUpdate", SqlJobForm, dynamic=("cluster_id",), exclude=("credential", "template"),
-    extra=_SUBMIT, partial=True, form_kwargs=_FORM_KW,
+    "SqlJobUpdate",
+    SqlJobForm,
+    dynamic=("cluster_id",),
+    exclude=("credential", "template"),
+    extra=_SUBMIT,
+    partial=True,
+    form_kwargs=_FORM_KW,
 )
 JarJobCreateRequest = request_serializer(
-    "JarJobCreate", JarJobForm, dynamic=("credential", "cluster_id"), extra=_SUBMIT, form_kwargs=_FORM_KW,
+    "JarJobCreate",
+    JarJobForm,
+    dynamic=("credential", "cluster_id"),
+    extra=_SUBMIT,
+    form_kwargs=_FORM_KW,
 )
 JarJobUpdateRequest = request_serializer(
-    "JarJobUpdate", JarJobForm, dynamic=("cluster_id",), exclude=("credential", "job_type"),
-    extra=_SUBMIT, partial=True, form_kwargs=_FORM_KW,
+    "JarJobUpdate",
+    JarJobForm,
+    dynamic=("cluster_id",),
+    exclude=("credential", "job_type"),
+    extra=_SUBMIT,
+    partial=True,
+    form_kwargs=_FORM_KW,
 )
 RunRequest = request_serializer("Run", RunForm)
 StopRequest = request_serializer("Stop", StopForm)
@@ -71,11 +91,13 @@ TemplateUpdateRequest = request_serializer(
 
 class BatchRequest(serializers.Serializer):
     jobs = serializers.ListField(
-        child=serializers.CharField(), allow_empty=False,
+        child=serializers.CharField(),
+        allow_empty=False,
         help_text="Job keys `<credential>:<job_id>` (the `key` of list rows).",
     )
     savepoint = serializers.BooleanField(
-        default=False, required=False,
+        default=False,
+        required=False,
         help_text="run: resume from the savepoint; stop: trigger a savepoint first; delete: ignored.",
     )
 
@@ -91,12 +113,14 @@ class BatchResultSerializer(serializers.Serializer):
 
 
 SQL_EXAMPLE = {
-    "credential": "4f7c9a52-8d1e-4c1b-9f0e-2b6a1d3c5e7f", "name": "clickstream_agg",
-    "sql_body": "INSERT INTO sink SELECT * FROM source;", "run_mode": "shared_cluster", "spu_number": 2,
-    "parallel_number": 1, "run": False,
+    "credential": "4f7c9a52-8d1e-4c1b-9f0e-2b6a1d3c5e7f",
+    "name": "clickstream_agg",
+    "sql_body": "INSERT INTO sink SELECT * FROM source;",
+    "run_mode": "shared_cluster",
+    "spu_number": 2,
+    "parallel_number": 1,
+    "run": False,
 }
-
-
 
 
 def _flag(data: dict[str, Any], name: str) -> bool:
@@ -118,17 +142,22 @@ class SqlJobCreate(TeamEndpoint):
     required_roles = WRITE
 
     @extend_schema(
-        operation_id="job_create_sql", tags=TAG_JOBS, summary="Create a SQL job (and optionally run it)",
+        operation_id="job_create_sql",
+        tags=TAG_JOBS,
+        summary="Create a SQL job (and optionally run it)",
         request=SqlJobCreateRequest,
         responses=docs.responses(s.JobDetailSerializer, write=True, status=201),
-        examples=[OpenApiExample("create", value=SQL_EXAMPLE, request_only=True),
-                  OpenApiExample("created", value=JOB_EXAMPLE, response_only=True, status_codes=["201"])],
+        examples=[
+            OpenApiExample("create", value=SQL_EXAMPLE, request_only=True),
+            OpenApiExample("created", value=JOB_EXAMPLE, response_only=True, status_codes=["201"]),
+        ],
     )
     def post(self, request, access, **kwargs):
         data = body_of(request)
         run, authorize = _flag(data, "run"), _flag(data, "authorize_obs")
         form = bind(
-            SqlJobForm, data,
+            SqlJobForm,
+            data,
             credentials=Credential.objects.filter(team=access.team),
             clusters=selectors.team_clusters(access.team),
             templates=selectors.template_list(access.team),
@@ -136,11 +165,17 @@ class SqlJobCreate(TeamEndpoint):
         try:
             if authorize:
                 services.obs_authorize_bucket_of(
-                    access=access, user=request.user, credential=form.chosen_credential,
+                    access=access,
+                    user=request.user,
+                    credential=form.chosen_credential,
                     obs_path=form.payload.get("obs_bucket", ""),
                 )
             job = services.job_create_sql(
-                access=access, user=request.user, credential=form.chosen_credential, data=form.payload, run=run
+                access=access,
+                user=request.user,
+                credential=form.chosen_credential,
+                data=form.payload,
+                run=run,
             )
         except CSError as exc:
             add_cs_error_or_raise(form, exc, SQL_FIELD_BY_CODE)
@@ -157,29 +192,41 @@ class SqlJobUpdate(JobEndpoint):
     required_roles = {"PATCH": Role.OPERATOR}
 
     @extend_schema(
-        operation_id="job_update_sql", tags=TAG_JOBS,
+        operation_id="job_update_sql",
+        tags=TAG_JOBS,
         summary="Update a SQL job: fields left out keep their current values",
         request=SqlJobUpdateRequest,
         responses=docs.responses(s.JobDetailSerializer, write=True),
-        examples=[OpenApiExample("update", value={"sql_body": "INSERT INTO sink SELECT id FROM source;"},
-                                 request_only=True)],
+        examples=[
+            OpenApiExample(
+                "update", value={"sql_body": "INSERT INTO sink SELECT id FROM source;"}, request_only=True
+            )
+        ],
     )
     def patch(self, request, access, credential, job_id, **kwargs):
         job = self.get_job(access, credential, job_id)
         if job.job_type in JAR_JOB_TYPES:
-            raise ValidationError({"non_field_errors": ["This is a JAR job: update it through its jar endpoint."]})
+            raise ValidationError(
+                {"non_field_errors": ["This is a JAR job: update it through its jar endpoint."]}
+            )
         data = body_of(request)
         run, authorize = _flag(data, "run"), _flag(data, "authorize_obs")
         data.pop("credential", None)
         initial = SqlJobForm.initial_from_job(job)
         form = bind(
-            SqlJobForm, _merged(initial, data), initial=initial,
-            credentials=[job.credential], clusters=selectors.team_clusters(access.team, job.credential), job=job,
+            SqlJobForm,
+            _merged(initial, data),
+            initial=initial,
+            credentials=[job.credential],
+            clusters=selectors.team_clusters(access.team, job.credential),
+            job=job,
         )
         try:
             if authorize:
                 services.obs_authorize_bucket_of(
-                    access=access, user=request.user, credential=form.chosen_credential,
+                    access=access,
+                    user=request.user,
+                    credential=form.chosen_credential,
                     obs_path=form.payload.get("obs_bucket", ""),
                 )
             services.job_update_sql(access=access, user=request.user, job=job, data=form.payload, run=run)
@@ -202,30 +249,53 @@ class JarJobCreate(TeamEndpoint):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     @extend_schema(
-        operation_id="job_create_jar", tags=TAG_JOBS,
+        operation_id="job_create_jar",
+        tags=TAG_JOBS,
         summary="Create a JAR job (multipart upload of the JAR, or its OBS URL)",
         request={"multipart/form-data": JarJobCreateRequest, "application/json": JarJobCreateRequest},
         responses=docs.responses(s.JobDetailSerializer, write=True, status=201),
-        examples=[OpenApiExample("create", request_only=True, value={
-            "credential": "4f7c9a52-8d1e-4c1b-9f0e-2b6a1d3c5e7f", "name": "enrich", "job_type": "flink_jar_job",
-            "cluster_id": "1001", "jar_url": "obs://jobs/enrich.jar", "main_class": "com.example.Enrich",
-            "spu_number": 2, "manager_spu": 1, "parallel_number": 1})],
+        examples=[
+            OpenApiExample(
+                "create",
+                request_only=True,
+                value={
+                    "credential": "4f7c9a52-8d1e-4c1b-9f0e-2b6a1d3c5e7f",
+                    "name": "enrich",
+                    "job_type": "flink_jar_job",
+                    "cluster_id": "1001",
+                    "jar_url": "obs://jobs/enrich.jar",
+                    "main_class": "com.example.Enrich",
+                    "spu_number": 2,
+                    "manager_spu": 1,
+                    "parallel_number": 1,
+                },
+            )
+        ],
     )
     def post(self, request, access, **kwargs):
         data = body_of(request)
         run, authorize = _flag(data, "run"), _flag(data, "authorize_obs")
         form = bind(
-            JarJobForm, data, request.FILES or None,
-            credentials=Credential.objects.filter(team=access.team), clusters=selectors.team_clusters(access.team),
+            JarJobForm,
+            data,
+            request.FILES or None,
+            credentials=Credential.objects.filter(team=access.team),
+            clusters=selectors.team_clusters(access.team),
         )
         try:
             if authorize:
                 services.obs_authorize_bucket_of(
-                    access=access, user=request.user, credential=form.chosen_credential,
+                    access=access,
+                    user=request.user,
+                    credential=form.chosen_credential,
                     obs_path=form.payload.get("obs_bucket", ""),
                 )
             job = services.job_create_jar(
-                access=access, user=request.user, credential=form.chosen_credential, data=form.payload, run=run,
+                access=access,
+                user=request.user,
+                credential=form.chosen_credential,
+                data=form.payload,
+                run=run,
                 **_files(form),
             )
         except CSError as exc:
@@ -238,7 +308,8 @@ class JarJobUpdate(JobEndpoint):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     @extend_schema(
-        operation_id="job_update_jar", tags=TAG_JOBS,
+        operation_id="job_update_jar",
+        tags=TAG_JOBS,
         summary="Update a JAR job (multipart): fields left out keep their current values",
         request={"multipart/form-data": JarJobUpdateRequest, "application/json": JarJobUpdateRequest},
         responses=docs.responses(s.JobDetailSerializer, write=True),
@@ -247,23 +318,34 @@ class JarJobUpdate(JobEndpoint):
     def patch(self, request, access, credential, job_id, **kwargs):
         job = self.get_job(access, credential, job_id)
         if job.job_type not in JAR_JOB_TYPES:
-            raise ValidationError({"non_field_errors": ["This is a SQL job: update it through its sql endpoint."]})
+            raise ValidationError(
+                {"non_field_errors": ["This is a SQL job: update it through its sql endpoint."]}
+            )
         data = body_of(request)
         run, authorize = _flag(data, "run"), _flag(data, "authorize_obs")
         data.pop("credential", None)
         data.pop("job_type", None)
         initial = JarJobForm.initial_from_job(job)
         form = bind(
-            JarJobForm, _merged(initial, data), request.FILES or None, initial=initial,
-            credentials=[job.credential], clusters=selectors.team_clusters(access.team, job.credential), job=job,
+            JarJobForm,
+            _merged(initial, data),
+            request.FILES or None,
+            initial=initial,
+            credentials=[job.credential],
+            clusters=selectors.team_clusters(access.team, job.credential),
+            job=job,
         )
         try:
             if authorize:
                 services.obs_authorize_bucket_of(
-                    access=access, user=request.user, credential=form.chosen_credential,
+                    access=access,
+                    user=request.user,
+                    credential=form.chosen_credential,
                     obs_path=form.payload.get("obs_bucket", ""),
                 )
-            services.job_update_jar(access=access, user=request.user, job=job, data=form.payload, **_files(form))
+            services.job_update_jar(
+                access=access, user=request.user, job=job, data=form.payload, **_files(form)
+            )
             if run:
                 services.job_run(access=access, user=request.user, job=job)
         except CSError as exc:
@@ -278,15 +360,19 @@ class JobRun(JobEndpoint):
     required_roles = WRITE
 
     @extend_schema(
-        operation_id="job_run", tags=TAG_JOBS, summary="Run a job, optionally resuming from its savepoint",
-        request=RunRequest, responses=docs.responses(s.JobDetailSerializer, write=True, status=202),
+        operation_id="job_run",
+        tags=TAG_JOBS,
+        summary="Run a job, optionally resuming from its savepoint",
+        request=RunRequest,
+        responses=docs.responses(s.JobDetailSerializer, write=True, status=202),
         examples=[OpenApiExample("run", value={"resume_savepoint": False}, request_only=True)],
     )
     def post(self, request, access, credential, job_id, **kwargs):
         job = self.get_job(access, credential, job_id)
         form = bind(RunForm, body_of(request))
-        services.job_run(access=access, user=request.user, job=job,
-                         resume_savepoint=form.cleaned_data["resume_savepoint"])
+        services.job_run(
+            access=access, user=request.user, job=job, resume_savepoint=form.cleaned_data["resume_savepoint"]
+        )
         return _job_response(job, 202)
 
 
@@ -294,15 +380,22 @@ class JobStop(JobEndpoint):
     required_roles = WRITE
 
     @extend_schema(
-        operation_id="job_stop", tags=TAG_JOBS, summary="Stop a job, optionally triggering a savepoint first",
-        request=StopRequest, responses=docs.responses(s.JobDetailSerializer, write=True, status=202),
+        operation_id="job_stop",
+        tags=TAG_JOBS,
+        summary="Stop a job, optionally triggering a savepoint first",
+        request=StopRequest,
+        responses=docs.responses(s.JobDetailSerializer, write=True, status=202),
         examples=[OpenApiExample("stop", value={"trigger_savepoint": True}, request_only=True)],
     )
     def post(self, request, access, credential, job_id, **kwargs):
         job = self.get_job(access, credential, job_id)
         form = bind(StopForm, body_of(request))
-        services.job_stop(access=access, user=request.user, job=job,
-                          trigger_savepoint=form.cleaned_data["trigger_savepoint"])
+        services.job_stop(
+            access=access,
+            user=request.user,
+            job=job,
+            trigger_savepoint=form.cleaned_data["trigger_savepoint"],
+        )
         return _job_response(job, 202)
 
 
@@ -321,29 +414,46 @@ class _Batch(TeamEndpoint):
             raise ValidationError({"jobs": [f"No such job in this team: {', '.join(missing[:20])}."]})
         savepoint = body.validated_data["savepoint"]
         if self.action == "run":
-            failures = services.jobs_run_batch(access=access, user=request.user, jobs=jobs, resume_savepoint=savepoint)
+            failures = services.jobs_run_batch(
+                access=access, user=request.user, jobs=jobs, resume_savepoint=savepoint
+            )
         elif self.action == "stop":
-            failures = services.jobs_stop_batch(access=access, user=request.user, jobs=jobs,
-                                                trigger_savepoint=savepoint)
+            failures = services.jobs_stop_batch(
+                access=access, user=request.user, jobs=jobs, trigger_savepoint=savepoint
+            )
         else:
             failures = services.jobs_delete_batch(access=access, user=request.user, jobs=jobs)
         failed = {j.pk for group, _error in failures for j in group}
-        return Response({
-            "done": [selectors.job_key(j) for j in jobs if j.pk not in failed],
-            "failed": [{"jobs": [selectors.job_key(j) for j in group], "error": error} for group, error in failures],
-        })
+        return Response(
+            {
+                "done": [selectors.job_key(j) for j in jobs if j.pk not in failed],
+                "failed": [
+                    {"jobs": [selectors.job_key(j) for j in group], "error": error}
+                    for group, error in failures
+                ],
+            }
+        )
 
 
 def _batch_schema(action: str, summary: str):
     return extend_schema(
-        operation_id=f"jobs_{action}_batch", tags=TAG_JOBS, summary=summary,
+        operation_id=f"jobs_{action}_batch",
+        tags=TAG_JOBS,
+        summary=summary,
         description="One CS call per credential. CS refusals are listed per group in `failed`; the others ran.",
-        request=BatchRequest, responses=docs.responses(BatchResultSerializer, write=True),
+        request=BatchRequest,
+        responses=docs.responses(BatchResultSerializer, write=True),
         examples=[
-            OpenApiExample("jobs", request_only=True,
-                           value={"jobs": ["4f7c9a52-8d1e-4c1b-9f0e-2b6a1d3c5e7f:1203"], "savepoint": False}),
-            OpenApiExample("result", response_only=True,
-                           value={"done": ["4f7c9a52-8d1e-4c1b-9f0e-2b6a1d3c5e7f:1203"], "failed": []}),
+            OpenApiExample(
+                "jobs",
+                request_only=True,
+                value={"jobs": ["4f7c9a52-8d1e-4c1b-9f0e-2b6a1d3c5e7f:1203"], "savepoint": False},
+            ),
+            OpenApiExample(
+                "result",
+                response_only=True,
+                value={"done": ["4f7c9a52-8d1e-4c1b-9f0e-2b6a1d3c5e7f:1203"], "failed": []},
+            ),
         ],
     )
 
@@ -379,26 +489,51 @@ class TemplateList(TeamEndpoint):
     required_roles = {"GET": Role.VIEWER, "POST": Role.OPERATOR}
 
     @extend_schema(
-        operation_id="templates_list", tags=TAG_TEMPLATES, summary="The team's job templates",
-        parameters=docs.PAGE_PARAMS, responses=docs.responses(page_of(s.TemplateSerializer)),
+        operation_id="templates_list",
+        tags=TAG_TEMPLATES,
+        summary="The team's job templates",
+        parameters=docs.PAGE_PARAMS,
+        responses=docs.responses(page_of(s.TemplateSerializer)),
     )
     def get(self, request, access, **kwargs):
-        return paginated(request, self, selectors.template_list(access.team), s.TemplateSerializer,
-                         extra={"freshness": freshness(access.team, ["templates"]).as_dict()})
+        return paginated(
+            request,
+            self,
+            selectors.template_list(access.team),
+            s.TemplateSerializer,
+            extra={"freshness": freshness(access.team, ["templates"]).as_dict()},
+        )
 
     @extend_schema(
-        operation_id="template_create", tags=TAG_TEMPLATES, summary="Create a template",
-        request=TemplateCreateRequest, responses=docs.responses(s.TemplateSerializer, write=True, status=201),
-        examples=[OpenApiExample("create", request_only=True, value={
-            "credential": "4f7c9a52-8d1e-4c1b-9f0e-2b6a1d3c5e7f", "name": "kafka_to_dis", "desc": "",
-            "sql_body": "INSERT INTO sink SELECT * FROM source;"})],
+        operation_id="template_create",
+        tags=TAG_TEMPLATES,
+        summary="Create a template",
+        request=TemplateCreateRequest,
+        responses=docs.responses(s.TemplateSerializer, write=True, status=201),
+        examples=[
+            OpenApiExample(
+                "create",
+                request_only=True,
+                value={
+                    "credential": "4f7c9a52-8d1e-4c1b-9f0e-2b6a1d3c5e7f",
+                    "name": "kafka_to_dis",
+                    "desc": "",
+                    "sql_body": "INSERT INTO sink SELECT * FROM source;",
+                },
+            )
+        ],
     )
     def post(self, request, access, **kwargs):
-        form = bind(TemplateForm, body_of(request), credentials=Credential.objects.filter(team=access.team),
-                    counts=selectors.template_counts(access.team))
+        form = bind(
+            TemplateForm,
+            body_of(request),
+            credentials=Credential.objects.filter(team=access.team),
+            counts=selectors.template_counts(access.team),
+        )
         try:
-            template = services.template_create(access=access, user=request.user,
-                                                credential=form.chosen_credential, data=form.payload)
+            template = services.template_create(
+                access=access, user=request.user, credential=form.chosen_credential, data=form.payload
+            )
         except CSError as exc:
             add_cs_error_or_raise(form, exc, TEMPLATE_FIELD_BY_CODE)
         return Response(s.TemplateSerializer(template).data, status=201)
@@ -410,15 +545,21 @@ class TemplateDetail(TeamEndpoint):
     def get_template(self, access, credential, template_id):
         return selectors.template_get(access.team, credential, template_id)
 
-    @extend_schema(operation_id="template_retrieve", tags=TAG_TEMPLATES, summary="One template",
-                   responses=docs.responses(s.TemplateSerializer))
+    @extend_schema(
+        operation_id="template_retrieve",
+        tags=TAG_TEMPLATES,
+        summary="One template",
+        responses=docs.responses(s.TemplateSerializer),
+    )
     def get(self, request, access, credential, template_id, **kwargs):
         return Response(s.TemplateSerializer(self.get_template(access, credential, template_id)).data)
 
     @extend_schema(
-        operation_id="template_update", tags=TAG_TEMPLATES,
+        operation_id="template_update",
+        tags=TAG_TEMPLATES,
         summary="Update a template: fields left out keep their current values",
-        request=TemplateUpdateRequest, responses=docs.responses(s.TemplateSerializer, write=True),
+        request=TemplateUpdateRequest,
+        responses=docs.responses(s.TemplateSerializer, write=True),
         examples=[OpenApiExample("update", value={"desc": "Kafka to DIS"}, request_only=True)],
     )
     def patch(self, request, access, credential, template_id, **kwargs):
@@ -426,17 +567,24 @@ class TemplateDetail(TeamEndpoint):
         data = body_of(request)
         data.pop("credential", None)
         current = {"name": template.name, "desc": template.desc, "sql_body": template.sql_body}
-        form = bind(TemplateForm, _merged(current, data), credentials=[template.credential], template=template)
+        form = bind(
+            TemplateForm, _merged(current, data), credentials=[template.credential], template=template
+        )
         try:
             services.template_update(access=access, user=request.user, template=template, data=form.payload)
         except CSError as exc:
             add_cs_error_or_raise(form, exc, TEMPLATE_FIELD_BY_CODE)
         return Response(s.TemplateSerializer(template).data)
 
-    @extend_schema(operation_id="template_delete", tags=TAG_TEMPLATES, summary="Delete a template",
-                   request=None, responses=docs.responses(OpenApiResponse(description="Deleted."), write=True,
-                                                          status=204))
+    @extend_schema(
+        operation_id="template_delete",
+        tags=TAG_TEMPLATES,
+        summary="Delete a template",
+        request=None,
+        responses=docs.responses(OpenApiResponse(description="Deleted."), write=True, status=204),
+    )
     def delete(self, request, access, credential, template_id, **kwargs):
-        services.template_delete(access=access, user=request.user,
-                                 template=self.get_template(access, credential, template_id))
+        services.template_delete(
+            access=access, user=request.user, template=self.get_template(access, credential, template_id)
+        )
         return Response(status=204)

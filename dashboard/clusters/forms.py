@@ -52,7 +52,9 @@ def field_of(violation_field: str, form: forms.Form) -> str | None:
     return None
 
 
-def add_violations(form: forms.Form, violations: Iterable[Violation], aliases: Mapping[str, str] | None = None):
+def add_violations(
+    form: forms.Form, violations: Iterable[Violation], aliases: Mapping[str, str] | None = None
+):
     """Put each violation on its field (or above the form), prefixed with nothing but its message."""
     for violation in violations:
         field = field_of(violation.field, form)
@@ -96,9 +98,14 @@ class _BodyForm(forms.Form):
         return cleaned
 
 
-def _text(label: str, *, required: bool = False, help_text: str = "", textarea: bool = False) -> forms.CharField:
+def _text(
+    label: str, *, required: bool = False, help_text: str = "", textarea: bool = False
+) -> forms.CharField:
     return forms.CharField(
-        label=label, required=required, strip=True, help_text=help_text,
+        label=label,
+        required=required,
+        strip=True,
+        help_text=help_text,
         widget=forms.Textarea(attrs={"rows": 3}) if textarea else forms.TextInput,
     )
 
@@ -107,14 +114,14 @@ class ClusterForm(_BodyForm):
     """Create (5.3.1) or update (5.3.5) an exclusive cluster."""
 
     name = _text(
-        "Name", required=True,
+        "Name",
+        required=True,
         help_text=f"Letters, digits, _ and -; at most {limits.CLUSTER_NAME_MAX_BYTES} bytes.",
     )
-    desc = _text(
-        "Description", textarea=True, help_text=f"At most {limits.CLUSTER_DESC_MAX_BYTES} bytes."
-    )
+    desc = _text("Description", textarea=True, help_text=f"At most {limits.CLUSTER_DESC_MAX_BYTES} bytes.")
     maximum_spu_quota = forms.IntegerField(
-        label="Maximum SPU quota", required=False,
+        label="Maximum SPU quota",
+        required=False,
         help_text=f"{limits.CLUSTER_SPU_QUOTA_MIN} to {limits.CLUSTER_SPU_QUOTA_MAX} SPUs.",
     )
     vpc_cidr = _text("VPC CIDR", help_text="For example 172.16.0.0/23.")
@@ -122,8 +129,15 @@ class ClusterForm(_BodyForm):
     subnet_gateway = _text("Subnet gateway", help_text="A host address of the subnet, e.g. 172.16.0.1.")
     manager_node_spec = _text("Manager node SPUs", help_text="SPU specification of the management nodes.")
 
-    body_fields = ("name", "desc", "maximum_spu_quota", "vpc_cidr", "subnet_cidr", "subnet_gateway",
-                   "manager_node_spec")
+    body_fields = (
+        "name",
+        "desc",
+        "maximum_spu_quota",
+        "vpc_cidr",
+        "subnet_cidr",
+        "subnet_gateway",
+        "manager_node_spec",
+    )
     aliases = {"manager_node_spu": "manager_node_spec"}
 
     def __init__(self, *args, update: bool = False, credentials=None, **kwargs):
@@ -136,7 +150,10 @@ class ClusterForm(_BodyForm):
         elif credentials is not None:
             self.fields = {
                 "credential": forms.ModelChoiceField(
-                    label="CS account", queryset=credentials, to_field_name="public_id", empty_label=None,
+                    label="CS account",
+                    queryset=credentials,
+                    to_field_name="public_id",
+                    empty_label=None,
                 ),
                 **self.fields,
             }
@@ -183,9 +200,10 @@ class HostsUploadForm(forms.Form):
         data = upload.read()
         mappings, violations = validation.parse_hosts_file(data)
         if violations:
-            raise forms.ValidationError([v.message for v in violations[:50]] + (
-                [f"... and {len(violations) - 50} more errors."] if len(violations) > 50 else []
-            ))
+            raise forms.ValidationError(
+                [v.message for v in violations[:50]]
+                + ([f"... and {len(violations) - 50} more errors."] if len(violations) > 50 else [])
+            )
         self.mappings = mappings
         self.data_bytes = data
         return upload
@@ -222,7 +240,9 @@ class RouteForm(_BodyForm):
 class PeerRouteForm(_BodyForm):
     """A route to the peer VPC (5.3.23): traffic from the peer VPC to ``destination`` goes over the peering."""
 
-    destination = _text("Destination CIDR", required=True, help_text="e.g. 172.16.0.0/23 (the cluster's VPC).")
+    destination = _text(
+        "Destination CIDR", required=True, help_text="e.g. 172.16.0.0/23 (the cluster's VPC)."
+    )
     vpc_id = _text("Peer VPC id", required=True, help_text="The VPC the route is added to (a UUID).")
     body_fields = ("destination", "vpc_id")
 

@@ -29,7 +29,7 @@ def credentials_for(team: Team) -> QuerySet[Credential]:
 
 
 def freshness(team: Team, kinds=("clusters",)):
-    """"Last updated" and staleness of the team's cluster snapshots (from the poller)."""
+    """ "Last updated" and staleness of the team's cluster snapshots (from the poller)."""
     from dashboard.polling.selectors import freshness as polling_freshness
 
     return polling_freshness(team, kinds)

@@ -65,20 +65,34 @@ def cluster_create(*, access: TeamAccess, user, credential: Credential, data: di
     data = dict(data)
     name = data.pop("name")
     result = cs_call(
-        access=access, user=user, credential=credential, action="cluster.create", target_name=name,
+        access=access,
+        user=user,
+        credential=credential,
+        action="cluster.create",
+        target_name=name,
         call=lambda c: c.clusters.create(name, **data),
     )
     cluster_id = int(result.get("cluster_id"))
     now = timezone.now()
     with transaction.atomic():
         cluster, _ = Cluster.objects.update_or_create(
-            credential=credential, cluster_id=cluster_id,
+            credential=credential,
+            cluster_id=cluster_id,
             defaults={
-                "team": access.team, "name": name, "desc": data.get("desc", ""),
-                "maximum_spu_quota": data.get("maximum_spu_quota"), "status_code": 1,
-                "status_name": "cluster_creating", "spu_used": 0, "vpc_cidr": data.get("vpc_cidr", ""),
-                "subnet_cidr": data.get("subnet_cidr", ""), "subnet_gateway": data.get("subnet_gateway", ""),
-                "created_at": now, "last_seen": now, "deleted_at": None, "fingerprint": "",
+                "team": access.team,
+                "name": name,
+                "desc": data.get("desc", ""),
+                "maximum_spu_quota": data.get("maximum_spu_quota"),
+                "status_code": 1,
+                "status_name": "cluster_creating",
+                "spu_used": 0,
+                "vpc_cidr": data.get("vpc_cidr", ""),
+                "subnet_cidr": data.get("subnet_cidr", ""),
+                "subnet_gateway": data.get("subnet_gateway", ""),
+                "created_at": now,
+                "last_seen": now,
+                "deleted_at": None,
+                "fingerprint": "",
             },
         )
         refresh(credential, ["clusters", "overview"])
@@ -90,7 +104,10 @@ def _set_status(cluster: Cluster, code: int) -> None:
 
     status = vocab.cluster_status(code)
     Cluster.objects.filter(pk=cluster.pk).update(
-        status_code=code, status_name=status.name, status_desc=status.description, last_seen=timezone.now(),
+        status_code=code,
+        status_name=status.name,
+        status_desc=status.description,
+        last_seen=timezone.now(),
         fingerprint="",
     )
     cluster.status_code, cluster.status_name = code, status.name
@@ -102,8 +119,12 @@ def cluster_update(*, access: TeamAccess, user, cluster: Cluster, data: dict) ->
     data = dict(data)
     name = data.pop("name")
     cs_call(
-        access=access, user=user, credential=cluster.credential, action="cluster.update",
-        target_id=cluster.cluster_id, target_name=name,
+        access=access,
+        user=user,
+        credential=cluster.credential,
+        action="cluster.update",
+        target_id=cluster.cluster_id,
+        target_name=name,
         call=lambda c: c.clusters.update(cluster.cluster_id, name=name, **data),
     )
     with transaction.atomic():
@@ -116,8 +137,16 @@ def cluster_update(*, access: TeamAccess, user, cluster: Cluster, data: dict) ->
             cluster.manager_node_spu = int(data["manager_node_spu"])
         cluster.fingerprint = ""
         cluster.last_seen = timezone.now()
-        cluster.save(update_fields=["name", "desc", "maximum_spu_quota", "manager_node_spu", "fingerprint",
-                                    "last_seen"])
+        cluster.save(
+            update_fields=[
+                "name",
+                "desc",
+                "maximum_spu_quota",
+                "manager_node_spu",
+                "fingerprint",
+                "last_seen",
+            ]
+        )
         refresh(cluster.credential, ["clusters"])
     return cluster
 
@@ -125,8 +154,13 @@ def cluster_update(*, access: TeamAccess, user, cluster: Cluster, data: dict) ->
 def _cluster_action(access, user, cluster: Cluster, action: str, call, status: int, kinds) -> Cluster:
     _own(access, cluster)
     cs_call(
-        access=access, user=user, credential=cluster.credential, action=f"cluster.{action}",
-        target_id=cluster.cluster_id, target_name=cluster.name, call=call,
+        access=access,
+        user=user,
+        credential=cluster.credential,
+        action=f"cluster.{action}",
+        target_id=cluster.cluster_id,
+        target_name=cluster.name,
+        call=call,
     )
     with transaction.atomic():
         _set_status(cluster, status)
@@ -137,7 +171,12 @@ def _cluster_action(access, user, cluster: Cluster, action: str, call, status: i
 def cluster_stop(*, access: TeamAccess, user, cluster: Cluster) -> Cluster:
     """Terminate a running cluster (5.3.6): CS stops the jobs running in it, then the cluster."""
     return _cluster_action(
-        access, user, cluster, "stop", lambda c: c.clusters.stop(cluster.cluster_id), 9,
+        access,
+        user,
+        cluster,
+        "stop",
+        lambda c: c.clusters.stop(cluster.cluster_id),
+        9,
         ["clusters", "jobs", "overview"],
     )
 
@@ -145,7 +184,12 @@ def cluster_stop(*, access: TeamAccess, user, cluster: Cluster) -> Cluster:
 def cluster_restart(*, access: TeamAccess, user, cluster: Cluster) -> Cluster:
     """Restart a stopped cluster (5.3.7). Jobs stopped with it stay stopped until run again."""
     return _cluster_action(
-        access, user, cluster, "restart", lambda c: c.clusters.restart(cluster.cluster_id), 28,
+        access,
+        user,
+        cluster,
+        "restart",
+        lambda c: c.clusters.restart(cluster.cluster_id),
+        28,
         ["clusters", "overview"],
     )
 
@@ -153,7 +197,12 @@ def cluster_restart(*, access: TeamAccess, user, cluster: Cluster) -> Cluster:
 def cluster_delete(*, access: TeamAccess, user, cluster: Cluster) -> Cluster:
     """Delete a cluster (5.3.3): jobs running in it stop automatically and immediately."""
     return _cluster_action(
-        access, user, cluster, "delete", lambda c: c.clusters.delete(cluster.cluster_id), 16,
+        access,
+        user,
+        cluster,
+        "delete",
+        lambda c: c.clusters.delete(cluster.cluster_id),
+        16,
         ["clusters", "jobs", "overview", "quotas"],
     )
 
@@ -189,8 +238,13 @@ def host_add(*, access: TeamAccess, user, cluster: Cluster, ip: str, hostname: s
     """Add one IP-domain mapping (5.3.9)."""
     _own(access, cluster)
     result = cs_call(
-        access=access, user=user, credential=cluster.credential, action="cluster.host_add",
-        target_id=cluster.cluster_id, target_name=cluster.name, message=f"{hostname} -> {ip}",
+        access=access,
+        user=user,
+        credential=cluster.credential,
+        action="cluster.host_add",
+        target_id=cluster.cluster_id,
+        target_name=cluster.name,
+        message=f"{hostname} -> {ip}",
         call=lambda c: c.hosts.add(cluster.cluster_id, [{"hostname": hostname, "ip": ip}]),
     )
     with transaction.atomic():
@@ -203,8 +257,13 @@ def host_update(*, access: TeamAccess, user, mapping: HostMapping, ip: str, host
     cluster = mapping.cluster
     _own(access, cluster)
     cs_call(
-        access=access, user=user, credential=cluster.credential, action="cluster.host_update",
-        target_id=cluster.cluster_id, target_name=cluster.name, message=f"{hostname} -> {ip}",
+        access=access,
+        user=user,
+        credential=cluster.credential,
+        action="cluster.host_update",
+        target_id=cluster.cluster_id,
+        target_name=cluster.name,
+        message=f"{hostname} -> {ip}",
         call=lambda c: c.hosts.update(cluster.cluster_id, mapping.host_id, hostname=hostname, ip=ip),
     )
     with transaction.atomic():
@@ -219,8 +278,13 @@ def hosts_delete(*, access: TeamAccess, user, cluster: Cluster, host_ids: Iterab
     _own(access, cluster)
     ids = sorted({int(i) for i in host_ids})
     cs_call(
-        access=access, user=user, credential=cluster.credential, action="cluster.hosts_delete",
-        target_id=cluster.cluster_id, target_name=cluster.name, message=f"{len(ids)} mapping(s)",
+        access=access,
+        user=user,
+        credential=cluster.credential,
+        action="cluster.hosts_delete",
+        target_id=cluster.cluster_id,
+        target_name=cluster.name,
+        message=f"{len(ids)} mapping(s)",
         call=lambda c: c.hosts.delete(cluster.cluster_id, ids),
     )
     with transaction.atomic():
@@ -230,14 +294,24 @@ def hosts_delete(*, access: TeamAccess, user, cluster: Cluster, host_ids: Iterab
 
 
 def hosts_upload(
-    *, access: TeamAccess, user, cluster: Cluster, data: bytes, mappings: list[tuple[str, str]],
+    *,
+    access: TeamAccess,
+    user,
+    cluster: Cluster,
+    data: bytes,
+    mappings: list[tuple[str, str]],
     filename: str = "hosts",
 ) -> int:
     """Send a hosts file (5.3.13) already checked by ``csapi.validation.parse_hosts_file``; returns the count."""
     _own(access, cluster)
     result = cs_call(
-        access=access, user=user, credential=cluster.credential, action="cluster.hosts_upload",
-        target_id=cluster.cluster_id, target_name=cluster.name, message=f"{len(mappings)} mapping(s)",
+        access=access,
+        user=user,
+        credential=cluster.credential,
+        action="cluster.hosts_upload",
+        target_id=cluster.cluster_id,
+        target_name=cluster.name,
+        message=f"{len(mappings)} mapping(s)",
         call=lambda c: c.hosts.upload_file(cluster.cluster_id, data, filename=filename or "hosts"),
     )
     with transaction.atomic():
@@ -250,7 +324,8 @@ def hosts_upload(
 def _peering_row(cluster: Cluster, peering: Any) -> Peering:
     get = peering.get if hasattr(peering, "get") else (lambda k, d=None: d)
     row, _ = Peering.objects.update_or_create(
-        cluster=cluster, peering_id=str(get("id") or get("peering_id")),
+        cluster=cluster,
+        peering_id=str(get("id") or get("peering_id")),
         defaults={
             "name": get("name") or "",
             "status": get("status") or "",
@@ -271,8 +346,13 @@ def peering_create(
     """Create a VPC peering connection from the cluster's VPC to ``vpc_id`` (5.3.17)."""
     _own(access, cluster)
     result = cs_call(
-        access=access, user=user, credential=cluster.credential, action="cluster.peering_create",
-        target_id=cluster.cluster_id, target_name=cluster.name, message=f"{name} -> {vpc_id}",
+        access=access,
+        user=user,
+        credential=cluster.credential,
+        action="cluster.peering_create",
+        target_id=cluster.cluster_id,
+        target_name=cluster.name,
+        message=f"{name} -> {vpc_id}",
         call=lambda c: c.peerings.create(
             cluster.cluster_id, vpc_id=vpc_id, name=name, accept_tenant_id=accept_tenant_id or None
         ),
@@ -288,8 +368,13 @@ def peering_delete(*, access: TeamAccess, user, peering: Peering) -> None:
     cluster = peering.cluster
     _own(access, cluster)
     cs_call(
-        access=access, user=user, credential=cluster.credential, action="cluster.peering_delete",
-        target_id=cluster.cluster_id, target_name=cluster.name, message=peering.name or peering.peering_id,
+        access=access,
+        user=user,
+        credential=cluster.credential,
+        action="cluster.peering_delete",
+        target_id=cluster.cluster_id,
+        target_name=cluster.name,
+        message=peering.name or peering.peering_id,
         call=lambda c: c.peerings.delete(cluster.cluster_id, peering.peering_id),
     )
     with transaction.atomic():
@@ -301,8 +386,13 @@ def peering_accept(*, access: TeamAccess, user, cluster: Cluster, peering_id: st
     """Accept a peering request another tenant sent to this tenant's VPC (5.3.21)."""
     _own(access, cluster)
     result = cs_call(
-        access=access, user=user, credential=cluster.credential, action="cluster.peering_accept",
-        target_id=cluster.cluster_id, target_name=cluster.name, message=peering_id,
+        access=access,
+        user=user,
+        credential=cluster.credential,
+        action="cluster.peering_accept",
+        target_id=cluster.cluster_id,
+        target_name=cluster.name,
+        message=peering_id,
         call=lambda c: c.peerings.accept(peering_id),
     )
     with transaction.atomic():
@@ -316,7 +406,8 @@ def peering_accept(*, access: TeamAccess, user, cluster: Cluster, peering_id: st
 def _route_row(peering: Peering, route: Any, **defaults) -> Route:
     get = route.get if hasattr(route, "get") else (lambda k, d=None: d)
     row, _ = Route.objects.update_or_create(
-        peering=peering, route_id=str(get("id") or get("route_id")),
+        peering=peering,
+        route_id=str(get("id") or get("route_id")),
         defaults={
             "type": get("type") or "peering",
             "destination": get("destination") or defaults.get("destination", ""),
@@ -335,8 +426,13 @@ def route_create_local(*, access: TeamAccess, user, peering: Peering, destinatio
     cluster = peering.cluster
     _own(access, cluster)
     result = cs_call(
-        access=access, user=user, credential=cluster.credential, action="cluster.route_create",
-        target_id=cluster.cluster_id, target_name=cluster.name, message=f"local {destination}",
+        access=access,
+        user=user,
+        credential=cluster.credential,
+        action="cluster.route_create",
+        target_id=cluster.cluster_id,
+        target_name=cluster.name,
+        message=f"local {destination}",
         call=lambda c: c.routes.create_local(cluster.cluster_id, peering.peering_id, destination=destination),
     )
     with transaction.atomic():
@@ -350,9 +446,16 @@ def route_create_peer(*, access: TeamAccess, user, peering: Peering, destination
     cluster = peering.cluster
     _own(access, cluster)
     result = cs_call(
-        access=access, user=user, credential=cluster.credential, action="cluster.route_create_peer",
-        target_id=cluster.cluster_id, target_name=cluster.name, message=f"peer {vpc_id} {destination}",
-        call=lambda c: c.routes.create_peer(nexthop=peering.peering_id, destination=destination, vpc_id=vpc_id),
+        access=access,
+        user=user,
+        credential=cluster.credential,
+        action="cluster.route_create_peer",
+        target_id=cluster.cluster_id,
+        target_name=cluster.name,
+        message=f"peer {vpc_id} {destination}",
+        call=lambda c: c.routes.create_peer(
+            nexthop=peering.peering_id, destination=destination, vpc_id=vpc_id
+        ),
     )
     with transaction.atomic():
         row = _route_row(peering, result, destination=destination, vpc_id=vpc_id)
@@ -366,8 +469,13 @@ def route_delete(*, access: TeamAccess, user, route: Route) -> None:
     cluster = peering.cluster
     _own(access, cluster)
     cs_call(
-        access=access, user=user, credential=cluster.credential, action="cluster.route_delete",
-        target_id=cluster.cluster_id, target_name=cluster.name, message=route.destination,
+        access=access,
+        user=user,
+        credential=cluster.credential,
+        action="cluster.route_delete",
+        target_id=cluster.cluster_id,
+        target_name=cluster.name,
+        message=route.destination,
         call=lambda c: c.routes.delete(cluster.cluster_id, peering.peering_id, route.route_id),
     )
     with transaction.atomic():

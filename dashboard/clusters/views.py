@@ -44,8 +44,13 @@ def _cs_failure(form, exc: CSError) -> dict | None:
 
 
 def _back_to(cluster: Cluster, page: str = "cluster_detail", **kwargs):
-    return redirect(page, team=cluster.team.slug, credential=cluster.credential.public_id,
-                    cluster_id=cluster.cluster_id, **kwargs)
+    return redirect(
+        page,
+        team=cluster.team.slug,
+        credential=cluster.credential.public_id,
+        cluster_id=cluster.cluster_id,
+        **kwargs,
+    )
 
 
 # ------------------------------------------------------------------------------------------ clusters
@@ -58,10 +63,18 @@ def cluster_list(request, team):
     if health not in vocab.CLUSTER_HEALTH:
         health = ""
     clusters = selectors.cluster_list(access.team, query=query, health=health)
-    return render(request, "clusters/cluster_list.html", _ctx(
-        access, clusters=clusters, query=query, health=health, healths=vocab.CLUSTER_HEALTH,
-        freshness=selectors.freshness(access.team),
-    ))
+    return render(
+        request,
+        "clusters/cluster_list.html",
+        _ctx(
+            access,
+            clusters=clusters,
+            query=query,
+            health=health,
+            healths=vocab.CLUSTER_HEALTH,
+            freshness=selectors.freshness(access.team),
+        ),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -89,10 +102,16 @@ def cluster_create(request, team):
 def cluster_detail(request, team, credential, cluster_id):
     access = get_team_for_user(request.user, team)
     cluster = _cluster(access, credential, cluster_id)
-    return render(request, "clusters/cluster_detail.html", _ctx(
-        access, cluster=cluster, jobs=selectors.cluster_jobs(access.team, cluster),
-        freshness=selectors.freshness(access.team),
-    ))
+    return render(
+        request,
+        "clusters/cluster_detail.html",
+        _ctx(
+            access,
+            cluster=cluster,
+            jobs=selectors.cluster_jobs(access.team, cluster),
+            freshness=selectors.freshness(access.team),
+        ),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -100,8 +119,12 @@ def cluster_detail(request, team, credential, cluster_id):
 def cluster_update(request, team, credential, cluster_id):
     access = get_team_for_user(request.user, team, Role.LEAD)
     cluster = _cluster(access, credential, cluster_id)
-    initial = {"name": cluster.name, "desc": cluster.desc, "maximum_spu_quota": cluster.maximum_spu_quota,
-               "manager_node_spec": cluster.manager_node_spu or ""}
+    initial = {
+        "name": cluster.name,
+        "desc": cluster.desc,
+        "maximum_spu_quota": cluster.maximum_spu_quota,
+        "manager_node_spec": cluster.manager_node_spu or "",
+    }
     form = forms.ClusterForm(request.POST or None, initial=initial, update=True)
     cs_error = None
     if request.method == "POST" and form.is_valid():
@@ -112,8 +135,9 @@ def cluster_update(request, team, credential, cluster_id):
         else:
             messages.success(request, f"Cluster {cluster.name} updated.")
             return _back_to(cluster)
-    return render(request, "clusters/cluster_form.html", _ctx(access, form=form, cluster=cluster,
-                                                              cs_error=cs_error))
+    return render(
+        request, "clusters/cluster_form.html", _ctx(access, form=form, cluster=cluster, cs_error=cs_error)
+    )
 
 
 def _cluster_action(request, team, credential, cluster_id, service, done: str):
@@ -122,10 +146,17 @@ def _cluster_action(request, team, credential, cluster_id, service, done: str):
     try:
         service(access=access, user=request.user, cluster=cluster)
     except CSError as exc:
-        return render(request, "clusters/cluster_detail.html", _ctx(
-            access, cluster=cluster, jobs=selectors.cluster_jobs(access.team, cluster),
-            cs_error=error_context(exc), freshness=selectors.freshness(access.team),
-        ))
+        return render(
+            request,
+            "clusters/cluster_detail.html",
+            _ctx(
+                access,
+                cluster=cluster,
+                jobs=selectors.cluster_jobs(access.team, cluster),
+                cs_error=error_context(exc),
+                freshness=selectors.freshness(access.team),
+            ),
+        )
     messages.success(request, done.format(name=cluster.name))
     if service is services.cluster_delete:
         return redirect("cluster_list", team=access.team.slug)
@@ -135,33 +166,56 @@ def _cluster_action(request, team, credential, cluster_id, service, done: str):
 @require_POST
 @login_required
 def cluster_stop(request, team, credential, cluster_id):
-    return _cluster_action(request, team, credential, cluster_id, services.cluster_stop,
-                           "Cluster {name} is stopping; the jobs running in it are being stopped.")
+    return _cluster_action(
+        request,
+        team,
+        credential,
+        cluster_id,
+        services.cluster_stop,
+        "Cluster {name} is stopping; the jobs running in it are being stopped.",
+    )
 
 
 @require_POST
 @login_required
 def cluster_restart(request, team, credential, cluster_id):
-    return _cluster_action(request, team, credential, cluster_id, services.cluster_restart,
-                           "Cluster {name} is restarting.")
+    return _cluster_action(
+        request, team, credential, cluster_id, services.cluster_restart, "Cluster {name} is restarting."
+    )
 
 
 @require_POST
 @login_required
 def cluster_delete(request, team, credential, cluster_id):
-    return _cluster_action(request, team, credential, cluster_id, services.cluster_delete,
-                           "Cluster {name} is being deleted; the jobs that ran in it were stopped.")
+    return _cluster_action(
+        request,
+        team,
+        credential,
+        cluster_id,
+        services.cluster_delete,
+        "Cluster {name} is being deleted; the jobs that ran in it were stopped.",
+    )
 
 
 # ------------------------------------------------------------------------------------- host mappings
 def _render_hosts(request, access, cluster, *, add_form=None, upload_form=None, cs_error=None, status=200):
     query = request.GET.get("q", "").strip()[:100]
     mappings = selectors.host_mappings(access.team, cluster, query=query)
-    return render(request, "clusters/hosts.html", _ctx(
-        access, cluster=cluster, mappings=mappings, query=query,
-        add_form=add_form or forms.HostForm(), upload_form=upload_form or forms.HostsUploadForm(),
-        cs_error=cs_error, freshness=selectors.freshness(access.team),
-    ), status=status)
+    return render(
+        request,
+        "clusters/hosts.html",
+        _ctx(
+            access,
+            cluster=cluster,
+            mappings=mappings,
+            query=query,
+            add_form=add_form or forms.HostForm(),
+            upload_form=upload_form or forms.HostsUploadForm(),
+            cs_error=cs_error,
+            freshness=selectors.freshness(access.team),
+        ),
+        status=status,
+    )
 
 
 @require_safe
@@ -171,8 +225,13 @@ def host_list(request, team, credential, cluster_id):
     cluster = _cluster(access, credential, cluster_id)
     if request.htmx:
         query = request.GET.get("q", "").strip()[:100]
-        return render(request, "clusters/_host_rows.html", _ctx(
-            access, cluster=cluster, mappings=selectors.host_mappings(access.team, cluster, query=query)))
+        return render(
+            request,
+            "clusters/_host_rows.html",
+            _ctx(
+                access, cluster=cluster, mappings=selectors.host_mappings(access.team, cluster, query=query)
+            ),
+        )
     return _render_hosts(request, access, cluster)
 
 
@@ -187,7 +246,9 @@ def host_add(request, team, credential, cluster_id):
             services.host_add(access=access, user=request.user, cluster=cluster, **form.body())
         except CSError as exc:
             return _render_hosts(request, access, cluster, add_form=form, cs_error=_cs_failure(form, exc))
-        messages.success(request, f"{form.cleaned_data['hostname']} now resolves to {form.cleaned_data['ip']}.")
+        messages.success(
+            request, f"{form.cleaned_data['hostname']} now resolves to {form.cleaned_data['ip']}."
+        )
         return _back_to(cluster, "host_list")
     return _render_hosts(request, access, cluster, add_form=form)
 
@@ -208,8 +269,11 @@ def host_edit(request, team, credential, cluster_id, host_id):
         else:
             messages.success(request, "Mapping updated.")
             return _back_to(cluster, "host_list")
-    return render(request, "clusters/host_form.html", _ctx(access, cluster=cluster, mapping=mapping, form=form,
-                                                           cs_error=cs_error))
+    return render(
+        request,
+        "clusters/host_form.html",
+        _ctx(access, cluster=cluster, mapping=mapping, form=form, cs_error=cs_error),
+    )
 
 
 @require_POST
@@ -223,8 +287,9 @@ def hosts_delete(request, team, credential, cluster_id):
         messages.error(request, "Choose the mappings to delete.")
         return _back_to(cluster, "host_list")
     try:
-        count = services.hosts_delete(access=access, user=request.user, cluster=cluster,
-                                      host_ids=form.cleaned_data["hosts_id"])
+        count = services.hosts_delete(
+            access=access, user=request.user, cluster=cluster, host_ids=form.cleaned_data["hosts_id"]
+        )
     except CSError as exc:
         return _render_hosts(request, access, cluster, cs_error=error_context(exc))
     messages.success(request, f"{count} mapping{'s' if count != 1 else ''} deleted.")
@@ -241,7 +306,11 @@ def hosts_upload(request, team, credential, cluster_id):
         return _render_hosts(request, access, cluster, upload_form=form, status=400)
     try:
         count = services.hosts_upload(
-            access=access, user=request.user, cluster=cluster, data=form.data_bytes, mappings=form.mappings,
+            access=access,
+            user=request.user,
+            cluster=cluster,
+            data=form.data_bytes,
+            mappings=form.mappings,
             filename=form.cleaned_data["hosts_file"].name,
         )
     except CSError as exc:
@@ -252,11 +321,19 @@ def hosts_upload(request, team, credential, cluster_id):
 
 # ------------------------------------------------------------------------------------ peering, routes
 def _render_peerings(request, access, cluster, *, form=None, accept_form=None, cs_error=None):
-    return render(request, "clusters/peerings.html", _ctx(
-        access, cluster=cluster, peerings=selectors.peering_list(access.team, cluster),
-        form=form or forms.PeeringForm(), accept_form=accept_form or forms.PeeringAcceptForm(),
-        cs_error=cs_error, freshness=selectors.freshness(access.team),
-    ))
+    return render(
+        request,
+        "clusters/peerings.html",
+        _ctx(
+            access,
+            cluster=cluster,
+            peerings=selectors.peering_list(access.team, cluster),
+            form=form or forms.PeeringForm(),
+            accept_form=accept_form or forms.PeeringAcceptForm(),
+            cs_error=cs_error,
+            freshness=selectors.freshness(access.team),
+        ),
+    )
 
 
 @require_safe
@@ -274,7 +351,9 @@ def peering_create(request, team, credential, cluster_id):
     form = forms.PeeringForm(request.POST)
     if form.is_valid():
         try:
-            peering = services.peering_create(access=access, user=request.user, cluster=cluster, **form.body())
+            peering = services.peering_create(
+                access=access, user=request.user, cluster=cluster, **form.body()
+            )
         except CSError as exc:
             return _render_peerings(request, access, cluster, form=form, cs_error=_cs_failure(form, exc))
         messages.success(request, f"Peering connection {peering.name} requested.")
@@ -290,22 +369,32 @@ def peering_accept(request, team, credential, cluster_id):
     form = forms.PeeringAcceptForm(request.POST)
     if form.is_valid():
         try:
-            services.peering_accept(access=access, user=request.user, cluster=cluster,
-                                    peering_id=form.cleaned_data["peering_id"])
+            services.peering_accept(
+                access=access, user=request.user, cluster=cluster, peering_id=form.cleaned_data["peering_id"]
+            )
         except CSError as exc:
-            return _render_peerings(request, access, cluster, accept_form=form, cs_error=_cs_failure(form, exc))
+            return _render_peerings(
+                request, access, cluster, accept_form=form, cs_error=_cs_failure(form, exc)
+            )
         messages.success(request, "Peering request accepted.")
         return _back_to(cluster, "peering_list")
     return _render_peerings(request, access, cluster, accept_form=form)
 
 
 def _render_peering(request, access, cluster, peering, *, local_form=None, peer_form=None, cs_error=None):
-    return render(request, "clusters/peering_detail.html", _ctx(
-        access, cluster=cluster, peering=peering,
-        local_form=local_form or forms.RouteForm(prefix="local"),
-        peer_form=peer_form or forms.PeerRouteForm(prefix="peer", initial={"vpc_id": peering.accept_vpc_id}),
-        cs_error=cs_error,
-    ))
+    return render(
+        request,
+        "clusters/peering_detail.html",
+        _ctx(
+            access,
+            cluster=cluster,
+            peering=peering,
+            local_form=local_form or forms.RouteForm(prefix="local"),
+            peer_form=peer_form
+            or forms.PeerRouteForm(prefix="peer", initial={"vpc_id": peering.accept_vpc_id}),
+            cs_error=cs_error,
+        ),
+    )
 
 
 @require_safe
@@ -341,8 +430,9 @@ def route_create_local(request, team, credential, cluster_id, peering_id):
         try:
             services.route_create_local(access=access, user=request.user, peering=peering, **form.body())
         except CSError as exc:
-            return _render_peering(request, access, cluster, peering, local_form=form,
-                                   cs_error=_cs_failure(form, exc))
+            return _render_peering(
+                request, access, cluster, peering, local_form=form, cs_error=_cs_failure(form, exc)
+            )
         messages.success(request, f"Route to {form.cleaned_data['destination']} added.")
         return _back_to(cluster, "peering_detail", peering_id=peering.peering_id)
     return _render_peering(request, access, cluster, peering, local_form=form)
@@ -359,8 +449,9 @@ def route_create_peer(request, team, credential, cluster_id, peering_id):
         try:
             services.route_create_peer(access=access, user=request.user, peering=peering, **form.body())
         except CSError as exc:
-            return _render_peering(request, access, cluster, peering, peer_form=form,
-                                   cs_error=_cs_failure(form, exc))
+            return _render_peering(
+                request, access, cluster, peering, peer_form=form, cs_error=_cs_failure(form, exc)
+            )
         messages.success(request, f"Route to {form.cleaned_data['destination']} added in the peer VPC.")
         return _back_to(cluster, "peering_detail", peering_id=peering.peering_id)
     return _render_peering(request, access, cluster, peering, peer_form=form)

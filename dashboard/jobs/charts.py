@@ -60,9 +60,13 @@ def job_charts(samples: Sequence[MetricSample]) -> dict[str, str]:
     if not samples:
         return {}
     return {
-        "records": _chart("Records in / out", samples, [("Records in", "records_in"), ("Records out", "records_out")]),
+        "records": _chart(
+            "Records in / out", samples, [("Records in", "records_in"), ("Records out", "records_out")]
+        ),
         "corrupted": _chart("Corrupted records", samples, [("Corrupted", "corrupted_records")]),
         "rates": _chart(
-            "Read / write rate (records/s)", samples, [("Read rate", "read_rate"), ("Write rate", "write_rate")]
+            "Read / write rate (records/s)",
+            samples,
+            [("Read rate", "read_rate"), ("Write rate", "write_rate")],
         ),
     }

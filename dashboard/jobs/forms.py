@@ -80,24 +80,68 @@ def cluster_choices(clusters: Iterable[Cluster]) -> list[tuple[str, str]]:
 
 #: CS error codes answered for a field of the SQL job form.
 SQL_FIELD_BY_CODE = {
-    "CS.11001": "sql_body", "CS.13005": "sql_body", "CS.11004": "name", "CS.11006": "name", "CS.11007": "name",
-    "CS.11015": "name", "CS.11014": "desc", "CS.11012": "spu_number", "CS.11013": "parallel_number",
-    "CS.11022": "parallel_number", "CS.11008": "checkpoint_interval", "CS.11009": "checkpoint_mode",
-    "CS.11010": "obs_bucket", "CS.11011": "obs_bucket", "CS.11016": "obs_bucket", "CS.13003": "obs_bucket",
-    "CS.13004": "obs_bucket", "CS.11023": "edge_group_ids", "CS.11024": "run_mode", "CS.11032": "smn_topic",
-    "CS.11035": "udf_jar_url", "CS.11036": "idle_state_retention", "CS.11039": "dirty_data_kind",
-    "CS.13008": "cluster_id", "CS.13011": "cluster_id", "CS.13014": "run_mode", "CS.13016": "run_mode",
-    "CS.13001": "spu_number", "CS.13002": "spu_number",
+    "CS.11001": "sql_body",
+    "CS.13005": "sql_body",
+    "CS.11004": "name",
+    "CS.11006": "name",
+    "CS.11007": "name",
+    "CS.11015": "name",
+    "CS.11014": "desc",
+    "CS.11012": "spu_number",
+    "CS.11013": "parallel_number",
+    "CS.11022": "parallel_number",
+    "CS.11008": "checkpoint_interval",
+    "CS.11009": "checkpoint_mode",
+    "CS.11010": "obs_bucket",
+    "CS.11011": "obs_bucket",
+    "CS.11016": "obs_bucket",
+    "CS.13003": "obs_bucket",
+    "CS.13004": "obs_bucket",
+    "CS.11023": "edge_group_ids",
+    "CS.11024": "run_mode",
+    "CS.11032": "smn_topic",
+    "CS.11035": "udf_jar_url",
+    "CS.11036": "idle_state_retention",
+    "CS.11039": "dirty_data_kind",
+    "CS.13008": "cluster_id",
+    "CS.13011": "cluster_id",
+    "CS.13014": "run_mode",
+    "CS.13016": "run_mode",
+    "CS.13001": "spu_number",
+    "CS.13002": "spu_number",
 }
 JAR_FIELD_BY_CODE = {
-    "CS.11004": "name", "CS.11006": "name", "CS.11007": "name", "CS.11015": "name", "CS.11014": "desc",
-    "CS.11012": "spu_number", "CS.11013": "parallel_number", "CS.11022": "parallel_number",
-    "CS.11025": "manager_spu", "CS.11026": "executor_number", "CS.11027": "executor_spu",
-    "CS.11028": "executor_number", "CS.11017": "jar", "CS.11031": "jar", "CS.11021": "jar_url",
-    "CS.13013": "jar_url", "CS.13018": "jar_url", "CS.13019": "main_class", "CS.11018": "main_class",
-    "CS.11020": "main_class", "CS.11019": "args", "CS.11030": "config_url", "CS.11011": "obs_bucket",
-    "CS.11016": "obs_bucket", "CS.13004": "obs_bucket", "CS.13003": "obs_bucket", "CS.13009": "cluster_id",
-    "CS.13008": "cluster_id", "CS.13011": "cluster_id", "CS.13012": "job_type", "CS.11032": "smn_topic",
+    "CS.11004": "name",
+    "CS.11006": "name",
+    "CS.11007": "name",
+    "CS.11015": "name",
+    "CS.11014": "desc",
+    "CS.11012": "spu_number",
+    "CS.11013": "parallel_number",
+    "CS.11022": "parallel_number",
+    "CS.11025": "manager_spu",
+    "CS.11026": "executor_number",
+    "CS.11027": "executor_spu",
+    "CS.11028": "executor_number",
+    "CS.11017": "jar",
+    "CS.11031": "jar",
+    "CS.11021": "jar_url",
+    "CS.13013": "jar_url",
+    "CS.13018": "jar_url",
+    "CS.13019": "main_class",
+    "CS.11018": "main_class",
+    "CS.11020": "main_class",
+    "CS.11019": "args",
+    "CS.11030": "config_url",
+    "CS.11011": "obs_bucket",
+    "CS.11016": "obs_bucket",
+    "CS.13004": "obs_bucket",
+    "CS.13003": "obs_bucket",
+    "CS.13009": "cluster_id",
+    "CS.13008": "cluster_id",
+    "CS.13011": "cluster_id",
+    "CS.13012": "job_type",
+    "CS.11032": "smn_topic",
 }
 
 
@@ -109,20 +153,31 @@ class _JobFormBase(_CSRulesMixin, forms.Form):
         strip=False,
     )
     desc = forms.CharField(
-        label="Description", required=False, strip=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label="Description",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=f"At most {limits.JOB_DESC_MAX_BYTES} bytes.",
     )
     cluster_id = forms.ChoiceField(label="Exclusive cluster", required=False)
-    obs_bucket = forms.CharField(label="OBS bucket", required=False,
-                                 help_text="Required when checkpoints or log upload are on.")
+    obs_bucket = forms.CharField(
+        label="OBS bucket", required=False, help_text="Required when checkpoints or log upload are on."
+    )
     log_enabled = forms.BooleanField(label="Upload job logs to OBS", required=False)
-    smn_topic = forms.CharField(label="SMN topic", required=False,
-                                help_text="CS sends an alarm to this topic when the job fails.")
+    smn_topic = forms.CharField(
+        label="SMN topic", required=False, help_text="CS sends an alarm to this topic when the job fails."
+    )
     restart_when_exception = forms.BooleanField(label="Restart on exception", required=False)
     tags = forms.CharField(label="Tags", required=False)
 
-    def __init__(self, *args: Any, credentials: Iterable[Credential], clusters: Iterable[Cluster],
-                 job: Job | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        credentials: Iterable[Credential],
+        clusters: Iterable[Cluster],
+        job: Job | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.job = job
         self.credential_objects = {str(c.public_id): c for c in credentials}
@@ -163,49 +218,94 @@ class SqlJobForm(_JobFormBase):
 
     field_aliases = {"dirty_data_strategy": "dirty_data_kind"}
     field_order = [
-        "credential", "name", "desc", "template", "sql_body", "run_mode", "job_type", "cluster_id",
-        "edge_group_ids", "spu_number", "parallel_number", "checkpoint_enabled", "checkpoint_mode",
-        "checkpoint_interval", "obs_bucket", "log_enabled", "smn_topic", "restart_when_exception",
-        "idle_state_retention", "dirty_data_kind", "dirty_data_path", "udf_jar_url", "tags",
+        "credential",
+        "name",
+        "desc",
+        "template",
+        "sql_body",
+        "run_mode",
+        "job_type",
+        "cluster_id",
+        "edge_group_ids",
+        "spu_number",
+        "parallel_number",
+        "checkpoint_enabled",
+        "checkpoint_mode",
+        "checkpoint_interval",
+        "obs_bucket",
+        "log_enabled",
+        "smn_topic",
+        "restart_when_exception",
+        "idle_state_retention",
+        "dirty_data_kind",
+        "dirty_data_path",
+        "udf_jar_url",
+        "tags",
     ]
 
-    template = forms.ChoiceField(label="Template", required=False,
-                                 help_text="Fills the SQL editor with the template's statement.")
+    template = forms.ChoiceField(
+        label="Template", required=False, help_text="Fills the SQL editor with the template's statement."
+    )
     sql_body = forms.CharField(
-        label="SQL", required=False, strip=False, widget=_sql_widget(),
+        label="SQL",
+        required=False,
+        strip=False,
+        widget=_sql_widget(),
         help_text=f"Source, query and sink; at most {limits.SQL_MAX_BYTES:,} bytes.",
     )
-    run_mode = forms.ChoiceField(label="Run mode", choices=list(vocab.RUN_MODES.items()),
-                                 initial="shared_cluster")
+    run_mode = forms.ChoiceField(
+        label="Run mode", choices=list(vocab.RUN_MODES.items()), initial="shared_cluster"
+    )
     job_type = forms.ChoiceField(
-        label="Job type", required=False,
+        label="Job type",
+        required=False,
         choices=_blank([(t, vocab.JOB_TYPES[t]) for t in vocab.SQL_JOB_TYPES], "Matching the run mode"),
     )
-    edge_group_ids = forms.CharField(label="Edge computing groups", required=False,
-                                     help_text="Comma-separated group ids (edge node jobs).")
-    spu_number = forms.IntegerField(label="SPUs", required=False, initial=2,
-                                    widget=_num(limits.SPU_MIN, limits.SPU_MAX))
+    edge_group_ids = forms.CharField(
+        label="Edge computing groups", required=False, help_text="Comma-separated group ids (edge node jobs)."
+    )
+    spu_number = forms.IntegerField(
+        label="SPUs", required=False, initial=2, widget=_num(limits.SPU_MIN, limits.SPU_MAX)
+    )
     parallel_number = forms.IntegerField(
-        label="Parallelism", required=False, initial=1, widget=_num(limits.PARALLELISM_MIN, limits.PARALLELISM_MAX),
+        label="Parallelism",
+        required=False,
+        initial=1,
+        widget=_num(limits.PARALLELISM_MIN, limits.PARALLELISM_MAX),
         help_text=f"At most {limits.PARALLELISM_PER_SPU} × the SPUs.",
     )
     checkpoint_enabled = forms.BooleanField(label="Checkpoints", required=False)
-    checkpoint_mode = forms.ChoiceField(label="Checkpoint mode", required=False,
-                                        choices=list(vocab.CHECKPOINT_MODES.items()), initial="exactly_once")
-    checkpoint_interval = forms.IntegerField(label="Checkpoint interval (s)", required=False, initial=10,
-                                             widget=_num(limits.CHECKPOINT_INTERVAL_MIN))
+    checkpoint_mode = forms.ChoiceField(
+        label="Checkpoint mode",
+        required=False,
+        choices=list(vocab.CHECKPOINT_MODES.items()),
+        initial="exactly_once",
+    )
+    checkpoint_interval = forms.IntegerField(
+        label="Checkpoint interval (s)",
+        required=False,
+        initial=10,
+        widget=_num(limits.CHECKPOINT_INTERVAL_MIN),
+    )
     idle_state_retention = forms.IntegerField(
-        label="Idle state retention (s)", required=False, initial=limits.IDLE_STATE_RETENTION_UNSET,
+        label="Idle state retention (s)",
+        required=False,
+        initial=limits.IDLE_STATE_RETENTION_UNSET,
         widget=_num(limits.IDLE_STATE_RETENTION_UNSET, limits.IDLE_STATE_RETENTION_MAX),
         help_text=f"{limits.IDLE_STATE_RETENTION_MIN}–{limits.IDLE_STATE_RETENTION_MAX} s; "
-                  f"{limits.IDLE_STATE_RETENTION_UNSET} leaves it unset.",
+        f"{limits.IDLE_STATE_RETENTION_UNSET} leaves it unset.",
     )
-    dirty_data_kind = forms.ChoiceField(label="Dirty data", required=False,
-                                        choices=_blank(vocab.DIRTY_DATA_STRATEGIES.items(), "Default"))
-    dirty_data_path = forms.CharField(label="Dirty data OBS path", required=False,
-                                      help_text="Where dirty records are saved (with “Save to OBS”).")
-    udf_jar_url = forms.CharField(label="UDF JAR (OBS URL)", required=False,
-                                  help_text="Not available on the shared cluster.")
+    dirty_data_kind = forms.ChoiceField(
+        label="Dirty data", required=False, choices=_blank(vocab.DIRTY_DATA_STRATEGIES.items(), "Default")
+    )
+    dirty_data_path = forms.CharField(
+        label="Dirty data OBS path",
+        required=False,
+        help_text="Where dirty records are saved (with “Save to OBS”).",
+    )
+    udf_jar_url = forms.CharField(
+        label="UDF JAR (OBS URL)", required=False, help_text="Not available on the shared cluster."
+    )
 
     def __init__(self, *args: Any, templates: Iterable[Template] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -225,11 +325,17 @@ class SqlJobForm(_JobFormBase):
         tags = raw.get("tags", "")
         return {
             "credential": str(job.credential.public_id),
-            "name": job.name, "desc": job.desc, "sql_body": job.sql_body, "run_mode": job.run_mode or "shared_cluster",
+            "name": job.name,
+            "desc": job.desc,
+            "sql_body": job.sql_body,
+            "run_mode": job.run_mode or "shared_cluster",
             "job_type": job.job_type if job.job_type in vocab.SQL_JOB_TYPES else "",
-            "cluster_id": str(job.cluster_id) if job.cluster_id and job.run_mode == "exclusive_cluster" else "",
+            "cluster_id": str(job.cluster_id)
+            if job.cluster_id and job.run_mode == "exclusive_cluster"
+            else "",
             "edge_group_ids": _join(cfg.get("edge_group_ids", job.edge_group_ids)),
-            "spu_number": job.spu_number, "parallel_number": job.parallel_number,
+            "spu_number": job.spu_number,
+            "parallel_number": job.parallel_number,
             "checkpoint_enabled": bool(cfg.get("checkpoint_enabled", job.checkpoint_enabled)),
             "checkpoint_mode": vocab.normalize_checkpoint_mode(cfg.get("checkpoint_mode")) or "exactly_once",
             "checkpoint_interval": cfg.get("checkpoint_interval") or 10,
@@ -251,8 +357,13 @@ class SqlJobForm(_JobFormBase):
         if self.job is not None:
             payload["job_id"] = self.job.job_id
             current = {"spu_number": self.job.spu_number, "parallel_number": self.job.parallel_number}
-        self.add_violations(validation.validate_sql_job(payload, update=self.job is not None, current=current))
-        if data.get("dirty_data_kind") == vocab.DIRTY_DATA_SAVE and not (data.get("dirty_data_path") or "").strip():
+        self.add_violations(
+            validation.validate_sql_job(payload, update=self.job is not None, current=current)
+        )
+        if (
+            data.get("dirty_data_kind") == vocab.DIRTY_DATA_SAVE
+            and not (data.get("dirty_data_path") or "").strip()
+        ):
             self.add_error("dirty_data_path", "Saving dirty data needs an OBS path (CS.11039).")
         if data.get("template") and data["template"] not in self.template_objects:
             self.add_error("template", "Choose one of the team's templates.")
@@ -314,36 +425,81 @@ class JarJobForm(_JobFormBase):
     """Create or edit a user-defined Flink or Spark Streaming JAR job (reference 5.1.7 / 5.1.8)."""
 
     field_order = [
-        "credential", "name", "desc", "job_type", "cluster_id", "jar", "jar_url", "config", "config_url",
-        "main_class", "args", "spu_number", "manager_spu", "parallel_number", "executor_number", "executor_spu",
-        "obs_bucket", "log_enabled", "smn_topic", "restart_when_exception", "tags",
+        "credential",
+        "name",
+        "desc",
+        "job_type",
+        "cluster_id",
+        "jar",
+        "jar_url",
+        "config",
+        "config_url",
+        "main_class",
+        "args",
+        "spu_number",
+        "manager_spu",
+        "parallel_number",
+        "executor_number",
+        "executor_spu",
+        "obs_bucket",
+        "log_enabled",
+        "smn_topic",
+        "restart_when_exception",
+        "tags",
     ]
 
-    job_type = forms.ChoiceField(label="Job type", choices=[(t, vocab.JOB_TYPES[t]) for t in vocab.JAR_JOB_TYPES])
+    job_type = forms.ChoiceField(
+        label="Job type", choices=[(t, vocab.JOB_TYPES[t]) for t in vocab.JAR_JOB_TYPES]
+    )
     jar = forms.FileField(
-        label="JAR file", required=False, widget=forms.ClearableFileInput(attrs={"accept": ".jar"}),
+        label="JAR file",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".jar"}),
         help_text=f"At most {limits.UPLOAD_MAX_BYTES // (1024 * 1024)} MB; its Main-Class fills the main class.",
     )
     jar_url = forms.CharField(label="…or JAR OBS URL", required=False)
     config = forms.FileField(label="Configuration file", required=False)
     config_url = forms.CharField(label="…or configuration OBS URL", required=False)
-    main_class = forms.CharField(label="Main class", required=False, strip=False,
-                                 help_text="Taken from the JAR's manifest when left empty.")
-    args = forms.CharField(label="Main class arguments", required=False, strip=False,
-                           help_text=f"At most {limits.ARGS_MAX_BYTES:,} bytes.")
-    spu_number = forms.IntegerField(label="SPUs", required=False, initial=2,
-                                    widget=_num(limits.SPU_MIN, limits.SPU_MAX))
-    manager_spu = forms.IntegerField(label="Manager SPUs", required=False, initial=1,
-                                     widget=_num(limits.MANAGER_SPU_MIN, limits.MANAGER_SPU_MAX))
+    main_class = forms.CharField(
+        label="Main class",
+        required=False,
+        strip=False,
+        help_text="Taken from the JAR's manifest when left empty.",
+    )
+    args = forms.CharField(
+        label="Main class arguments",
+        required=False,
+        strip=False,
+        help_text=f"At most {limits.ARGS_MAX_BYTES:,} bytes.",
+    )
+    spu_number = forms.IntegerField(
+        label="SPUs", required=False, initial=2, widget=_num(limits.SPU_MIN, limits.SPU_MAX)
+    )
+    manager_spu = forms.IntegerField(
+        label="Manager SPUs",
+        required=False,
+        initial=1,
+        widget=_num(limits.MANAGER_SPU_MIN, limits.MANAGER_SPU_MAX),
+    )
     parallel_number = forms.IntegerField(
-        label="Parallelism", required=False, initial=1,
+        label="Parallelism",
+        required=False,
+        initial=1,
         widget=_num(limits.PARALLELISM_MIN, limits.PARALLELISM_MAX),
         help_text=f"At most {limits.PARALLELISM_PER_SPU} × the compute SPUs (SPUs − manager SPUs).",
     )
-    executor_number = forms.IntegerField(label="Executors", required=False, initial=1,
-                                         widget=_num(limits.EXECUTOR_NUMBER_MIN, limits.EXECUTOR_NUMBER_MAX))
-    executor_spu = forms.IntegerField(label="SPUs per executor", required=False, initial=1,
-                                      widget=_num(limits.EXECUTOR_SPU_MIN, limits.EXECUTOR_SPU_MAX))
+    executor_number = forms.IntegerField(
+        label="Executors",
+        required=False,
+        initial=1,
+        widget=_num(limits.EXECUTOR_NUMBER_MIN, limits.EXECUTOR_NUMBER_MAX),
+    )
+    executor_spu = forms.IntegerField(
+        label="SPUs per executor",
+        required=False,
+        initial=1,
+        widget=_num(limits.EXECUTOR_SPU_MIN, limits.EXECUTOR_SPU_MAX),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -360,15 +516,24 @@ class JarJobForm(_JobFormBase):
         cfg = job.job_config or {}
         raw = job.raw or {}
         return {
-            "credential": str(job.credential.public_id), "name": job.name, "desc": job.desc,
-            "job_type": job.job_type, "cluster_id": str(job.cluster_id) if job.cluster_id else "",
-            "jar_url": job.jar_url, "config_url": cfg.get("config_url") or "", "main_class": job.main_class,
-            "args": job.args, "spu_number": job.spu_number, "parallel_number": job.parallel_number,
+            "credential": str(job.credential.public_id),
+            "name": job.name,
+            "desc": job.desc,
+            "job_type": job.job_type,
+            "cluster_id": str(job.cluster_id) if job.cluster_id else "",
+            "jar_url": job.jar_url,
+            "config_url": cfg.get("config_url") or "",
+            "main_class": job.main_class,
+            "args": job.args,
+            "spu_number": job.spu_number,
+            "parallel_number": job.parallel_number,
             "manager_spu": raw.get("manager_spu", cfg.get("manager_spu")),
             "executor_number": raw.get("executor_number", cfg.get("executor_number")),
             "executor_spu": raw.get("executor_spu", cfg.get("executor_spu")),
-            "obs_bucket": cfg.get("obs_bucket") or "", "log_enabled": bool(cfg.get("log_enabled")),
-            "smn_topic": cfg.get("smn_topic") or "", "restart_when_exception": bool(cfg.get("restart_when_exception")),
+            "obs_bucket": cfg.get("obs_bucket") or "",
+            "log_enabled": bool(cfg.get("log_enabled")),
+            "smn_topic": cfg.get("smn_topic") or "",
+            "restart_when_exception": bool(cfg.get("restart_when_exception")),
             "tags": raw.get("tags") if isinstance(raw.get("tags"), str) else "",
         }
 
@@ -405,7 +570,9 @@ class JarJobForm(_JobFormBase):
             payload["job_type"] = self.job.job_type
             current = self.initial_from_job(self.job)
             current = {k: v for k, v in current.items() if v not in (None, "")}
-        self.add_violations(validation.validate_jar_job(payload, update=self.job is not None, current=current))
+        self.add_violations(
+            validation.validate_jar_job(payload, update=self.job is not None, current=current)
+        )
         has_jar = bool(data.get("jar")) or bool(payload.get("jar_url"))
         if self.job is None and not has_jar and "jar" not in self.errors:
             self.add_error("jar", "Upload a JAR file or give its OBS URL (CS.11029).")
@@ -449,16 +616,33 @@ class TemplateForm(_CSRulesMixin, forms.Form):
 
     credential = forms.ChoiceField(label="CS credential")
     name = forms.CharField(
-        label="Name", strip=False,
+        label="Name",
+        strip=False,
         help_text=f"Letters, digits, _ and -; at most {limits.TEMPLATE_NAME_MAX_BYTES} bytes.",
     )
-    desc = forms.CharField(label="Description", required=False, strip=False, widget=forms.Textarea(attrs={"rows": 2}),
-                           help_text=f"At most {limits.TEMPLATE_DESC_MAX_BYTES} bytes.")
-    sql_body = forms.CharField(label="SQL", required=False, strip=False, widget=_sql_widget(),
-                               help_text=f"At most {limits.TEMPLATE_SQL_MAX_BYTES:,} bytes.")
+    desc = forms.CharField(
+        label="Description",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=f"At most {limits.TEMPLATE_DESC_MAX_BYTES} bytes.",
+    )
+    sql_body = forms.CharField(
+        label="SQL",
+        required=False,
+        strip=False,
+        widget=_sql_widget(),
+        help_text=f"At most {limits.TEMPLATE_SQL_MAX_BYTES:,} bytes.",
+    )
 
-    def __init__(self, *args: Any, credentials: Iterable[Credential], template: Template | None = None,
-                 counts: Mapping[int, int] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        credentials: Iterable[Credential],
+        template: Template | None = None,
+        counts: Mapping[int, int] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.template = template
         self.counts = counts or {}
@@ -490,8 +674,14 @@ class TemplateForm(_CSRulesMixin, forms.Form):
         return data
 
 
-TEMPLATE_FIELD_BY_CODE = {"CS.18001": "sql_body", "CS.18006": "name", "CS.18007": "name", "CS.18008": "desc",
-                          "CS.18009": "name", "CS.18002": "name"}
+TEMPLATE_FIELD_BY_CODE = {
+    "CS.18001": "sql_body",
+    "CS.18006": "name",
+    "CS.18007": "name",
+    "CS.18008": "desc",
+    "CS.18009": "name",
+    "CS.18002": "name",
+}
 
 
 class BatchForm(forms.Form):

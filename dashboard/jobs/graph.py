@@ -134,10 +134,10 @@ def render_svg(source: Any) -> str:
             f'<g class="plan-node"><title>{escape(n.contents)}</title>'
             f'<rect x="{x}" y="{y}" width="{BOX_W}" height="{BOX_H}" rx="6" fill="{fill}" stroke="#8aa0b8"/>'
             f'<text x="{x + 8}" y="{y + 18}" font-size="12" font-weight="600" fill="#1d2733">'
-            f'{escape(_clip(n.type or n.pact or "Operator", 26))} #{escape(n.id)}</text>'
+            f"{escape(_clip(n.type or n.pact or 'Operator', 26))} #{escape(n.id)}</text>"
             f'<text x="{x + 8}" y="{y + 36}" font-size="11" fill="#1d2733">{escape(_clip(n.contents, 30))}</text>'
             f'<text x="{x + 8}" y="{y + 54}" font-size="10" fill="#637083">parallelism '
-            f'{escape(str(n.parallelism))}</text></g>'
+            f"{escape(str(n.parallelism))}</text></g>"
         )
     parts.append("</svg>")
     return "".join(parts)

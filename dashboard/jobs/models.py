@@ -91,8 +91,11 @@ class Job(models.Model):
         ]
         indexes = [
             # Live jobs only: the status cards' counts and the list's row count read this index alone.
-            models.Index(fields=["team", "status"], name="job_team_live_status",
-                         condition=models.Q(deleted_at__isnull=True)),
+            models.Index(
+                fields=["team", "status"],
+                name="job_team_live_status",
+                condition=models.Q(deleted_at__isnull=True),
+            ),
             models.Index(fields=["team", "name"], name="job_team_name"),
             models.Index(fields=["team", "job_type"], name="job_team_type"),
             models.Index(fields=["team", "update_time"], name="job_team_updated"),

@@ -148,7 +148,9 @@ def job_queryset(team: Team) -> QuerySet[Job]:
     return Job.objects.filter(team=team, deleted_at__isnull=True)
 
 
-def job_list(team: Team | Iterable[Team] | QuerySet[Team], filters: JobFilters | None = None) -> QuerySet[Job]:
+def job_list(
+    team: Team | Iterable[Team] | QuerySet[Team], filters: JobFilters | None = None
+) -> QuerySet[Job]:
     """The team's (or teams') live jobs with ``filters`` applied, sorted, with only the listed columns."""
     filters = filters or JobFilters()
     if isinstance(team, Team):
@@ -203,7 +205,9 @@ def job_status_summary(team: Team | QuerySet[Team], filters: JobFilters | None =
     return [StatusSummary(g, label, counts[g]) for g, label in vocab.JOB_STATUS_GROUPS.items()]
 
 
-def job_filter_choices(team: Team, credentials: Iterable[Credential] | None = None) -> dict[str, list[tuple[str, str]]]:
+def job_filter_choices(
+    team: Team, credentials: Iterable[Credential] | None = None
+) -> dict[str, list[tuple[str, str]]]:
     """Choices for the list filters: the team's credentials and clusters (two small queries, one when the
     page already has the team's ``credentials``)."""
     if credentials is None:
@@ -287,8 +291,9 @@ def job_metric_samples(job: Job, limit: int = METRIC_POINTS) -> list[MetricSampl
 def job_audit_traces(job: Job, limit: int = 25) -> list[AuditTrace]:
     """CS audit traces of this job (by resource id, within the job's credential)."""
     return list(
-        AuditTrace.objects.filter(team_id=job.team_id, credential_id=job.credential_id, resource_id=str(job.job_id))
-        .order_by("-op_time", "-id")[:limit]
+        AuditTrace.objects.filter(
+            team_id=job.team_id, credential_id=job.credential_id, resource_id=str(job.job_id)
+        ).order_by("-op_time", "-id")[:limit]
     )
 
 
@@ -323,10 +328,21 @@ def team_clusters(team: Team, credential: Credential | None = None) -> QuerySet[
     qs = Cluster.objects.filter(team=team, deleted_at__isnull=True)
     if credential is not None:
         qs = qs.filter(credential=credential)
-    return qs.select_related("credential").only(
-        "id", "cluster_id", "name", "status_code", "status_name", "credential__public_id", "credential__name",
-        "maximum_spu_quota", "spu_used",
-    ).order_by("name", "cluster_id")
+    return (
+        qs.select_related("credential")
+        .only(
+            "id",
+            "cluster_id",
+            "name",
+            "status_code",
+            "status_name",
+            "credential__public_id",
+            "credential__name",
+            "maximum_spu_quota",
+            "spu_used",
+        )
+        .order_by("name", "cluster_id")
+    )
 
 
 def template_list(team: Team) -> QuerySet[Template]:
@@ -339,7 +355,9 @@ def template_list(team: Team) -> QuerySet[Template]:
 
 
 def template_get(team: Team, credential_id: UUID | str, template_id: int) -> Template:
-    template = template_list(team).filter(credential__public_id=credential_id, template_id=template_id).first()
+    template = (
+        template_list(team).filter(credential__public_id=credential_id, template_id=template_id).first()
+    )
     if template is None:
         raise Http404("No such template")
     return template

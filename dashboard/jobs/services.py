@@ -34,16 +34,50 @@ logger = logging.getLogger(__name__)
 
 #: Fields of an SQL job sent to CS (reference 5.1.5 / 5.1.6).
 SQL_JOB_FIELDS = (
-    "name", "desc", "template_id", "cluster_id", "sql_body", "run_mode", "spu_number", "parallel_number",
-    "checkpoint_enabled", "checkpoint_mode", "checkpoint_interval", "obs_bucket", "log_enabled", "smn_topic",
-    "restart_when_exception", "idle_state_retention", "job_type", "edge_group_ids", "tags",
-    "sys_enterprise_project_id", "udf_jar_url", "dirty_data_strategy",
+    "name",
+    "desc",
+    "template_id",
+    "cluster_id",
+    "sql_body",
+    "run_mode",
+    "spu_number",
+    "parallel_number",
+    "checkpoint_enabled",
+    "checkpoint_mode",
+    "checkpoint_interval",
+    "obs_bucket",
+    "log_enabled",
+    "smn_topic",
+    "restart_when_exception",
+    "idle_state_retention",
+    "job_type",
+    "edge_group_ids",
+    "tags",
+    "sys_enterprise_project_id",
+    "udf_jar_url",
+    "dirty_data_strategy",
 )
 #: Fields of a JAR job sent to CS (reference 5.1.7 / 5.1.8), files aside.
 JAR_JOB_FIELDS = (
-    "name", "desc", "job_type", "cluster_id", "spu_number", "manager_spu", "parallel_number",
-    "executor_number", "executor_spu", "log_enabled", "obs_bucket", "smn_topic", "jar_url", "config_url",
-    "main_class", "args", "restart_when_exception", "tags", "sys_enterprise_project_id",
+    "name",
+    "desc",
+    "job_type",
+    "cluster_id",
+    "spu_number",
+    "manager_spu",
+    "parallel_number",
+    "executor_number",
+    "executor_spu",
+    "log_enabled",
+    "obs_bucket",
+    "smn_topic",
+    "jar_url",
+    "config_url",
+    "main_class",
+    "args",
+    "restart_when_exception",
+    "tags",
+    "sys_enterprise_project_id",
 )
 #: CS answers meaning an OBS bucket is not authorized for CS (the form offers to authorize it).
 OBS_NOT_AUTHORIZED = frozenset({"CS.11016", "CS.13004"})
@@ -98,7 +132,9 @@ def _snapshot_new(credential: Credential, payload: Mapping[str, Any], answer: Ma
         "job_type": str(payload.get("job_type") or ""),
         "status": status,
         "status_desc": str(answer.get("status_desc") or ""),
-        "run_mode": str(payload.get("run_mode") or ("exclusive_cluster" if payload.get("cluster_id") else "")),
+        "run_mode": str(
+            payload.get("run_mode") or ("exclusive_cluster" if payload.get("cluster_id") else "")
+        ),
         "cluster_id": payload.get("cluster_id"),
         "spu_number": payload.get("spu_number"),
         "parallel_number": payload.get("parallel_number"),
@@ -133,22 +169,32 @@ def sql_version_record(*, job: Job, user, sql_body: str, note: str = "") -> SqlV
     if latest == sql_body:
         return None
     return SqlVersion.objects.create(
-        team_id=job.team_id, credential_id=job.credential_id, job_id=job.job_id, job_name=job.name,
-        sql_body=sql_body, author=user if getattr(user, "is_authenticated", False) else None, note=note[:255],
+        team_id=job.team_id,
+        credential_id=job.credential_id,
+        job_id=job.job_id,
+        job_name=job.name,
+        sql_body=sql_body,
+        author=user if getattr(user, "is_authenticated", False) else None,
+        note=note[:255],
     )
 
 
 # ------------------------------------------------------------------------------------------ SQL jobs
 
 
-def job_create_sql(*, access: TeamAccess, user, credential: Credential, data: Mapping[str, Any],
-                   run: bool = False) -> Job:
+def job_create_sql(
+    *, access: TeamAccess, user, credential: Credential, data: Mapping[str, Any], run: bool = False
+) -> Job:
     """Create a SQL job (5.1.5); with ``run`` also start it (5.1.9). Returns the snapshot row."""
     body = _clean(data, SQL_JOB_FIELDS)
     name = str(body.get("name", ""))
     answer = _call(
-        access=access, user=user, credential=credential, action="job.create_sql",
-        call=lambda c: c.jobs.create_sql(**body), target_name=name,
+        access=access,
+        user=user,
+        credential=credential,
+        action="job.create_sql",
+        call=lambda c: c.jobs.create_sql(**body),
+        target_name=name,
         id_from=lambda answer: _key(credential, answer.get("job_id")),
     )
     with transaction.atomic():
@@ -168,12 +214,30 @@ def job_update_sql(*, access: TeamAccess, user, job: Job, data: Mapping[str, Any
     body.pop("job_type", None)  # 5.1.6 has no job_type: the run mode decides it
     credential = job.credential
     _call(
-        access=access, user=user, credential=credential, action="job.update_sql",
-        call=lambda c: c.jobs.update_sql(job.job_id, **body), target_id=job_key(job), target_name=job.name,
+        access=access,
+        user=user,
+        credential=credential,
+        action="job.update_sql",
+        call=lambda c: c.jobs.update_sql(job.job_id, **body),
+        target_id=job_key(job),
+        target_name=job.name,
     )
     with transaction.atomic():
-        fields = {k: body[k] for k in ("name", "desc", "run_mode", "cluster_id", "spu_number", "parallel_number",
-                                       "sql_body", "checkpoint_enabled", "log_enabled") if k in body}
+        fields = {
+            k: body[k]
+            for k in (
+                "name",
+                "desc",
+                "run_mode",
+                "cluster_id",
+                "spu_number",
+                "parallel_number",
+                "sql_body",
+                "checkpoint_enabled",
+                "log_enabled",
+            )
+            if k in body
+        }
         fields["last_seen"] = timezone.now()
         fields["fingerprint"] = ""
         Job.objects.filter(pk=job.pk).update(**fields)
@@ -202,16 +266,28 @@ def _jar_kwargs(body: dict[str, Any], jar: FileArg, config: FileArg) -> dict[str
     return kwargs
 
 
-def job_create_jar(*, access: TeamAccess, user, credential: Credential, data: Mapping[str, Any],
-                   jar: FileArg = None, config: FileArg = None, run: bool = False) -> Job:
+def job_create_jar(
+    *,
+    access: TeamAccess,
+    user,
+    credential: Credential,
+    data: Mapping[str, Any],
+    jar: FileArg = None,
+    config: FileArg = None,
+    run: bool = False,
+) -> Job:
     """Create a user-defined (JAR) job (5.1.7); ``jar``/``config`` are ``(filename, binary file)``, streamed."""
     body = _clean(data, JAR_JOB_FIELDS)
     body.setdefault("desc", "")
     name = str(body.get("name", ""))
     kwargs = _jar_kwargs(body, jar, config)
     answer = _call(
-        access=access, user=user, credential=credential, action="job.create_jar",
-        call=lambda c: c.jobs.create_jar(**kwargs), target_name=name,
+        access=access,
+        user=user,
+        credential=credential,
+        action="job.create_jar",
+        call=lambda c: c.jobs.create_jar(**kwargs),
+        target_name=name,
         message=f"file {jar[0]}" if jar else str(body.get("jar_url", "")),
         id_from=lambda answer: _key(credential, answer.get("job_id")),
     )
@@ -223,19 +299,44 @@ def job_create_jar(*, access: TeamAccess, user, credential: Credential, data: Ma
     return job
 
 
-def job_update_jar(*, access: TeamAccess, user, job: Job, data: Mapping[str, Any],
-                   jar: FileArg = None, config: FileArg = None) -> Job:
+def job_update_jar(
+    *,
+    access: TeamAccess,
+    user,
+    job: Job,
+    data: Mapping[str, Any],
+    jar: FileArg = None,
+    config: FileArg = None,
+) -> Job:
     """Update a user-defined job (5.1.8)."""
     body = _clean(data, JAR_JOB_FIELDS)
     body.pop("job_type", None)
     kwargs = _jar_kwargs(body, jar, config)
     _call(
-        access=access, user=user, credential=job.credential, action="job.update_jar",
-        call=lambda c: c.jobs.update_jar(job.job_id, **kwargs), target_id=job_key(job), target_name=job.name,
+        access=access,
+        user=user,
+        credential=job.credential,
+        action="job.update_jar",
+        call=lambda c: c.jobs.update_jar(job.job_id, **kwargs),
+        target_id=job_key(job),
+        target_name=job.name,
         message=f"file {jar[0]}" if jar else "",
     )
-    fields = {k: body[k] for k in ("name", "desc", "cluster_id", "spu_number", "parallel_number", "jar_url",
-                                   "main_class", "args", "log_enabled") if k in body}
+    fields = {
+        k: body[k]
+        for k in (
+            "name",
+            "desc",
+            "cluster_id",
+            "spu_number",
+            "parallel_number",
+            "jar_url",
+            "main_class",
+            "args",
+            "log_enabled",
+        )
+        if k in body
+    }
     fields.update(last_seen=timezone.now(), fingerprint="")
     Job.objects.filter(pk=job.pk).update(**fields)
     for k, v in fields.items():
@@ -250,9 +351,14 @@ def job_update_jar(*, access: TeamAccess, user, job: Job, data: Mapping[str, Any
 def job_run(*, access: TeamAccess, user, job: Job, resume_savepoint: bool = False) -> Job:
     """Run a job (5.1.9), optionally resuming from its savepoint; the snapshot shows it submitting."""
     _call(
-        access=access, user=user, credential=job.credential, action="job.run",
+        access=access,
+        user=user,
+        credential=job.credential,
+        action="job.run",
         call=lambda c: c.jobs.run(job.job_id, resume_savepoint=resume_savepoint or None),
-        target_id=job_key(job), target_name=job.name, message="resume from savepoint" if resume_savepoint else "",
+        target_id=job_key(job),
+        target_name=job.name,
+        message="resume from savepoint" if resume_savepoint else "",
     )
     with transaction.atomic():
         _set_status(job, "job_submitting")
@@ -263,9 +369,14 @@ def job_run(*, access: TeamAccess, user, job: Job, resume_savepoint: bool = Fals
 def job_stop(*, access: TeamAccess, user, job: Job, trigger_savepoint: bool = False) -> Job:
     """Stop a job (5.1.17), optionally creating a savepoint first."""
     _call(
-        access=access, user=user, credential=job.credential, action="job.stop",
+        access=access,
+        user=user,
+        credential=job.credential,
+        action="job.stop",
         call=lambda c: c.jobs.stop(job.job_id, trigger_savepoint=trigger_savepoint or None),
-        target_id=job_key(job), target_name=job.name, message="with savepoint" if trigger_savepoint else "",
+        target_id=job_key(job),
+        target_name=job.name,
+        message="with savepoint" if trigger_savepoint else "",
     )
     with transaction.atomic():
         _set_status(job, "job_savepointing" if trigger_savepoint else "job_canceling")
@@ -276,8 +387,13 @@ def job_stop(*, access: TeamAccess, user, job: Job, trigger_savepoint: bool = Fa
 def job_delete(*, access: TeamAccess, user, job: Job) -> None:
     """Delete a job (5.1.19); the snapshot is marked deleted at once."""
     _call(
-        access=access, user=user, credential=job.credential, action="job.delete",
-        call=lambda c: c.jobs.delete(job.job_id), target_id=job_key(job), target_name=job.name,
+        access=access,
+        user=user,
+        credential=job.credential,
+        action="job.delete",
+        call=lambda c: c.jobs.delete(job.job_id),
+        target_id=job_key(job),
+        target_name=job.name,
     )
     with transaction.atomic():
         Job.objects.filter(pk=job.pk).update(deleted_at=timezone.now())
@@ -291,8 +407,15 @@ def _by_credential(jobs: Iterable[Job]) -> dict[int, list[Job]]:
     return groups
 
 
-def _batch(*, access: TeamAccess, user, jobs: Iterable[Job], action: str,
-           call: Callable[[Any, list[int]], Any], after: Callable[[list[Job]], None]) -> list[tuple[list[Job], str]]:
+def _batch(
+    *,
+    access: TeamAccess,
+    user,
+    jobs: Iterable[Job],
+    action: str,
+    call: Callable[[Any, list[int]], Any],
+    after: Callable[[list[Job]], None],
+) -> list[tuple[list[Job], str]]:
     """One batch call per credential. Returns the failures as (jobs, readable error)."""
     require_role(access, Role.OPERATOR)
     failures: list[tuple[list[Job], str]] = []
@@ -302,9 +425,14 @@ def _batch(*, access: TeamAccess, user, jobs: Iterable[Job], action: str,
         names = ", ".join(j.name for j in group)
         try:
             _call(
-                access=access, user=user, credential=credential, action=action,
-                call=lambda c, ids=ids: call(c, ids), target_id=",".join(job_key(j) for j in group)[:128],
-                target_name=names[:255], message=f"{len(group)} job(s): {names}",
+                access=access,
+                user=user,
+                credential=credential,
+                action=action,
+                call=lambda c, ids=ids: call(c, ids),
+                target_id=",".join(job_key(j) for j in group)[:128],
+                target_name=names[:255],
+                message=f"{len(group)} job(s): {names}",
             )
         except CSError as exc:
             failures.append((group, error_text(exc)))
@@ -315,22 +443,30 @@ def _batch(*, access: TeamAccess, user, jobs: Iterable[Job], action: str,
     return failures
 
 
-def jobs_run_batch(*, access: TeamAccess, user, jobs: Iterable[Job],
-                   resume_savepoint: bool = False) -> list[tuple[list[Job], str]]:
+def jobs_run_batch(
+    *, access: TeamAccess, user, jobs: Iterable[Job], resume_savepoint: bool = False
+) -> list[tuple[list[Job], str]]:
     """Run jobs in batches (5.1.10), one call per credential; returns failures."""
     return _batch(
-        access=access, user=user, jobs=jobs, action="job.run_batch",
+        access=access,
+        user=user,
+        jobs=jobs,
+        action="job.run_batch",
         call=lambda c, ids: c.jobs.run_batch(ids, resume_savepoint=resume_savepoint or None),
         after=lambda group: [_set_status(j, "job_submitting") for j in group],
     )
 
 
-def jobs_stop_batch(*, access: TeamAccess, user, jobs: Iterable[Job],
-                    trigger_savepoint: bool = False) -> list[tuple[list[Job], str]]:
+def jobs_stop_batch(
+    *, access: TeamAccess, user, jobs: Iterable[Job], trigger_savepoint: bool = False
+) -> list[tuple[list[Job], str]]:
     """Stop jobs in batches (5.1.18), one call per credential; returns failures."""
     status = "job_savepointing" if trigger_savepoint else "job_canceling"
     return _batch(
-        access=access, user=user, jobs=jobs, action="job.stop_batch",
+        access=access,
+        user=user,
+        jobs=jobs,
+        action="job.stop_batch",
         call=lambda c, ids: c.jobs.stop_batch(ids, trigger_savepoint=trigger_savepoint or None),
         after=lambda group: [_set_status(j, status) for j in group],
     )
@@ -339,9 +475,14 @@ def jobs_stop_batch(*, access: TeamAccess, user, jobs: Iterable[Job],
 def jobs_delete_batch(*, access: TeamAccess, user, jobs: Iterable[Job]) -> list[tuple[list[Job], str]]:
     """Delete jobs in batches (5.1.20), one call per credential; returns failures."""
     return _batch(
-        access=access, user=user, jobs=jobs, action="job.delete_batch",
+        access=access,
+        user=user,
+        jobs=jobs,
+        action="job.delete_batch",
         call=lambda c, ids: c.jobs.delete_batch(ids),
-        after=lambda group: Job.objects.filter(pk__in=[j.pk for j in group]).update(deleted_at=timezone.now()),
+        after=lambda group: Job.objects.filter(pk__in=[j.pk for j in group]).update(
+            deleted_at=timezone.now()
+        ),
     )
 
 
@@ -349,9 +490,15 @@ def obs_authorize(*, access: TeamAccess, user, credential: Credential, buckets: 
     """Grant CS access to OBS buckets (5.1.2) from a job form, so the job can be submitted again."""
     names = sorted({b.strip() for b in buckets if b and b.strip()})
     _call(
-        access=access, user=user, credential=credential, action="credential.authorize_obs",
-        call=lambda c: c.account.authorize_obs(names), target_type="credential",
-        target_id=str(credential.public_id), target_name=credential.name, message=", ".join(names),
+        access=access,
+        user=user,
+        credential=credential,
+        action="credential.authorize_obs",
+        call=lambda c: c.account.authorize_obs(names),
+        target_type="credential",
+        target_id=str(credential.public_id),
+        target_name=credential.name,
+        message=", ".join(names),
     )
 
 
@@ -383,17 +530,30 @@ def template_create(*, access: TeamAccess, user, credential: Credential, data: M
     """Create a template (5.2.1) and its snapshot."""
     body = {k: data[k] for k in ("name", "desc", "sql_body") if data.get(k) is not None}
     answer = _call(
-        access=access, user=user, credential=credential, action="template.create",
-        call=lambda c: c.templates.create(**body), target_type="template", target_name=str(body.get("name", "")),
+        access=access,
+        user=user,
+        credential=credential,
+        action="template.create",
+        call=lambda c: c.templates.create(**body),
+        target_type="template",
+        target_name=str(body.get("name", "")),
         id_from=lambda answer: f"{credential.public_id}:{answer.get('template_id')}",
     )
     now = timezone.now()
     template, _ = Template.objects.update_or_create(
-        credential=credential, template_id=int(answer["template_id"]),
+        credential=credential,
+        template_id=int(answer["template_id"]),
         defaults={
-            "team_id": credential.team_id, "name": body.get("name", ""), "desc": body.get("desc", ""),
-            "sql_body": body.get("sql_body", ""), "job_type": str(answer.get("job_type") or ""),
-            "create_time": now, "update_time": now, "last_seen": now, "deleted_at": None, "fingerprint": "",
+            "team_id": credential.team_id,
+            "name": body.get("name", ""),
+            "desc": body.get("desc", ""),
+            "sql_body": body.get("sql_body", ""),
+            "job_type": str(answer.get("job_type") or ""),
+            "create_time": now,
+            "update_time": now,
+            "last_seen": now,
+            "deleted_at": None,
+            "fingerprint": "",
         },
     )
     _refresh(credential, ("templates",))
@@ -404,9 +564,14 @@ def template_update(*, access: TeamAccess, user, template: Template, data: Mappi
     """Update a template (5.2.2) and its snapshot."""
     body = {k: data[k] for k in ("name", "desc", "sql_body") if data.get(k) is not None}
     _call(
-        access=access, user=user, credential=template.credential, action="template.update",
-        call=lambda c: c.templates.update(template.template_id, **body), target_type="template",
-        target_id=f"{template.credential.public_id}:{template.template_id}", target_name=template.name,
+        access=access,
+        user=user,
+        credential=template.credential,
+        action="template.update",
+        call=lambda c: c.templates.update(template.template_id, **body),
+        target_type="template",
+        target_id=f"{template.credential.public_id}:{template.template_id}",
+        target_name=template.name,
     )
     body.update(update_time=timezone.now(), last_seen=timezone.now(), fingerprint="")
     Template.objects.filter(pk=template.pk).update(**body)
@@ -419,9 +584,14 @@ def template_update(*, access: TeamAccess, user, template: Template, data: Mappi
 def template_delete(*, access: TeamAccess, user, template: Template) -> None:
     """Delete a template (5.2.3); the snapshot is marked deleted at once."""
     _call(
-        access=access, user=user, credential=template.credential, action="template.delete",
-        call=lambda c: c.templates.delete(template.template_id), target_type="template",
-        target_id=f"{template.credential.public_id}:{template.template_id}", target_name=template.name,
+        access=access,
+        user=user,
+        credential=template.credential,
+        action="template.delete",
+        call=lambda c: c.templates.delete(template.template_id),
+        target_type="template",
+        target_id=f"{template.credential.public_id}:{template.template_id}",
+        target_name=template.name,
     )
     Template.objects.filter(pk=template.pk).update(deleted_at=timezone.now())
     _refresh(template.credential, ("templates",))

@@ -76,16 +76,30 @@ def _freshness_version(fresh) -> str:
     """What of the poll freshness the live table's version follows: stale or not, errors, last update to
     the minute (the "N s ago" text alone does not make the table re-sent)."""
     updated = fresh.last_updated
-    return digest((fresh.stale, fresh.errors, fresh.needs_attention,
-                   updated.replace(second=0, microsecond=0) if updated else None))
+    return digest(
+        (
+            fresh.stale,
+            fresh.errors,
+            fresh.needs_attention,
+            updated.replace(second=0, microsecond=0) if updated else None,
+        )
+    )
 
 
 def _freshness_html(fresh) -> str:
     """The freshness notice, rendered once per what it shows."""
-    shown = (fresh.stale, fresh.errors, fresh.needs_attention, fresh.credentials,
-             fresh.last_updated, fresh.age_text)
-    return fragment(f"jobs:freshness:{digest(shown)}",
-                    lambda: render_to_string("polling/_freshness.html", {"freshness": fresh}))
+    shown = (
+        fresh.stale,
+        fresh.errors,
+        fresh.needs_attention,
+        fresh.credentials,
+        fresh.last_updated,
+        fresh.age_text,
+    )
+    return fragment(
+        f"jobs:freshness:{digest(shown)}",
+        lambda: render_to_string("polling/_freshness.html", {"freshness": fresh}),
+    )
 
 
 def _freshness_slots(team: Team) -> tuple[str, Callable[[], dict[str, str]], int]:
@@ -144,8 +158,16 @@ def _rows_context(request, scope, filters, page_number: int, *, team: Team | Non
     }
 
 
-def _job_table(request, scope, filters, page_number: int, *, key: str, access: TeamAccess | None = None,
-               credentials: list[Credential] | None = None) -> dict[str, Any]:
+def _job_table(
+    request,
+    scope,
+    filters,
+    page_number: int,
+    *,
+    key: str,
+    access: TeamAccess | None = None,
+    credentials: list[Credential] | None = None,
+) -> dict[str, Any]:
     """The rendered job table (``html``), the page number it shows and a digest of it (``version``),
     cached under ``key``: the caller's key names the data version the table shows."""
 
@@ -156,8 +178,12 @@ def _job_table(request, scope, filters, page_number: int, *, key: str, access: T
         html = render_to_string("jobs/_job_table.html", context)
         return {"html": html, "page_number": context["page"].number, "version": digest(html)}
 
-    table = cached(f"jobs:table:{key}:{digest((sorted(filters.as_query().items()), page_number))}:"
-                   f"{int(time.time() // 60)}:{rendering_key()}", build, ttl=pagecache.PAGE_TTL)
+    table = cached(
+        f"jobs:table:{key}:{digest((sorted(filters.as_query().items()), page_number))}:"
+        f"{int(time.time() // 60)}:{rendering_key()}",
+        build,
+        ttl=pagecache.PAGE_TTL,
+    )
     return {**table, "html": mark_safe(table["html"])}  # noqa: S308 (our own render)
 
 
@@ -166,30 +192,49 @@ def _team_table(request, access: TeamAccess, filters, page_number: int) -> dict[
     column); the credential names it shows change the team's version too."""
     team = access.team
     credentials, _health = team_poll_state(team)
-    return _job_table(request, team, filters, page_number, access=access, credentials=credentials,
-                      key=f"{team.pk}:{team.created_at.timestamp()}:{team.version}:{access.role}")
+    return _job_table(
+        request,
+        team,
+        filters,
+        page_number,
+        access=access,
+        credentials=credentials,
+        key=f"{team.pk}:{team.created_at.timestamp()}:{team.version}:{access.role}",
+    )
 
 
 def _filters_html(filters, choices: dict[str, list[tuple[str, str]]]) -> str:
     """The filter form, rendered once per (filters, choices): it shows nothing else."""
-    return fragment(f"jobs:filters:{digest((sorted(filters.as_query().items()), sorted(choices.items())))}",
-                    lambda: render_to_string("jobs/_filters.html", {"filters": filters, "choices": choices}))
+    return fragment(
+        f"jobs:filters:{digest((sorted(filters.as_query().items()), sorted(choices.items())))}",
+        lambda: render_to_string("jobs/_filters.html", {"filters": filters, "choices": choices}),
+    )
 
 
 def _summary_context(summary, filters) -> dict[str, Any]:
     rows = [
-        {"group": s.group, "label": s.label, "count": s.count,
-         "query": urlencode(filters.as_query(status=s.group))}
+        {
+            "group": s.group,
+            "label": s.label,
+            "count": s.count,
+            "query": urlencode(filters.as_query(status=s.group)),
+        }
         for s in summary
     ]
-    return {"summary": rows, "summary_total": sum(s.count for s in summary),
-            "all_query": urlencode(filters.as_query(status=""))}
+    return {
+        "summary": rows,
+        "summary_total": sum(s.count for s in summary),
+        "all_query": urlencode(filters.as_query(status="")),
+    }
 
 
 def _rows_response(request, etag: str, html: str) -> HttpResponse:
     """The live table's answer: 304 when the browser has this version, else the rows with their version."""
-    response = HttpResponseNotModified() if etag in [
-        t.strip() for t in request.headers.get("If-None-Match", "").split(",")] else HttpResponse(html)
+    response = (
+        HttpResponseNotModified()
+        if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]
+        else HttpResponse(html)
+    )
     response["ETag"] = etag
     response["Cache-Control"] = "private, no-cache"
     response["X-Rows-Version"] = etag.strip('"')
@@ -213,7 +258,9 @@ def job_list(request, team):
             **_summary_context(selectors.job_status_summary(access.team, filters), filters),
             filters=filters,
             query=urlencode(filters.as_query()),
-            filters_html=_filters_html(filters, selectors.job_filter_choices(access.team, context["credentials"])),
+            filters_html=_filters_html(
+                filters, selectors.job_filter_choices(access.team, context["credentials"])
+            ),
             rows_url=reverse("job_list_rows", kwargs={"team": access.team.slug}),
             freshness_in_rows=True,
             live_interval=_live_interval(),
@@ -246,8 +293,13 @@ def _plain_filters(request) -> selectors.JobFilters:
     """Filters for jobs across teams: credentials and clusters belong to one team, so they are dropped."""
     filters = selectors.JobFilters.from_query(request.GET)
     if filters.credential is not None or filters.cluster is not None:
-        filters = selectors.JobFilters(status=filters.status, job_type=filters.job_type,
-                                       run_mode=filters.run_mode, q=filters.q, sort=filters.sort)
+        filters = selectors.JobFilters(
+            status=filters.status,
+            job_type=filters.job_type,
+            run_mode=filters.run_mode,
+            q=filters.q,
+            sort=filters.sort,
+        )
     return filters
 
 
@@ -276,8 +328,9 @@ def jobs_all(request):
 @require_safe
 @login_required
 def jobs_all_rows(request):
-    table = _all_jobs_table(request, Team.objects.for_user(request.user), _plain_filters(request),
-                            _page_number(request))
+    table = _all_jobs_table(
+        request, Team.objects.for_user(request.user), _plain_filters(request), _page_number(request)
+    )
     return _rows_response(request, f'"{table["version"]}"', table["html"])
 
 
@@ -300,13 +353,25 @@ def job_batch(request, team):
         return redirect(back)
     action, savepoint = form.cleaned_data["action"], form.cleaned_data["savepoint"]
     if not form.cleaned_data["confirmed"]:
-        return render(request, "jobs/batch_confirm.html",
-                      _base(access, jobs=jobs, action=action, savepoint=savepoint,
-                            action_label=dict(BatchForm.ACTIONS)[action]))
+        return render(
+            request,
+            "jobs/batch_confirm.html",
+            _base(
+                access,
+                jobs=jobs,
+                action=action,
+                savepoint=savepoint,
+                action_label=dict(BatchForm.ACTIONS)[action],
+            ),
+        )
     if action == "run":
-        failures = services.jobs_run_batch(access=access, user=request.user, jobs=jobs, resume_savepoint=savepoint)
+        failures = services.jobs_run_batch(
+            access=access, user=request.user, jobs=jobs, resume_savepoint=savepoint
+        )
     elif action == "stop":
-        failures = services.jobs_stop_batch(access=access, user=request.user, jobs=jobs, trigger_savepoint=savepoint)
+        failures = services.jobs_stop_batch(
+            access=access, user=request.user, jobs=jobs, trigger_savepoint=savepoint
+        )
     else:
         failures = services.jobs_delete_batch(access=access, user=request.user, jobs=jobs)
     failed = {j.pk for group, _e in failures for j in group}
@@ -332,8 +397,13 @@ def _details(job: Job) -> JobDetails | None:
 def _plan_source(job: Job) -> Any:
     raw = job.raw or {}
     details = _details(job)
-    for value in (details and details.plan, job.execution_graph, raw.get("execute_plan_items"),
-                  raw.get("execute_graph"), raw.get("execution_graph")):
+    for value in (
+        details and details.plan,
+        job.execution_graph,
+        raw.get("execute_plan_items"),
+        raw.get("execute_graph"),
+        raw.get("execution_graph"),
+    ):
         if value:
             return value
     return None
@@ -376,10 +446,14 @@ def _logs_html(job: Job) -> str:
     """The CS audit log and the dashboard's action log of the job, rendered once per content of both."""
     audit = selectors.job_audit_traces(job)
     actions = selectors.job_action_log(job)
-    shown = ([_row_values(t) for t in audit],
-             [(_row_values(a), a.user.username if a.user is not None else None) for a in actions])
-    return fragment(f"jobs:detail:logs:{job.pk}:{digest(shown)}",
-                            lambda: render_to_string("jobs/_job_logs.html", {"audit": audit, "actions": actions}))
+    shown = (
+        [_row_values(t) for t in audit],
+        [(_row_values(a), a.user.username if a.user is not None else None) for a in actions],
+    )
+    return fragment(
+        f"jobs:detail:logs:{job.pk}:{digest(shown)}",
+        lambda: render_to_string("jobs/_job_logs.html", {"audit": audit, "actions": actions}),
+    )
 
 
 def _detail_fragments(job: Job, signature: str) -> dict[str, str]:
@@ -393,11 +467,16 @@ def _detail_fragments(job: Job, signature: str) -> dict[str, str]:
 
     def fields() -> str:
         config = job.job_config if isinstance(job.job_config, dict) else {}
-        return render_to_string("jobs/_job_fields.html", {
-            "job": job,
-            "config_items": sorted(config.items()),
-            "raw_items": sorted((k, v) for k, v in (job.raw or {}).items() if k not in ("job_config", "sql_body")),
-        })
+        return render_to_string(
+            "jobs/_job_fields.html",
+            {
+                "job": job,
+                "config_items": sorted(config.items()),
+                "raw_items": sorted(
+                    (k, v) for k, v in (job.raw or {}).items() if k not in ("job_config", "sql_body")
+                ),
+            },
+        )
 
     def history() -> str:
         return render_to_string("jobs/_job_history.html", {"history": selectors.job_status_history(job)})
@@ -421,7 +500,9 @@ def job_detail(request, team, credential, job_id):
     def build() -> str:
         job = selectors.job_get(access.team, credential, job_id)
         chart_svgs, sample_count = _cached_charts(job)
-        is_sql = job.job_type in ("flink_sql_job", "flink_sql_edge_job") or (not job.job_type and bool(job.sql_body))
+        is_sql = job.job_type in ("flink_sql_job", "flink_sql_edge_job") or (
+            not job.job_type and bool(job.sql_body)
+        )
         # The plan and APIG sinks come from CS only on request: fetched in the background, never here;
         # the fetch changes the team's version, so the page renders again with them.
         details_pending = is_sql and services.job_details_due(job)
@@ -453,7 +534,9 @@ def _after_action(request, access, job, exc: CSError | None, ok: str):
         messages.error(request, error_text(exc))
     else:
         messages.success(request, ok)
-    return redirect("job_detail", team=access.team.slug, credential=job.credential.public_id, job_id=job.job_id)
+    return redirect(
+        "job_detail", team=access.team.slug, credential=job.credential.public_id, job_id=job.job_id
+    )
 
 
 @require_POST
@@ -507,8 +590,6 @@ def _obs_offer(form, exc: CSError) -> str:
     return ""
 
 
-
-
 def _clone_initial(access, request, form_class) -> dict[str, Any]:
     key = request.GET.get("clone", "")
     if not key:
@@ -541,7 +622,13 @@ def _template_initial(access, request) -> dict[str, Any]:
 
 def _sql_form_context(access, form, *, job=None, cs_error=None, obs_offer="", versions=None, diff=None):
     return _base(
-        access, form=form, job=job, cs_error=cs_error, obs_offer=obs_offer, versions=versions or [], diff=diff,
+        access,
+        form=form,
+        job=job,
+        cs_error=cs_error,
+        obs_offer=obs_offer,
+        versions=versions or [],
+        diff=diff,
         template_base=reverse("template_list", kwargs={"team": access.team.slug}),
     )
 
@@ -566,24 +653,37 @@ def sql_job_create(request, team):
     try:
         if _submit(request).startswith("authorize"):
             services.obs_authorize_bucket_of(
-                access=access, user=request.user, credential=form.chosen_credential,
+                access=access,
+                user=request.user,
+                credential=form.chosen_credential,
                 obs_path=form.payload.get("obs_bucket", ""),
             )
-        job = services.job_create_sql(access=access, user=request.user, credential=form.chosen_credential,
-                                      data=form.payload, run=run)
+        job = services.job_create_sql(
+            access=access, user=request.user, credential=form.chosen_credential, data=form.payload, run=run
+        )
     except CSError as exc:
         return _sql_failed(request, access, form, exc)
     messages.success(request, f"Job {job.name} saved{' and submitted' if run else ''}.")
-    return redirect("job_detail", team=access.team.slug, credential=job.credential.public_id, job_id=job.job_id)
+    return redirect(
+        "job_detail", team=access.team.slug, credential=job.credential.public_id, job_id=job.job_id
+    )
 
 
 def _sql_failed(request, access, form, exc, *, job=None, versions=None, diff=None):
     offer = _obs_offer(form, exc)
     placed = form.add_cs_error(exc, SQL_FIELD_BY_CODE)
     return render(
-        request, "jobs/sql_job_form.html",
-        _sql_form_context(access, form, job=job, cs_error=None if placed else error_context(exc), obs_offer=offer,
-                          versions=versions, diff=diff),
+        request,
+        "jobs/sql_job_form.html",
+        _sql_form_context(
+            access,
+            form,
+            job=job,
+            cs_error=None if placed else error_context(exc),
+            obs_offer=offer,
+            versions=versions,
+            diff=diff,
+        ),
         status=400,
     )
 
@@ -593,10 +693,15 @@ def _versions_and_diff(job: Job, restore: str | None) -> tuple[list, list | None
     diff = None
     if len(versions) >= 2:
         new, old = versions[0], versions[1]
-        diff = list(difflib.unified_diff(
-            old.sql_body.splitlines(), new.sql_body.splitlines(),
-            fromfile=f"version {len(versions) - 1}", tofile=f"version {len(versions)}", lineterm="",
-        ))
+        diff = list(
+            difflib.unified_diff(
+                old.sql_body.splitlines(),
+                new.sql_body.splitlines(),
+                fromfile=f"version {len(versions) - 1}",
+                tofile=f"version {len(versions)}",
+                lineterm="",
+            )
+        )
     restored = None
     if restore and restore.isdigit():
         number = int(restore)  # versions are numbered from 1 (the oldest)
@@ -624,33 +729,44 @@ def job_edit(request, team, credential, job_id):
             initial["sql_body"] = restored
             messages.info(request, "A saved version is loaded into the editor: save to make it current.")
         form = SqlJobForm(initial=initial, **kwargs)
-        return render(request, "jobs/sql_job_form.html",
-                      _sql_form_context(access, form, job=job, versions=versions, diff=diff))
+        return render(
+            request,
+            "jobs/sql_job_form.html",
+            _sql_form_context(access, form, job=job, versions=versions, diff=diff),
+        )
     form = SqlJobForm(request.POST, **kwargs)
     if not form.is_valid():
-        return render(request, "jobs/sql_job_form.html",
-                      _sql_form_context(access, form, job=job, versions=versions, diff=diff), status=400)
+        return render(
+            request,
+            "jobs/sql_job_form.html",
+            _sql_form_context(access, form, job=job, versions=versions, diff=diff),
+            status=400,
+        )
     run = _submit(request).endswith("run")
     try:
         if _submit(request).startswith("authorize"):
             services.obs_authorize_bucket_of(
-                access=access, user=request.user, credential=form.chosen_credential,
+                access=access,
+                user=request.user,
+                credential=form.chosen_credential,
                 obs_path=form.payload.get("obs_bucket", ""),
             )
         services.job_update_sql(access=access, user=request.user, job=job, data=form.payload, run=run)
     except CSError as exc:
         return _sql_failed(request, access, form, exc, job=job, versions=versions, diff=diff)
     messages.success(request, f"Job {job.name} saved{' and submitted' if run else ''}.")
-    return redirect("job_detail", team=access.team.slug, credential=job.credential.public_id, job_id=job.job_id)
+    return redirect(
+        "job_detail", team=access.team.slug, credential=job.credential.public_id, job_id=job.job_id
+    )
 
 
 # ------------------------------------------------------------------------------------------ JAR forms
 
 
 def _wants_json(request) -> bool:
-    return request.headers.get("X-Requested-With") == "XMLHttpRequest" or "application/json" in request.headers.get(
-        "Accept", ""
-    )
+    return request.headers.get(
+        "X-Requested-With"
+    ) == "XMLHttpRequest" or "application/json" in request.headers.get("Accept", "")
 
 
 def _jar_render(request, access, form, *, job=None, cs_error=None, obs_offer="", status=200):
@@ -686,12 +802,20 @@ def _jar_form_view(request, access, *, job: Job | None = None):
     try:
         if _submit(request).startswith("authorize"):
             services.obs_authorize_bucket_of(
-                access=access, user=request.user, credential=form.chosen_credential,
+                access=access,
+                user=request.user,
+                credential=form.chosen_credential,
                 obs_path=form.payload.get("obs_bucket", ""),
             )
         if job is None:
-            job = services.job_create_jar(access=access, user=request.user, credential=form.chosen_credential,
-                                          data=form.payload, run=run, **files)
+            job = services.job_create_jar(
+                access=access,
+                user=request.user,
+                credential=form.chosen_credential,
+                data=form.payload,
+                run=run,
+                **files,
+            )
         else:
             services.job_update_jar(access=access, user=request.user, job=job, data=form.payload, **files)
             if run:
@@ -699,11 +823,20 @@ def _jar_form_view(request, access, *, job: Job | None = None):
     except CSError as exc:
         offer = _obs_offer(form, exc)
         placed = form.add_cs_error(exc, JAR_FIELD_BY_CODE)
-        return _jar_render(request, access, form, job=job if form.job else None,
-                           cs_error=None if placed else error_context(exc), obs_offer=offer, status=400)
+        return _jar_render(
+            request,
+            access,
+            form,
+            job=job if form.job else None,
+            cs_error=None if placed else error_context(exc),
+            obs_offer=offer,
+            status=400,
+        )
     messages.success(request, f"Job {job.name} saved{' and submitted' if run else ''}.")
-    url = reverse("job_detail", kwargs={"team": access.team.slug, "credential": job.credential.public_id,
-                                        "job_id": job.job_id})
+    url = reverse(
+        "job_detail",
+        kwargs={"team": access.team.slug, "credential": job.credential.public_id, "job_id": job.job_id},
+    )
     if _wants_json(request):
         return JsonResponse({"ok": True, "redirect": url})
     return redirect(url)
@@ -721,7 +854,9 @@ def jar_job_create(request, team):
 def job_clone(request, team, credential, job_id):
     access = get_team_for_user(request.user, team, Role.OPERATOR)
     job = selectors.job_get(access.team, credential, job_id)
-    name = "jar_job_create" if job.job_type in ("flink_jar_job", "spark_streaming_jar_job") else "sql_job_create"
+    name = (
+        "jar_job_create" if job.job_type in ("flink_jar_job", "spark_streaming_jar_job") else "sql_job_create"
+    )
     url = reverse(name, kwargs={"team": access.team.slug})
     return redirect(f"{url}?{urlencode({'clone': selectors.job_key(job)})}")
 
@@ -746,12 +881,16 @@ def _template_counts(team: Team) -> dict[int, int]:
 @login_required
 def template_create(request, team):
     access = get_team_for_user(request.user, team, Role.OPERATOR)
-    kwargs = {"credentials": Credential.objects.filter(team=access.team), "counts": _template_counts(access.team)}
+    kwargs = {
+        "credentials": Credential.objects.filter(team=access.team),
+        "counts": _template_counts(access.team),
+    }
     form = TemplateForm(request.POST or None, **kwargs)
     if request.method == "POST" and form.is_valid():
         try:
-            services.template_create(access=access, user=request.user, credential=form.chosen_credential,
-                                     data=form.payload)
+            services.template_create(
+                access=access, user=request.user, credential=form.chosen_credential, data=form.payload
+            )
         except CSError as exc:
             return _template_failed(request, access, form, exc)
         messages.success(request, f"Template {form.payload['name']} created.")
@@ -762,9 +901,12 @@ def template_create(request, team):
 
 def _template_failed(request, access, form, exc, template=None):
     placed = form.add_cs_error(exc, TEMPLATE_FIELD_BY_CODE)
-    return render(request, "jobs/template_form.html",
-                  _base(access, form=form, template=template, cs_error=None if placed else error_context(exc)),
-                  status=400)
+    return render(
+        request,
+        "jobs/template_form.html",
+        _base(access, form=form, template=template, cs_error=None if placed else error_context(exc)),
+        status=400,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -773,7 +915,9 @@ def template_edit(request, team, credential, template_id):
     access = get_team_for_user(request.user, team, Role.OPERATOR)
     template = selectors.template_get(access.team, credential, template_id)
     initial = {"name": template.name, "desc": template.desc, "sql_body": template.sql_body}
-    form = TemplateForm(request.POST or None, initial=initial, credentials=[template.credential], template=template)
+    form = TemplateForm(
+        request.POST or None, initial=initial, credentials=[template.credential], template=template
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.template_update(access=access, user=request.user, template=template, data=form.payload)
@@ -782,7 +926,9 @@ def template_edit(request, team, credential, template_id):
         messages.success(request, f"Template {template.name} saved.")
         return redirect("template_list", team=access.team.slug)
     status = 400 if request.method == "POST" else 200
-    return render(request, "jobs/template_form.html", _base(access, form=form, template=template), status=status)
+    return render(
+        request, "jobs/template_form.html", _base(access, form=form, template=template), status=status
+    )
 
 
 @require_POST

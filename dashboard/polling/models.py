@@ -36,7 +36,8 @@ class PollHealth(models.Model):
         null=True, blank=True, help_text="Items seen by the last success."
     )
     complete_through = models.DateTimeField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="Audit traces: every trace up to this time was read by a sync that finished.",
     )
 

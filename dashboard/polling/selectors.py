@@ -115,8 +115,12 @@ def _kinds(kinds: Iterable[str] | str | None) -> list[str]:
     return wanted
 
 
-def _build(credentials: list[Credential], kinds: list[str], now: datetime | None = None,
-           health: list[PollHealth] | None = None) -> Freshness:
+def _build(
+    credentials: list[Credential],
+    kinds: list[str],
+    now: datetime | None = None,
+    health: list[PollHealth] | None = None,
+) -> Freshness:
     now = now or timezone.now()
     factor = float(settings.POLL_STALE_FACTOR)
     if health is None:

@@ -47,8 +47,10 @@ _TEAM_COLUMNS = ("id", "name", "slug", "created_at", "version")
 # The two lookups every team page makes, compiled to SQL once (see dashboard.prepared).
 _MEMBERSHIP = PreparedQuery(
     lambda slug, user_id: Membership.objects.filter(team__slug=slug, user_id=user_id).values_list(
-        "role", *(f"team__{c}" for c in _TEAM_COLUMNS))[:1],
-    slug=str, user_id=int,
+        "role", *(f"team__{c}" for c in _TEAM_COLUMNS)
+    )[:1],
+    slug=str,
+    user_id=int,
 )
 _TEAM_BY_SLUG = PreparedQuery(
     lambda slug: Team.objects.filter(slug=slug).values_list(*_TEAM_COLUMNS)[:1],

@@ -31,15 +31,27 @@ class CredentialAdminForm(forms.ModelForm):
     """The secret is write-only here too: never rendered, empty keeps the stored value."""
 
     secret = forms.CharField(
-        required=False, strip=False, widget=forms.PasswordInput(render_value=False),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False),
         help_text="IAM password or SK. Never shown; leave empty to keep the stored secret.",
     )
 
     class Meta:
         model = Credential
         fields = [
-            "team", "name", "region", "project_id", "auth_type", "domain_name", "username", "access_key",
-            "cs_endpoint", "iam_endpoint", "vpc_endpoint", "needs_attention",
+            "team",
+            "name",
+            "region",
+            "project_id",
+            "auth_type",
+            "domain_name",
+            "username",
+            "access_key",
+            "cs_endpoint",
+            "iam_endpoint",
+            "vpc_endpoint",
+            "needs_attention",
         ]
 
     def clean(self):
@@ -61,7 +73,15 @@ class CredentialAdminForm(forms.ModelForm):
 class CredentialAdmin(admin.ModelAdmin):
     form = CredentialAdminForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_display = ["name", "team", "region", "project_id", "auth_type", "last_verified_at", "needs_attention"]
+    list_display = [
+        "name",
+        "team",
+        "region",
+        "project_id",
+        "auth_type",
+        "last_verified_at",
+        "needs_attention",
+    ]
     list_filter = ["auth_type", "needs_attention", "region"]
     search_fields = ["name", "team__name", "project_id"]
     readonly_fields = ["public_id", "secret_updated_at", "last_verified_at", "last_error", "created_at"]

@@ -45,23 +45,40 @@ class CredentialForm(forms.ModelForm):
     )
 
     cs_endpoint = forms.URLField(
-        label="CS endpoint", required=False, max_length=255, assume_scheme="https",
+        label="CS endpoint",
+        required=False,
+        max_length=255,
+        assume_scheme="https",
         help_text="Leave empty for https://cs.{region}.myhuaweicloud.com",
     )
     iam_endpoint = forms.URLField(
-        label="IAM endpoint", required=False, max_length=255, assume_scheme="https",
+        label="IAM endpoint",
+        required=False,
+        max_length=255,
+        assume_scheme="https",
         help_text="Leave empty for https://iam.{region}.myhuaweicloud.com",
     )
     vpc_endpoint = forms.URLField(
-        label="VPC endpoint", required=False, max_length=255, assume_scheme="https",
+        label="VPC endpoint",
+        required=False,
+        max_length=255,
+        assume_scheme="https",
         help_text="Leave empty for https://vpc.{region}.myhuaweicloud.com",
     )
 
     class Meta:
         model = Credential
         fields = [
-            "name", "region", "project_id", "auth_type", "domain_name", "username", "access_key",
-            "cs_endpoint", "iam_endpoint", "vpc_endpoint",
+            "name",
+            "region",
+            "project_id",
+            "auth_type",
+            "domain_name",
+            "username",
+            "access_key",
+            "cs_endpoint",
+            "iam_endpoint",
+            "vpc_endpoint",
         ]
 
     def __init__(self, *args, team: Team, **kwargs):

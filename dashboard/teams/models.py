@@ -103,7 +103,9 @@ class Credential(models.Model):
 
     last_verified_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
-    cs_versions = models.JSONField(default=dict, blank=True, help_text="CS release and engine versions (5.1.4).")
+    cs_versions = models.JSONField(
+        default=dict, blank=True, help_text="CS release and engine versions (5.1.4)."
+    )
     registered_at = models.DateTimeField(null=True, blank=True)
     needs_attention = models.BooleanField(
         default=False, help_text="Set when CS rejected the credential; polling pauses until it is fixed."
@@ -116,12 +118,20 @@ class Credential(models.Model):
     #: Fields that decide where the secret is sent: changing one needs the secret entered again, so
     #: that nobody can point a stored password at a host of their choosing.
     SECRET_BOUND_FIELDS = (
-        "auth_type", "region", "cs_endpoint", "iam_endpoint", "vpc_endpoint", "domain_name", "username",
+        "auth_type",
+        "region",
+        "cs_endpoint",
+        "iam_endpoint",
+        "vpc_endpoint",
+        "domain_name",
+        "username",
         "access_key",
     )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["team", "name"], name="unique_credential_name_per_team")]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "name"], name="unique_credential_name_per_team")
+        ]
         ordering = ["team", "name"]
 
     def __str__(self) -> str:

@@ -70,7 +70,11 @@ def membership_add(*, access: TeamAccess, user, username: str, role: int) -> Mem
         raise ValidationError({"username": f"{username} is already a member of {access.team.name}."})
     membership = Membership.objects.create(team=access.team, user=member, role=role)
     action_record(
-        team=access.team, user=user, action="member.add", target_type="user", target_name=username,
+        team=access.team,
+        user=user,
+        action="member.add",
+        target_type="user",
+        target_name=username,
         message=Role(role).label,
     )
     return membership
@@ -78,7 +82,9 @@ def membership_add(*, access: TeamAccess, user, username: str, role: int) -> Mem
 
 def _ensure_a_lead_remains(membership: Membership, new_role: int | None) -> None:
     if membership.role == Role.LEAD and (new_role is None or new_role < Role.LEAD):
-        other_leads = Membership.objects.filter(team=membership.team, role=Role.LEAD).exclude(pk=membership.pk)
+        other_leads = Membership.objects.filter(team=membership.team, role=Role.LEAD).exclude(
+            pk=membership.pk
+        )
         if not other_leads.exists():
             raise PermissionDenied("A team needs at least one lead: make someone else lead first.")
 
@@ -90,8 +96,12 @@ def membership_change_role(*, access: TeamAccess, user, membership: Membership, 
     membership.role = role
     membership.save(update_fields=["role"])
     action_record(
-        team=access.team, user=user, action="member.role", target_type="user",
-        target_name=membership.user.username, message=Role(role).label,
+        team=access.team,
+        user=user,
+        action="member.role",
+        target_type="user",
+        target_name=membership.user.username,
+        message=Role(role).label,
     )
     return membership
 
@@ -102,7 +112,9 @@ def membership_remove(*, access: TeamAccess, user, membership: Membership) -> No
     _ensure_a_lead_remains(membership, None)
     username = membership.user.username
     membership.delete()
-    action_record(team=access.team, user=user, action="member.remove", target_type="user", target_name=username)
+    action_record(
+        team=access.team, user=user, action="member.remove", target_type="user", target_name=username
+    )
 
 
 @transaction.atomic
@@ -116,7 +128,9 @@ def credential_save(*, access: TeamAccess, user, credential: Credential, secret:
     elif creating:
         raise ValidationError({"secret": "A secret is required for a new credential."})
     else:
-        stored = Credential.objects.filter(pk=credential.pk).values(*Credential.SECRET_BOUND_FIELDS).first() or {}
+        stored = (
+            Credential.objects.filter(pk=credential.pk).values(*Credential.SECRET_BOUND_FIELDS).first() or {}
+        )
         if any(stored.get(f) != getattr(credential, f) for f in Credential.SECRET_BOUND_FIELDS):
             raise ValidationError(
                 {"secret": "Where the secret goes changed: enter the secret (password or SK) again."}
@@ -124,9 +138,13 @@ def credential_save(*, access: TeamAccess, user, credential: Credential, secret:
     credential.needs_attention = False
     credential.save()
     action_record(
-        team=access.team, user=user, credential=credential,
+        team=access.team,
+        user=user,
+        credential=credential,
         action="credential.create" if creating else "credential.update",
-        target_type="credential", target_id=str(credential.public_id), target_name=credential.name,
+        target_type="credential",
+        target_id=str(credential.public_id),
+        target_name=credential.name,
         message="secret replaced" if secret and not creating else "",
     )
     logger.info("credential %s saved for team %s", credential.public_id, access.team.slug)
@@ -137,8 +155,12 @@ def credential_save(*, access: TeamAccess, user, credential: Credential, secret:
 def credential_delete(*, access: TeamAccess, user, credential: Credential) -> None:
     require_role(access, Role.LEAD)
     action_record(
-        team=access.team, user=user, action="credential.delete", target_type="credential",
-        target_id=str(credential.public_id), target_name=credential.name,
+        team=access.team,
+        user=user,
+        action="credential.delete",
+        target_type="credential",
+        target_id=str(credential.public_id),
+        target_name=credential.name,
     )
     credential.delete()
 
@@ -184,9 +206,10 @@ def cs_action(
         raise PermissionDenied("This credential belongs to another team.")
     user_id = user.pk if getattr(user, "is_authenticated", False) else None
     try:
-        with cloud_call_slot(team_id=access.team.id, user_id=user_id), client_for(
-            credential, interactive=True
-        ) as client:
+        with (
+            cloud_call_slot(team_id=access.team.id, user_id=user_id),
+            client_for(credential, interactive=True) as client,
+        ):
             result = call(client)
     except CallLimitReached:
         raise  # nothing was sent: nothing to record
@@ -194,20 +217,35 @@ def cs_action(
         text = error_text(exc)
         logger.info("%s failed for team %s: %s", action, access.team.slug, text)
         action_record(
-            team=access.team, user=user, credential=credential, action=action, outcome=ActionLog.Outcome.FAILURE,
-            target_type=target_type, target_id=str(target_id), target_name=target_name, message=text,
+            team=access.team,
+            user=user,
+            credential=credential,
+            action=action,
+            outcome=ActionLog.Outcome.FAILURE,
+            target_type=target_type,
+            target_id=str(target_id),
+            target_name=target_name,
+            message=text,
         )
         raise
     if id_from is not None:
         target_id = id_from(result)
     action_record(
-        team=access.team, user=user, credential=credential, action=action, target_type=target_type,
-        target_id=str(target_id), target_name=target_name, message=message,
+        team=access.team,
+        user=user,
+        credential=credential,
+        action=action,
+        target_type=target_type,
+        target_id=str(target_id),
+        target_name=target_name,
+        message=message,
     )
     return result
 
 
-def _credential_call(*, access: TeamAccess, user, credential: Credential, action: str, call, message: str = ""):
+def _credential_call(
+    *, access: TeamAccess, user, credential: Credential, action: str, call, message: str = ""
+):
     """A lead's CS call about the credential itself; a failure is also remembered on the credential."""
     from csapi import CSAuthError, CSEndpointRefused, CSError
     from dashboard.teams.concurrency import CallLimitReached
@@ -215,8 +253,16 @@ def _credential_call(*, access: TeamAccess, user, credential: Credential, action
 
     try:
         return cs_action(
-            access=access, user=user, credential=credential, action=action, call=call, min_role=Role.LEAD,
-            target_type="credential", target_id=credential.public_id, target_name=credential.name, message=message,
+            access=access,
+            user=user,
+            credential=credential,
+            action=action,
+            call=call,
+            min_role=Role.LEAD,
+            target_type="credential",
+            target_id=credential.public_id,
+            target_name=credential.name,
+            message=message,
         )
     except CallLimitReached:
         raise
@@ -274,7 +320,10 @@ def credential_register(*, access: TeamAccess, user, credential: Credential) -> 
     from django.utils import timezone
 
     _credential_call(
-        access=access, user=user, credential=credential, action="credential.register",
+        access=access,
+        user=user,
+        credential=credential,
+        action="credential.register",
         call=lambda client: client.account.register(),
     )
     Credential.objects.filter(pk=credential.pk).update(registered_at=timezone.now(), last_error="")
@@ -283,8 +332,12 @@ def credential_register(*, access: TeamAccess, user, credential: Credential) -> 
 def credential_authorize_obs(*, access: TeamAccess, user, credential: Credential, buckets: list[str]) -> None:
     """Grant CS operation rights on OBS buckets (reference 5.1.2)."""
     _credential_call(
-        access=access, user=user, credential=credential, action="credential.authorize_obs",
-        call=lambda client: client.account.authorize_obs(buckets), message=", ".join(buckets),
+        access=access,
+        user=user,
+        credential=credential,
+        action="credential.authorize_obs",
+        call=lambda client: client.account.authorize_obs(buckets),
+        message=", ".join(buckets),
     )
 
 
@@ -294,7 +347,9 @@ def credential_authorize_obs(*, access: TeamAccess, user, credential: Credential
 CLOUD_CALL_ACTIONS = ("test", "register", "authorize_obs")
 
 
-def cloud_call_start(*, access: TeamAccess, user, credential: Credential, action: str, params: dict | None = None):
+def cloud_call_start(
+    *, access: TeamAccess, user, credential: Credential, action: str, params: dict | None = None
+):
     """Queue a call to the cloud for ``credential``; a worker runs it (:func:`cloud_call_run`).
 
     Refused (``CallLimitReached``) when the team or the user already has as many calls waiting or
@@ -311,13 +366,16 @@ def cloud_call_start(*, access: TeamAccess, user, credential: Credential, action
         raise PermissionDenied("This credential belongs to another team.")
     if action not in CLOUD_CALL_ACTIONS:
         raise ValueError(f"unknown cloud call {action!r}")
-    live = CloudCall.objects.filter(state__in=CloudCall.ACTIVE_STATES, created_at__gte=timezone.now() - cloud_call_expiry())
+    live = CloudCall.objects.filter(
+        state__in=CloudCall.ACTIVE_STATES, created_at__gte=timezone.now() - cloud_call_expiry()
+    )
     if live.filter(team=access.team).count() >= settings.CS_INTERACTIVE_PER_TEAM:
         raise CallLimitReached("team", settings.CS_INTERACTIVE_PER_TEAM)
     if live.filter(user=user).count() >= settings.CS_INTERACTIVE_PER_USER:
         raise CallLimitReached("user", settings.CS_INTERACTIVE_PER_USER)
-    call = CloudCall.objects.create(team=access.team, credential=credential, user=user, action=action,
-                                    params=params or {})
+    call = CloudCall.objects.create(
+        team=access.team, credential=credential, user=user, action=action, params=params or {}
+    )
     call_id = call.pk
 
     def enqueue() -> None:
@@ -328,7 +386,8 @@ def cloud_call_start(*, access: TeamAccess, user, credential: Credential, action
         except Exception:  # noqa: BLE001 - the broker is down: say so instead of waiting forever
             logger.warning("could not enqueue cloud call %s", call_id)
             CloudCall.objects.filter(pk=call_id).update(
-                state=CloudCall.State.FAILED, finished_at=timezone.now(),
+                state=CloudCall.State.FAILED,
+                finished_at=timezone.now(),
                 message="The dashboard's workers cannot be reached right now; try again later.",
             )
 
@@ -384,7 +443,9 @@ def cloud_call_run(*, call_id: int) -> None:
             message = "The project is registered to use CS."
         else:
             buckets = [str(b) for b in call.params.get("buckets", [])]
-            credential_authorize_obs(access=access, user=call.user, credential=call.credential, buckets=buckets)
+            credential_authorize_obs(
+                access=access, user=call.user, credential=call.credential, buckets=buckets
+            )
             message = f"CS may now use the OBS bucket(s) {', '.join(buckets)}."
     except CSError as exc:
         finish(CloudCall.State.FAILED, error_text(exc), error_context(exc))

@@ -65,7 +65,13 @@ def team_detail(request, team):
     return render(
         request,
         "teams/team_detail.html",
-        {"access": access, "team": access.team, "members": members, "credentials": credentials, "recent": recent},
+        {
+            "access": access,
+            "team": access.team,
+            "members": members,
+            "credentials": credentials,
+            "recent": recent,
+        },
     )
 
 
@@ -77,7 +83,9 @@ def members(request, team):
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_add(
-                access=access, user=request.user, username=form.cleaned_data["username"],
+                access=access,
+                user=request.user,
+                username=form.cleaned_data["username"],
                 role=form.cleaned_data["role"],
             )
         except ValidationError as error:
@@ -89,7 +97,13 @@ def members(request, team):
     return render(
         request,
         "teams/members.html",
-        {"access": access, "team": access.team, "form": form, "memberships": memberships, "roles": Role.choices},
+        {
+            "access": access,
+            "team": access.team,
+            "form": form,
+            "memberships": memberships,
+            "roles": Role.choices,
+        },
     )
 
 
@@ -106,7 +120,9 @@ def member_role(request, team, member_id):
         services.membership_change_role(
             access=access, user=request.user, membership=membership, role=form.cleaned_data["role"]
         )
-        messages.success(request, f"{membership.user.username} is now {Role(form.cleaned_data['role']).label}.")
+        messages.success(
+            request, f"{membership.user.username} is now {Role(form.cleaned_data['role']).label}."
+        )
     except PermissionDenied as error:
         messages.error(request, str(error))
     return redirect("members", team=access.team.slug)
@@ -134,8 +150,11 @@ def _credential_for(access, credential_id) -> Credential:
 def credential_list(request, team):
     access = get_team_for_user(request.user, team)
     credentials = Credential.objects.for_team(access.team)
-    return render(request, "teams/credential_list.html", {"access": access, "team": access.team,
-                                                          "credentials": credentials})
+    return render(
+        request,
+        "teams/credential_list.html",
+        {"access": access, "team": access.team, "credentials": credentials},
+    )
 
 
 def _render_credential(request, access, cred, *, obs_form=None, status=200):
@@ -143,8 +162,13 @@ def _render_credential(request, access, cred, *, obs_form=None, status=200):
     return render(
         request,
         "teams/credential_detail.html",
-        {"access": access, "team": access.team, "credential": cred, "obs_form": obs_form or ObsBucketsForm(),
-         "calls": calls},
+        {
+            "access": access,
+            "team": access.team,
+            "credential": cred,
+            "obs_form": obs_form or ObsBucketsForm(),
+            "calls": calls,
+        },
         status=status,
     )
 
@@ -159,16 +183,20 @@ def credential_detail(request, team, credential):
 def _start_call(request, access, cred, action: str, params: dict | None = None):
     """Queue a cloud call for a worker; htmx gets its live status fragment, a plain form the page."""
     try:
-        call = services.cloud_call_start(access=access, user=request.user, credential=cred, action=action,
-                                         params=params)
+        call = services.cloud_call_start(
+            access=access, user=request.user, credential=cred, action=action, params=params
+        )
     except CallLimitReached as exc:
         if request.htmx:
             return render(request, "teams/_cloud_call_refused.html", {"reason": str(exc)}, status=429)
         messages.error(request, str(exc))
         return redirect(cred)
     if request.htmx:
-        return render(request, "teams/_cloud_call.html",
-                      {"call": call, "team": access.team, "credential": cred, "started": True})
+        return render(
+            request,
+            "teams/_cloud_call.html",
+            {"call": call, "team": access.team, "credential": cred, "started": True},
+        )
     messages.info(request, "Started; the outcome appears under “Recent calls” when the cloud has answered.")
     return redirect(cred)
 
@@ -206,9 +234,17 @@ def credential_call(request, team, credential, call):
     cred = _credential_for(access, credential)
     found = get_object_or_404(CloudCall.objects.select_related("user"), credential=cred, public_id=call)
     cred.refresh_from_db()
-    return render(request, "teams/_cloud_call.html",
-                  {"call": found, "team": access.team, "credential": cred, "access": access,
-                   "oob_fields": found.finished and request.htmx})
+    return render(
+        request,
+        "teams/_cloud_call.html",
+        {
+            "call": found,
+            "team": access.team,
+            "credential": cred,
+            "access": access,
+            "oob_fields": found.finished and request.htmx,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -220,7 +256,9 @@ def credential_edit(request, team, credential=None):
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.credential_save(
-                access=access, user=request.user, credential=form.save(commit=False),
+                access=access,
+                user=request.user,
+                credential=form.save(commit=False),
                 secret=form.cleaned_data.get("secret") or None,
             )
         except ValidationError as error:
@@ -229,8 +267,14 @@ def credential_edit(request, team, credential=None):
             messages.success(request, f"Credential {saved.name} saved.")
             return redirect(saved)
     return render(
-        request, "teams/credential_form.html",
-        {"access": access, "team": access.team, "form": form, "credential": instance if instance.pk else None},
+        request,
+        "teams/credential_form.html",
+        {
+            "access": access,
+            "team": access.team,
+            "form": form,
+            "credential": instance if instance.pk else None,
+        },
     )
 
 

@@ -15,18 +15,36 @@ from pygal.style import Style
 from dashboard.usage.selectors import Series
 
 _STYLE = Style(
-    background="transparent", plot_background="transparent", foreground="#1d2733",
-    foreground_strong="#1d2733", foreground_subtle="#637083", opacity=".25", opacity_hover=".5",
-    colors=("#1f6feb", "#1a7f37", "#b26a00", "#c62828", "#6e7781", "#8250df"), font_family="system-ui, sans-serif",
+    background="transparent",
+    plot_background="transparent",
+    foreground="#1d2733",
+    foreground_strong="#1d2733",
+    foreground_subtle="#637083",
+    opacity=".25",
+    opacity_hover=".5",
+    colors=("#1f6feb", "#1a7f37", "#b26a00", "#c62828", "#6e7781", "#8250df"),
+    font_family="system-ui, sans-serif",
 )
 
 
 def _chart(title: str, y_title: str) -> pygal.DateTimeLine:
     return pygal.DateTimeLine(
-        js=[], disable_xml_declaration=True, style=_STYLE, width=900, height=320, title=title,
-        y_title=y_title, show_dots=False, fill=False, x_label_rotation=20, truncate_label=-1,
-        x_value_formatter=lambda dt: dt.strftime("%Y-%m-%d %H:%M"), legend_at_bottom=True,
-        show_x_guides=False, no_data_text="No snapshots yet", explicit_size=False,
+        js=[],
+        disable_xml_declaration=True,
+        style=_STYLE,
+        width=900,
+        height=320,
+        title=title,
+        y_title=y_title,
+        show_dots=False,
+        fill=False,
+        x_label_rotation=20,
+        truncate_label=-1,
+        x_value_formatter=lambda dt: dt.strftime("%Y-%m-%d %H:%M"),
+        legend_at_bottom=True,
+        show_x_guides=False,
+        no_data_text="No snapshots yet",
+        explicit_size=False,
     )
 
 
@@ -57,4 +75,6 @@ def quota_chart(series: dict[str, list[Series]]) -> str:
 
 
 def cost_chart(series: list[Series], unit: str = "") -> str:
-    return line_chart("Cost over time", f"Total cost{f' ({unit})' if unit else ''}", [(s.name, s) for s in series])
+    return line_chart(
+        "Cost over time", f"Total cost{f' ({unit})' if unit else ''}", [(s.name, s) for s in series]
+    )

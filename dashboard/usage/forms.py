@@ -11,11 +11,15 @@ from dashboard.usage.services import quota_below_use_message
 
 class QuotaForm(forms.Form):
     spu_quota = forms.IntegerField(
-        label="SPU quota", required=True,
+        label="SPU quota",
+        required=True,
         help_text=f"{limits.USER_SPU_QUOTA_MIN} to {limits.USER_SPU_QUOTA_MAX:,} SPUs, not below what the user uses.",
     )
     clusters = forms.TypedMultipleChoiceField(
-        label="Clusters", coerce=int, required=False, widget=forms.CheckboxSelectMultiple,
+        label="Clusters",
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text="The exclusive clusters the user may run jobs in.",
     )
 

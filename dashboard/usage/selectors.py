@@ -107,8 +107,9 @@ def quota_rows(team: Team, *, sort: str = "-usage") -> tuple[str, list[UserQuota
 
 def quota_get(team: Team, credential_id, user_id: str) -> UserQuota | None:
     return (
-        UserQuota.objects.filter(team=team, deleted_at__isnull=True, credential__public_id=credential_id,
-                                 user_id=user_id)
+        UserQuota.objects.filter(
+            team=team, deleted_at__isnull=True, credential__public_id=credential_id, user_id=user_id
+        )
         .select_related("credential")
         .first()
     )
@@ -129,13 +130,17 @@ class QuotaTotals:
 def quota_totals(team: Team) -> QuotaTotals:
     """The team's SPUs in use against the sum of its users' quotas (one query)."""
     agg = UserQuota.objects.filter(team=team, deleted_at__isnull=True).aggregate(
-        used=Sum("spu_used"), quota=Sum("spu_quota"), users=Count("id"),
+        used=Sum("spu_used"),
+        quota=Sum("spu_quota"),
+        users=Count("id"),
     )
     return QuotaTotals(spu_used=agg["used"] or 0, spu_quota=agg["quota"] or 0, users=agg["users"] or 0)
 
 
 # ------------------------------------------------------------------------------------- time series
-def downsample(model, team: Team, time_field: str, fields: Iterable[str], points: int = CHART_POINTS) -> list[dict]:
+def downsample(
+    model, team: Team, time_field: str, fields: Iterable[str], points: int = CHART_POINTS
+) -> list[dict]:
     """Rows of a per-credential time series ``model`` of ``team``, thinned in the database to at most
     ~``points`` per credential: every n-th row counted back from the newest, which is always kept.
 
@@ -145,8 +150,11 @@ def downsample(model, team: Team, time_field: str, fields: Iterable[str], points
     from dashboard.teams.models import Credential
 
     per_credential = (
-        model.objects.filter(credential_id=OuterRef("pk")).order_by().values("credential_id")
-        .annotate(n=Count("id")).values("n")
+        model.objects.filter(credential_id=OuterRef("pk"))
+        .order_by()
+        .values("credential_id")
+        .annotate(n=Count("id"))
+        .values("n")
     )
     counts = dict(
         Credential.objects.filter(team=team)
@@ -209,8 +217,10 @@ def _latest_overviews(teams) -> QuerySet[OverviewSnapshot]:
     newest = (
         OverviewSnapshot.objects.filter(credential_id=OuterRef("pk")).order_by("-taken_at").values("pk")[:1]
     )
-    credentials = Credential.objects.filter(team=teams) if isinstance(teams, Team) else (
-        Credential.objects.filter(team__in=teams)
+    credentials = (
+        Credential.objects.filter(team=teams)
+        if isinstance(teams, Team)
+        else (Credential.objects.filter(team__in=teams))
     )
     return OverviewSnapshot.objects.filter(
         pk__in=credentials.annotate(newest=Subquery(newest)).values("newest")
@@ -218,10 +228,23 @@ def _latest_overviews(teams) -> QuerySet[OverviewSnapshot]:
 
 
 _SUMMED = (
-    "total_cost", "total_jobs", "running_jobs_count", "finished_job_count", "exception_job_count",
-    "running_job_charge", "running_job_price", "running_job_total_spu", "running_job_total_time",
-    "total_clusters", "running_cluster_count", "exception_cluster_count", "other_cluster_count",
-    "running_cluster_charge", "running_cluster_price", "running_cluster_total_spu", "running_cluster_total_time",
+    "total_cost",
+    "total_jobs",
+    "running_jobs_count",
+    "finished_job_count",
+    "exception_job_count",
+    "running_job_charge",
+    "running_job_price",
+    "running_job_total_spu",
+    "running_job_total_time",
+    "total_clusters",
+    "running_cluster_count",
+    "exception_cluster_count",
+    "other_cluster_count",
+    "running_cluster_charge",
+    "running_cluster_price",
+    "running_cluster_total_spu",
+    "running_cluster_total_time",
 )
 
 
@@ -239,7 +262,10 @@ class BillingOverview:
 
     @property
     def running_spu(self) -> int:
-        return int((self.totals.get("running_job_total_spu") or 0) + (self.totals.get("running_cluster_total_spu") or 0))
+        return int(
+            (self.totals.get("running_job_total_spu") or 0)
+            + (self.totals.get("running_cluster_total_spu") or 0)
+        )
 
 
 def billing_overview(team: Team) -> BillingOverview:
@@ -249,7 +275,9 @@ def billing_overview(team: Team) -> BillingOverview:
     units = [s.billing_unit for s in snapshots if s.billing_unit]
     time_units = [s.time_unit for s in snapshots if s.time_unit]
     return BillingOverview(
-        snapshots=snapshots, totals=totals, billing_unit=units[0] if units else "",
+        snapshots=snapshots,
+        totals=totals,
+        billing_unit=units[0] if units else "",
         time_unit=time_units[0] if time_units else "",
         taken_at=max((s.taken_at for s in snapshots), default=None),
     )
@@ -283,8 +311,9 @@ def job_costs(team: Team, *, sort: str = "-cost") -> tuple[str, QuerySet[Job]]:
     overview implies: running job price / running job SPUs, else the cluster figures) and ``est_cost``
     (SPUs x running hours x unit price), computed and sorted in the database. Lazy: slice or iterate."""
     sort, ordering = _order(sort, JOB_COST_SORTS, "-cost")
-    hours = ExpressionWrapper(Cast(Coalesce(F("duration"), Value(0)), FloatField()) / _MS_PER_HOUR,
-                              output_field=FloatField())
+    hours = ExpressionWrapper(
+        Cast(Coalesce(F("duration"), Value(0)), FloatField()) / _MS_PER_HOUR, output_field=FloatField()
+    )
     unit = Coalesce(
         _unit_price("running_job_price", "running_job_total_spu"),
         _unit_price("running_cluster_price", "running_cluster_total_spu"),
@@ -297,28 +326,55 @@ def job_costs(team: Team, *, sort: str = "-cost") -> tuple[str, QuerySet[Job]]:
         .annotate(running_hours=hours, unit_price=unit)
         .annotate(
             est_cost=ExpressionWrapper(
-                Cast(Coalesce(F("spu_number"), Value(0)), FloatField()) * F("running_hours") * F("unit_price"),
+                Cast(Coalesce(F("spu_number"), Value(0)), FloatField())
+                * F("running_hours")
+                * F("unit_price"),
                 output_field=FloatField(),
             )
         )
         .select_related("credential")
-        .only("job_id", "name", "status", "spu_number", "duration", "job_type", "credential__name",
-              "credential__public_id", "cluster_name")
+        .only(
+            "job_id",
+            "name",
+            "status",
+            "spu_number",
+            "duration",
+            "job_type",
+            "credential__name",
+            "credential__public_id",
+            "cluster_name",
+        )
     )
-    nulls_last = [F(f[1:]).desc(nulls_last=True) if f.startswith("-") else F(f).asc(nulls_last=True)
-                  for f in ordering]
+    nulls_last = [
+        F(f[1:]).desc(nulls_last=True) if f.startswith("-") else F(f).asc(nulls_last=True) for f in ordering
+    ]
     return sort, qs.order_by(*nulls_last)
 
 
 def job_cost_csv_rows(team: Team, *, sort: str = "-cost") -> Iterator[list]:
     """The per-job cost table as CSV rows (header first), streamed from the database in chunks."""
     _, qs = job_costs(team, sort=sort)
-    yield ["job_id", "name", "status", "job_type", "account", "spu", "running_hours", "unit_price_per_spu_hour",
-           "estimated_cost"]
+    yield [
+        "job_id",
+        "name",
+        "status",
+        "job_type",
+        "account",
+        "spu",
+        "running_hours",
+        "unit_price_per_spu_hour",
+        "estimated_cost",
+    ]
     for job in qs.iterator(chunk_size=500):
         yield [
-            job.job_id, job.name, job.status, job.job_type, job.credential.name, job.spu_number,
-            f"{job.running_hours:.4f}", "" if job.unit_price is None else f"{job.unit_price:.4f}",
+            job.job_id,
+            job.name,
+            job.status,
+            job.job_type,
+            job.credential.name,
+            job.spu_number,
+            f"{job.running_hours:.4f}",
+            "" if job.unit_price is None else f"{job.unit_price:.4f}",
             "" if job.est_cost is None else f"{job.est_cost:.4f}",
         ]
 
@@ -368,9 +424,10 @@ def team_summaries(teams: Iterable[Team]) -> dict[int, TeamSummary]:
     ):
         out[team_id].spu_used, out[team_id].spu_quota = used or 0, quota or 0
     for team_id, cost, unit in (
-        _latest_overviews(team_ids).order_by().values_list("team_id").annotate(
-            cost=Sum("total_cost"), unit=Max("billing_unit")
-        )
+        _latest_overviews(team_ids)
+        .order_by()
+        .values_list("team_id")
+        .annotate(cost=Sum("total_cost"), unit=Max("billing_unit"))
     ):
         out[team_id].cost, out[team_id].billing_unit = cost, unit or ""
     return {tid: out[tid] for tid in team_ids}

@@ -29,7 +29,12 @@ def quota_below_use_message(spu_used: int | None, spu_quota: int | None) -> str:
 
 
 def quota_update(
-    *, access: TeamAccess, user, quota: UserQuota, spu_quota: int | None = None, clusters: Sequence[int] | None = None
+    *,
+    access: TeamAccess,
+    user,
+    quota: UserQuota,
+    spu_quota: int | None = None,
+    clusters: Sequence[int] | None = None,
 ) -> UserQuota:
     """Change a tenant user's SPU quota and/or the clusters they may use (5.3.16)."""
     require_role(access, Role.LEAD)
@@ -41,11 +46,17 @@ def quota_update(
     if problems or below:
         raise ValidationError({"spu_quota": [p.message for p in problems] + ([below] if below else [])})
     cs_call(
-        access=access, user=user, credential=quota.credential, action="quota.update", target_type="user",
-        target_id=quota.user_id, target_name=quota.user_name,
+        access=access,
+        user=user,
+        credential=quota.credential,
+        action="quota.update",
+        target_type="user",
+        target_id=quota.user_id,
+        target_name=quota.user_name,
         message=", ".join(f"{k}={v}" for k, v in body.items()),
-        call=lambda c: c.quotas.update(quota.user_id, spu_quota=spu_quota,
-                                       clusters=list(clusters) if clusters is not None else None),
+        call=lambda c: c.quotas.update(
+            quota.user_id, spu_quota=spu_quota, clusters=list(clusters) if clusters is not None else None
+        ),
     )
     with transaction.atomic():
         fields = ["fingerprint", "last_seen"]
@@ -54,8 +65,9 @@ def quota_update(
             fields.append("spu_quota")
         if clusters is not None:
             names = dict(
-                Cluster.objects.filter(credential=quota.credential, cluster_id__in=clusters)
-                .values_list("cluster_id", "name")
+                Cluster.objects.filter(credential=quota.credential, cluster_id__in=clusters).values_list(
+                    "cluster_id", "name"
+                )
             )
             quota.clusters = [{"id": cid, "name": names.get(cid, "")} for cid in clusters]
             fields.append("clusters")

@@ -30,12 +30,20 @@ JOB_COSTS_PER_PAGE = 50
 def quota_list(request, team):
     access = get_team_for_user(request.user, team, Role.LEAD)
     sort, rows = selectors.quota_rows(access.team, sort=request.GET.get("sort", "-usage"))
-    return render(request, "usage/quotas.html", {
-        "access": access, "team": access.team, "rows": rows, "sort": sort,
-        "totals": selectors.quota_totals(access.team), "near_ratio": round(selectors.NEAR_QUOTA_RATIO * 100),
-        "chart": mark_safe(charts.quota_chart(selectors.quota_series(access.team))),  # noqa: S308 - pygal SVG, escaped
-        "freshness": freshness(access.team, ["quotas"]),
-    })
+    return render(
+        request,
+        "usage/quotas.html",
+        {
+            "access": access,
+            "team": access.team,
+            "rows": rows,
+            "sort": sort,
+            "totals": selectors.quota_totals(access.team),
+            "near_ratio": round(selectors.NEAR_QUOTA_RATIO * 100),
+            "chart": mark_safe(charts.quota_chart(selectors.quota_series(access.team))),  # noqa: S308 - pygal SVG, escaped
+            "freshness": freshness(access.team, ["quotas"]),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -46,19 +54,26 @@ def quota_edit(request, team, credential, user_id):
     if quota is None:
         raise Http404("No such user quota")
     choices = (
-        Cluster.objects.for_team(access.team).live().filter(credential=quota.credential)
+        Cluster.objects.for_team(access.team)
+        .live()
+        .filter(credential=quota.credential)
         .values_list("cluster_id", "name")
     )
     current = [c.get("id") for c in quota.clusters if isinstance(c, dict)]
     form = QuotaForm(
-        request.POST or None, spu_used=quota.spu_used, cluster_choices=list(choices),
+        request.POST or None,
+        spu_used=quota.spu_used,
+        cluster_choices=list(choices),
         initial={"spu_quota": quota.spu_quota, "clusters": [str(c) for c in current]},
     )
     cs_error = None
     if request.method == "POST" and form.is_valid():
         try:
             services.quota_update(
-                access=access, user=request.user, quota=quota, spu_quota=form.cleaned_data["spu_quota"],
+                access=access,
+                user=request.user,
+                quota=quota,
+                spu_quota=form.cleaned_data["spu_quota"],
                 clusters=form.cleaned_data["clusters"],
             )
         except ValidationError as error:
@@ -68,13 +83,25 @@ def quota_edit(request, team, credential, user_id):
             cs_error = error_context(exc)
             field = cs_error_field(form, exc.code)
             if field:
-                form.add_error(field, " ".join(p for p in (cs_error["description"], cs_error["solution"]) if p))
+                form.add_error(
+                    field, " ".join(p for p in (cs_error["description"], cs_error["solution"]) if p)
+                )
         else:
-            messages.success(request, f"{quota.user_name or quota.user_id}: quota set to {quota.spu_quota} SPUs.")
+            messages.success(
+                request, f"{quota.user_name or quota.user_id}: quota set to {quota.spu_quota} SPUs."
+            )
             return redirect("quota_list", team=access.team.slug)
-    return render(request, "usage/quota_form.html", {
-        "access": access, "team": access.team, "quota": quota, "form": form, "cs_error": cs_error,
-    })
+    return render(
+        request,
+        "usage/quota_form.html",
+        {
+            "access": access,
+            "team": access.team,
+            "quota": quota,
+            "form": form,
+            "cs_error": cs_error,
+        },
+    )
 
 
 @require_safe
@@ -84,11 +111,19 @@ def billing(request, team):
     overview = selectors.billing_overview(access.team)
     sort, jobs = selectors.job_costs(access.team, sort=request.GET.get("sort", "-cost"))
     page = Paginator(jobs, JOB_COSTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "usage/billing.html", {
-        "access": access, "team": access.team, "overview": overview, "page": page, "sort": sort,
-        "chart": mark_safe(charts.cost_chart(selectors.cost_series(access.team), overview.billing_unit)),  # noqa: S308
-        "freshness": freshness(access.team, ["overview", "jobs"]),
-    })
+    return render(
+        request,
+        "usage/billing.html",
+        {
+            "access": access,
+            "team": access.team,
+            "overview": overview,
+            "page": page,
+            "sort": sort,
+            "chart": mark_safe(charts.cost_chart(selectors.cost_series(access.team), overview.billing_unit)),  # noqa: S308
+            "freshness": freshness(access.team, ["overview", "jobs"]),
+        },
+    )
 
 
 @require_safe

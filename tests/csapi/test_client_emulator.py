@@ -49,14 +49,26 @@ def _client(server, scheme: str, sleeps=None, retries: int = 2):
         auth = AKSKAuth(tenant.ak, tenant.sk)
     else:
         auth = TokenAuth(
-            server.url, tenant.domain, tenant.user, tenant.password, tenant.project_id, cache=MemoryCache(),
+            server.url,
+            tenant.domain,
+            tenant.user,
+            tenant.password,
+            tenant.project_id,
+            cache=MemoryCache(),
             outbound=LOCAL_POLICY,
         )
     policy = RetryPolicy(
         retries=retries, sleep=sleeps if sleeps is not None else Sleeps(), rng=random.Random(0)
     )
-    client = CSClient(server.url, tenant.project_id, auth, session=session, backoff=policy, timeout=(5, 10),
-                      outbound=LOCAL_POLICY)
+    client = CSClient(
+        server.url,
+        tenant.project_id,
+        auth,
+        session=session,
+        backoff=policy,
+        timeout=(5, 10),
+        outbound=LOCAL_POLICY,
+    )
     client.counter = counter
     return client
 
@@ -399,17 +411,26 @@ def test_token_expiry_refreshes_once(emulator):  # noqa: F811
 
 def test_bad_credentials(emulator):  # noqa: F811
     tenant = emulator.account
-    bad = CSClient(emulator.url, tenant.project_id, AKSKAuth(tenant.ak, "wrong-sk"), retries=0, outbound=LOCAL_POLICY)
+    bad = CSClient(
+        emulator.url, tenant.project_id, AKSKAuth(tenant.ak, "wrong-sk"), retries=0, outbound=LOCAL_POLICY
+    )
     with pytest.raises(CSAuthError) as info:
         bad.jobs.list()
     assert info.value.http_status == 401 and "wrong-sk" not in str(info.value)
     token = TokenAuth(
-        emulator.url, tenant.domain, tenant.user, "wrong-password", tenant.project_id, cache=MemoryCache(),
+        emulator.url,
+        tenant.domain,
+        tenant.user,
+        "wrong-password",
+        tenant.project_id,
+        cache=MemoryCache(),
         outbound=LOCAL_POLICY,
     )
     with pytest.raises(CSAuthError):
         CSClient(emulator.url, tenant.project_id, token, retries=0, outbound=LOCAL_POLICY).jobs.list()
-    other = CSClient(emulator.url, "another-project", AKSKAuth(tenant.ak, tenant.sk), retries=0, outbound=LOCAL_POLICY)
+    other = CSClient(
+        emulator.url, "another-project", AKSKAuth(tenant.ak, tenant.sk), retries=0, outbound=LOCAL_POLICY
+    )
     with pytest.raises(CSAuthError) as info:
         other.jobs.list()
     assert info.value.code == "CS.10006"

@@ -36,13 +36,32 @@ def _client(endpoint: str, policy: OutboundPolicy = STRICT, **kwargs) -> CSClien
 @pytest.mark.parametrize(
     "address, public",
     [
-        ("127.0.0.1", False), ("10.0.0.1", False), ("172.16.5.4", False), ("192.168.1.1", False),
-        ("169.254.169.254", False), ("100.64.0.1", False), ("0.0.0.0", False), ("224.0.0.1", False),  # noqa: S104
-        ("239.255.255.250", False), ("255.255.255.255", False), ("192.0.2.1", False), ("::1", False),
-        ("fd00::1", False), ("fe80::1", False), ("ff02::1", False), ("::ffff:127.0.0.1", False),
-        ("::ffff:10.0.0.1", False), ("64:ff9b::a9fe:a9fe", False), ("2002:7f00:1::1", False), ("::", False),
-        ("2001:db8::1", False), ("8.8.8.8", True), ("1.1.1.1", True), ("2606:4700:4700::1111", True),
-        ("::ffff:8.8.8.8", True), ("not-an-address", False),
+        ("127.0.0.1", False),
+        ("10.0.0.1", False),
+        ("172.16.5.4", False),
+        ("192.168.1.1", False),
+        ("169.254.169.254", False),
+        ("100.64.0.1", False),
+        ("0.0.0.0", False),  # noqa: S104
+        ("224.0.0.1", False),
+        ("239.255.255.250", False),
+        ("255.255.255.255", False),
+        ("192.0.2.1", False),
+        ("::1", False),
+        ("fd00::1", False),
+        ("fe80::1", False),
+        ("ff02::1", False),
+        ("::ffff:127.0.0.1", False),
+        ("::ffff:10.0.0.1", False),
+        ("64:ff9b::a9fe:a9fe", False),
+        ("2002:7f00:1::1", False),
+        ("::", False),
+        ("2001:db8::1", False),
+        ("8.8.8.8", True),
+        ("1.1.1.1", True),
+        ("2606:4700:4700::1111", True),
+        ("::ffff:8.8.8.8", True),
+        ("not-an-address", False),
     ],
 )
 def test_address_classes(address, public):
@@ -125,7 +144,9 @@ def test_allowed_host_is_reachable_but_nothing_else(listener):
 
 def test_redirect_to_loopback_is_not_followed(listener):
     """An allowed endpoint that answers 302/307 elsewhere: the client stops, the target sees nothing."""
-    with Listener(answer=http_answer("302 Found", b"{}", f"Location: http://127.0.0.1:{listener.port}/x\r\n")) as hop:
+    with Listener(
+        answer=http_answer("302 Found", b"{}", f"Location: http://127.0.0.1:{listener.port}/x\r\n")
+    ) as hop:
         policy = OutboundPolicy.allowing([hop.netloc, listener.netloc])
         with pytest.raises(CSProtocolError) as info:
             _client(f"http://{hop.netloc}", policy).jobs.list()
@@ -135,10 +156,14 @@ def test_redirect_to_loopback_is_not_followed(listener):
 
 def test_token_request_is_never_redirected(listener):
     """IAM's POST carries the password: a 307 must not re-send it anywhere."""
-    redirect = http_answer("307 Temporary Redirect", b"{}", f"Location: http://127.0.0.1:{listener.port}/v3/auth/tokens\r\n")
+    redirect = http_answer(
+        "307 Temporary Redirect", b"{}", f"Location: http://127.0.0.1:{listener.port}/v3/auth/tokens\r\n"
+    )
     with Listener(answer=redirect) as hop:
         policy = OutboundPolicy.allowing([hop.netloc, listener.netloc])
-        auth = TokenAuth(f"http://{hop.netloc}", "d", "u", "the-password", "proj", cache=MemoryCache(), outbound=policy)
+        auth = TokenAuth(
+            f"http://{hop.netloc}", "d", "u", "the-password", "proj", cache=MemoryCache(), outbound=policy
+        )
         with pytest.raises(CSProtocolError):
             auth.get_token()
         assert hop.accepted == 1 and listener.accepted == 0
@@ -173,8 +198,15 @@ def test_deadline_bounds_a_silent_endpoint():
 
     with Listener(silent=True) as silent:
         policy = OutboundPolicy.allowing([silent.netloc])
-        client = CSClient(f"http://{silent.netloc}", "proj", AKSKAuth("AKAKAKAKAKAK", "sk"), retries=3,
-                          timeout=(1, 30), deadline=1.5, outbound=policy)
+        client = CSClient(
+            f"http://{silent.netloc}",
+            "proj",
+            AKSKAuth("AKAKAKAKAKAK", "sk"),
+            retries=3,
+            timeout=(1, 30),
+            deadline=1.5,
+            outbound=policy,
+        )
         started = time.monotonic()
         with pytest.raises(Exception) as info:
             client.jobs.list()

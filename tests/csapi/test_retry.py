@@ -261,8 +261,16 @@ class FakeIAM:
 
 
 def token_auth(server, cache=None, password="pw", **kw):
-    return TokenAuth(server.url, "domain", "user", password, "proj", cache=cache or MemoryCache(),
-                     outbound=LOCAL_POLICY, **kw)
+    return TokenAuth(
+        server.url,
+        "domain",
+        "user",
+        password,
+        "proj",
+        cache=cache or MemoryCache(),
+        outbound=LOCAL_POLICY,
+        **kw,
+    )
 
 
 def test_token_sent_and_cached(server, sleeps):
@@ -360,7 +368,9 @@ def test_bad_password_raises_auth_error_without_secret(server):
 
 
 def test_iam_unreachable(closed_port):
-    auth = TokenAuth(f"http://127.0.0.1:{closed_port}", "d", "u", "pw", "p", cache=MemoryCache(), outbound=LOCAL_POLICY)
+    auth = TokenAuth(
+        f"http://127.0.0.1:{closed_port}", "d", "u", "pw", "p", cache=MemoryCache(), outbound=LOCAL_POLICY
+    )
     with pytest.raises(CSUnavailable):
         auth.get_token()
 

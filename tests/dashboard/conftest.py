@@ -38,8 +38,11 @@ def throttle_rates(monkeypatch):
 
     def set_rates(**rates):
         merged = {**SimpleRateThrottle.THROTTLE_RATES, **rates}
-        for klass in (throttling.WriteRateThrottle, throttling.UserWriteRateThrottle,
-                      throttling.TeamWriteRateThrottle):
+        for klass in (
+            throttling.WriteRateThrottle,
+            throttling.UserWriteRateThrottle,
+            throttling.TeamWriteRateThrottle,
+        ):
             monkeypatch.setattr(klass, "THROTTLE_RATES", merged)
         cache.clear()
 

@@ -28,9 +28,17 @@ LEAKS = ("listener-password-1", "listener-sk-1")
 
 def _form(**overrides):
     data = {
-        "name": "prod", "region": "cn-north-1", "project_id": "0123456789abcdef0123456789abcdef",
-        "auth_type": AuthType.PASSWORD, "domain_name": "acme", "username": "robot", "access_key": "",
-        "cs_endpoint": "", "iam_endpoint": "", "vpc_endpoint": "", "secret": "a-password-1",
+        "name": "prod",
+        "region": "cn-north-1",
+        "project_id": "0123456789abcdef0123456789abcdef",
+        "auth_type": AuthType.PASSWORD,
+        "domain_name": "acme",
+        "username": "robot",
+        "access_key": "",
+        "cs_endpoint": "",
+        "iam_endpoint": "",
+        "vpc_endpoint": "",
+        "secret": "a-password-1",
     }
     data.update(overrides)
     return data
@@ -61,8 +69,15 @@ def run_calls(eager_celery, django_capture_on_commit_callbacks):
 def _credential(team, endpoint, **fields) -> Credential:
     """A credential stored as an older release could have stored it (no form checks)."""
     values = {"name": "legacy", "auth_type": AuthType.AKSK, "access_key": "AKAKAKAKAKAKAKAK", **fields}
-    credential = Credential(team=team, region="cn-north-1", project_id="p-1",
-                            cs_endpoint=endpoint, iam_endpoint=endpoint, vpc_endpoint=endpoint, **values)
+    credential = Credential(
+        team=team,
+        region="cn-north-1",
+        project_id="p-1",
+        cs_endpoint=endpoint,
+        iam_endpoint=endpoint,
+        vpc_endpoint=endpoint,
+        **values,
+    )
     credential.set_secret("stored-secret-1")
     credential.save()
     return credential
@@ -71,7 +86,9 @@ def _credential(team, endpoint, **fields) -> Credential:
 # --------------------------------------------------------------------------- 1. request forgery
 def _loopback_name() -> str:
     name = socket.gethostname()
-    assert "127.0.0.1" in {i[4][0] for i in socket.getaddrinfo(name, 80)}, "the host name must resolve to loopback"
+    assert "127.0.0.1" in {i[4][0] for i in socket.getaddrinfo(name, 80)}, (
+        "the host name must resolve to loopback"
+    )
     return name
 
 
@@ -92,8 +109,9 @@ def _loopback_name() -> str:
 def test_credential_form_refuses_local_endpoints(roles, login, strict, listener, endpoint, says):
     url = endpoint.format(port=listener.port)
     for field in ("cs_endpoint", "iam_endpoint", "vpc_endpoint"):
-        response = login(roles.lead).post(reverse("credential_create", kwargs={"team": "alpha"}),
-                                          _form(**{field: url}))
+        response = login(roles.lead).post(
+            reverse("credential_create", kwargs={"team": "alpha"}), _form(**{field: url})
+        )
         assert response.status_code == 200
         errors = response.context["form"].errors
         assert field in errors and says in " ".join(errors[field]), errors
@@ -102,14 +120,17 @@ def test_credential_form_refuses_local_endpoints(roles, login, strict, listener,
 
 
 @pytest.mark.parametrize("where", ["127.0.0.1", "10.0.0.1", "169.254.169.254", "[::1]", "[fd00::1]", "name"])
-def test_stored_local_endpoint_is_refused_by_test_connection_and_poller(roles, login, strict, listener, run_calls,
-                                                                        where):
+def test_stored_local_endpoint_is_refused_by_test_connection_and_poller(
+    roles, login, strict, listener, run_calls, where
+):
     """Rows written before the checks existed: the clients refuse them at connect time, nothing is sent."""
     host = _loopback_name() if where == "name" else where
     port = f":{listener.port}" if where in ("127.0.0.1", "name") else ""
     credential = _credential(roles.team, f"https://{host}{port}")
-    run_calls(login(roles.lead), reverse("credential_test", kwargs={"team": "alpha",
-                                                                    "credential": credential.public_id}))
+    run_calls(
+        login(roles.lead),
+        reverse("credential_test", kwargs={"team": "alpha", "credential": credential.public_id}),
+    )
     call = CloudCall.objects.get()
     assert call.state == "failed"
     assert "loopback" in call.message or "private" in call.message or "link-local" in call.message
@@ -121,36 +142,52 @@ def test_stored_local_endpoint_is_refused_by_test_connection_and_poller(roles, l
 
 
 def test_redirect_to_loopback_is_not_followed(roles, login, strict, listener, run_calls, settings):
-    with Listener(answer=http_answer("307 Temporary Redirect", b"{}",
-                                     f"Location: http://127.0.0.1:{listener.port}/v3/auth/tokens\r\n")) as hop:
+    with Listener(
+        answer=http_answer(
+            "307 Temporary Redirect", b"{}", f"Location: http://127.0.0.1:{listener.port}/v3/auth/tokens\r\n"
+        )
+    ) as hop:
         settings.OUTBOUND_ALLOWED_HOSTS = [hop.netloc]  # an allowed host that redirects to a refused one
-        credential = _credential(roles.team, f"http://{hop.netloc}", auth_type=AuthType.PASSWORD,
-                                 domain_name="d", username="u")
-        run_calls(login(roles.lead), reverse("credential_test", kwargs={"team": "alpha",
-                                                                        "credential": credential.public_id}))
+        credential = _credential(
+            roles.team, f"http://{hop.netloc}", auth_type=AuthType.PASSWORD, domain_name="d", username="u"
+        )
+        run_calls(
+            login(roles.lead),
+            reverse("credential_test", kwargs={"team": "alpha", "credential": credential.public_id}),
+        )
         assert "redirect" in CloudCall.objects.get().message
         assert hop.accepted >= 1 and listener.accepted == 0
 
 
-@pytest.mark.parametrize("answer", [
-    http_answer(),  # a 2xx JSON body full of someone else's secrets
-    http_answer(body=b'["a list", {"password": "listener-password-1"}]'),
-    http_answer(body=b'"listener-sk-1"'),
-    http_answer(body=b"12345"),
-    http_answer("403 Forbidden"),
-    http_answer("500 Internal Server Error", b"<html>listener-password-1 listener-sk-1</html>"),
-])
-def test_answers_of_a_foreign_endpoint_are_never_read_back(roles, login, listener, run_calls, settings, answer):
+@pytest.mark.parametrize(
+    "answer",
+    [
+        http_answer(),  # a 2xx JSON body full of someone else's secrets
+        http_answer(body=b'["a list", {"password": "listener-password-1"}]'),
+        http_answer(body=b'"listener-sk-1"'),
+        http_answer(body=b"12345"),
+        http_answer("403 Forbidden"),
+        http_answer("500 Internal Server Error", b"<html>listener-password-1 listener-sk-1</html>"),
+    ],
+)
+def test_answers_of_a_foreign_endpoint_are_never_read_back(
+    roles, login, listener, run_calls, settings, answer
+):
     """Whatever an allowed endpoint answers, nothing of it is stored or shown, and no page fails."""
     listener.answer = answer
     settings.OUTBOUND_ALLOWED_HOSTS = [listener.netloc]
     credential = _credential(roles.team, f"http://{listener.netloc}")
     client = login(roles.lead)
-    run_calls(client, reverse("credential_test", kwargs={"team": "alpha", "credential": credential.public_id}))
+    run_calls(
+        client, reverse("credential_test", kwargs={"team": "alpha", "credential": credential.public_id})
+    )
     sync(credential.pk, "jobs")
     credential.refresh_from_db()
-    stored = json.dumps(credential.cs_versions) + credential.last_error + json.dumps(
-        list(CloudCall.objects.values("message", "error")))
+    stored = (
+        json.dumps(credential.cs_versions)
+        + credential.last_error
+        + json.dumps(list(CloudCall.objects.values("message", "error")))
+    )
     pages = [
         client.get(credential.get_absolute_url()),
         client.get(reverse("job_list", kwargs={"team": "alpha"})),
@@ -164,19 +201,29 @@ def test_answers_of_a_foreign_endpoint_are_never_read_back(roles, login, listene
 
 
 # --------------------------------------------------------------------------- 2. secret recovery
-@pytest.mark.parametrize("field, value", [
-    ("iam_endpoint", "https://iam.attacker.example.com"),
-    ("cs_endpoint", "https://cs.attacker.example.com"),
-    ("vpc_endpoint", "https://vpc.attacker.example.com"),
-    ("region", "ap-southeast-1"),
-    ("domain_name", "other-domain"),
-    ("username", "other-user"),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("iam_endpoint", "https://iam.attacker.example.com"),
+        ("cs_endpoint", "https://cs.attacker.example.com"),
+        ("vpc_endpoint", "https://vpc.attacker.example.com"),
+        ("region", "ap-southeast-1"),
+        ("domain_name", "other-domain"),
+        ("username", "other-user"),
+    ],
+)
 def test_moving_a_secret_needs_the_secret(roles, login, cs_credential, field, value):
     before = Credential.objects.values().get(pk=cs_credential.pk)
-    data = _form(name=cs_credential.name, project_id=cs_credential.project_id, domain_name=cs_credential.domain_name,
-                 username=cs_credential.username, cs_endpoint=cs_credential.cs_endpoint,
-                 iam_endpoint=cs_credential.iam_endpoint, vpc_endpoint=cs_credential.vpc_endpoint, secret="")
+    data = _form(
+        name=cs_credential.name,
+        project_id=cs_credential.project_id,
+        domain_name=cs_credential.domain_name,
+        username=cs_credential.username,
+        cs_endpoint=cs_credential.cs_endpoint,
+        iam_endpoint=cs_credential.iam_endpoint,
+        vpc_endpoint=cs_credential.vpc_endpoint,
+        secret="",
+    )
     data[field] = value
     url = reverse("credential_edit", kwargs={"team": "alpha", "credential": cs_credential.public_id})
     response = login(roles.lead).post(url, data)
@@ -193,14 +240,23 @@ def test_the_service_refuses_it_too(roles, cs_credential):
 
     cs_credential.iam_endpoint = "https://iam.attacker.example.com"
     with pytest.raises(ValidationError):
-        credential_save(access=TeamAccess(roles.team, 30), user=roles.lead, credential=cs_credential, secret=None)
+        credential_save(
+            access=TeamAccess(roles.team, 30), user=roles.lead, credential=cs_credential, secret=None
+        )
     assert Credential.objects.get(pk=cs_credential.pk).iam_endpoint != "https://iam.attacker.example.com"
 
 
 def test_renaming_keeps_the_secret(roles, login, cs_credential):
-    data = _form(name="renamed", project_id=cs_credential.project_id, domain_name=cs_credential.domain_name,
-                 username=cs_credential.username, cs_endpoint=cs_credential.cs_endpoint,
-                 iam_endpoint=cs_credential.iam_endpoint, vpc_endpoint=cs_credential.vpc_endpoint, secret="")
+    data = _form(
+        name="renamed",
+        project_id=cs_credential.project_id,
+        domain_name=cs_credential.domain_name,
+        username=cs_credential.username,
+        cs_endpoint=cs_credential.cs_endpoint,
+        iam_endpoint=cs_credential.iam_endpoint,
+        vpc_endpoint=cs_credential.vpc_endpoint,
+        secret="",
+    )
     url = reverse("credential_edit", kwargs={"team": "alpha", "credential": cs_credential.public_id})
     assert login(roles.lead).post(url, data).status_code == 302
     assert Credential.objects.get(pk=cs_credential.pk).name == "renamed"
@@ -211,8 +267,7 @@ def test_csv_cells_cannot_be_formulas(roles, login, synced):
     from dashboard.exports import safe_cell
     from dashboard.jobs.models import Job
 
-    hostile = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx",
-               "=cmd|' /C calc'!A0"]
+    hostile = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "=cmd|' /C calc'!A0"]
     for job, name in zip(Job.objects.filter(credential=synced), hostile, strict=False):
         Job.objects.filter(pk=job.pk).update(name=name)
     Credential.objects.filter(pk=synced.pk).update(name="=1+2")
@@ -245,10 +300,21 @@ def test_zip_bomb_jar_is_refused_within_bounds(roles, login, cs_credential):
     upload.name = "bomb.jar"
     tracemalloc.start()
     try:
-        response = login(roles.operator).post(reverse("jar_job_create", kwargs={"team": "alpha"}), {
-            "credential": cs_credential.public_id, "name": "bomb", "desc": "x", "job_type": "flink_jar_job",
-            "run_mode": "shared_cluster", "cluster_id": "", "spu_number": 2, "manager_spu": 1,
-            "parallel_number": 1, "jar": upload})
+        response = login(roles.operator).post(
+            reverse("jar_job_create", kwargs={"team": "alpha"}),
+            {
+                "credential": cs_credential.public_id,
+                "name": "bomb",
+                "desc": "x",
+                "job_type": "flink_jar_job",
+                "run_mode": "shared_cluster",
+                "cluster_id": "",
+                "spu_number": 2,
+                "manager_spu": 1,
+                "parallel_number": 1,
+                "jar": upload,
+            },
+        )
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -302,8 +368,10 @@ def test_hosts_upload_form_shows_short_errors(roles, login, synced):
     cluster = Cluster.objects.filter(credential=synced).exclude(cluster_id=0).first()
     upload = io.BytesIO(b"y" * (4 * 1024 * 1024) + b"\n" + b"bad line\n" * 1000)
     upload.name = "hosts"
-    url = reverse("hosts_upload", kwargs={"team": "alpha", "credential": synced.public_id,
-                                         "cluster_id": cluster.cluster_id})
+    url = reverse(
+        "hosts_upload",
+        kwargs={"team": "alpha", "credential": synced.public_id, "cluster_id": cluster.cluster_id},
+    )
     response = login(roles.lead).post(url, {"hosts_file": upload})
     assert response.status_code in (200, 400)
     assert "field-error" in response.content.decode()
@@ -316,7 +384,9 @@ def test_sign_in_is_limited_per_user_name_across_addresses(roles, client, settin
     url = reverse("login")
     for i in range(5):
         client.post(url, {"username": "lead", "password": "wrong"}, REMOTE_ADDR=f"10.0.{i}.1")
-    response = client.post(url, {"username": "lead", "password": "correct-horse-battery-9"}, REMOTE_ADDR="10.9.9.9")
+    response = client.post(
+        url, {"username": "lead", "password": "correct-horse-battery-9"}, REMOTE_ADDR="10.9.9.9"
+    )
     assert response.status_code in (403, 429)
     assert "_auth_user_id" not in client.session
 
@@ -326,21 +396,26 @@ def test_sign_in_is_limited_per_address_across_user_names(roles, client, setting
     url = reverse("login")
     for name in ("a1", "a2", "a3", "a4", "a5"):
         client.post(url, {"username": name, "password": "wrong"}, REMOTE_ADDR="10.1.1.1")
-    response = client.post(url, {"username": "viewer", "password": "correct-horse-battery-9"}, REMOTE_ADDR="10.1.1.1")
+    response = client.post(
+        url, {"username": "viewer", "password": "correct-horse-battery-9"}, REMOTE_ADDR="10.1.1.1"
+    )
     assert response.status_code in (403, 429)
 
 
 @pytest.mark.parametrize("body", ["[" * 5000 + "]" * 5000, '{"a":' * 100 + "1" + "}" * 100])
 def test_deeply_nested_json_answers_400(roles, login, cs_credential, body):
-    response = login(roles.operator).post("/api/v1/teams/alpha/jobs/sql/", body, content_type="application/json")
+    response = login(roles.operator).post(
+        "/api/v1/teams/alpha/jobs/sql/", body, content_type="application/json"
+    )
     assert response.status_code == 400
     assert "nested" in response.content.decode()
 
 
 def test_oversized_json_answers_400(roles, login, cs_credential, settings):
     settings.API_JSON_MAX_BYTES = 1024
-    response = login(roles.operator).post("/api/v1/teams/alpha/jobs/sql/", json.dumps({"name": "x" * 5000}),
-                                          content_type="application/json")
+    response = login(roles.operator).post(
+        "/api/v1/teams/alpha/jobs/sql/", json.dumps({"name": "x" * 5000}), content_type="application/json"
+    )
     assert response.status_code == 400 and "larger than" in response.content.decode()
 
 
@@ -351,8 +426,12 @@ def test_more_tokens_buy_no_more_writes(roles, client, cs_credential, throttle_r
     tokens = [token_create(user=roles.operator, name=f"t{i}")[1] for i in range(4)]
     statuses = []
     for i in range(6):
-        response = client.post("/api/v1/teams/alpha/jobs/sql/", "{}", content_type="application/json",
-                               HTTP_AUTHORIZATION=f"Bearer {tokens[i % len(tokens)]}")
+        response = client.post(
+            "/api/v1/teams/alpha/jobs/sql/",
+            "{}",
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {tokens[i % len(tokens)]}",
+        )
         statuses.append(response.status_code)
     assert statuses[:3] == [400, 400, 400] and statuses[3:] == [429, 429, 429]
 
@@ -360,10 +439,16 @@ def test_more_tokens_buy_no_more_writes(roles, client, cs_credential, throttle_r
 def test_outsiders_do_not_spend_a_teams_write_budget(roles, login, cs_credential, throttle_rates):
     throttle_rates(api_write_team="2/min")
     for _ in range(5):
-        assert login(roles.outsider).post("/api/v1/teams/alpha/jobs/sql/", "{}",
-                                          content_type="application/json").status_code == 404
-    statuses = [login(user).post("/api/v1/teams/alpha/jobs/sql/", "{}", content_type="application/json").status_code
-                for user in (roles.operator, roles.lead, roles.operator)]
+        assert (
+            login(roles.outsider)
+            .post("/api/v1/teams/alpha/jobs/sql/", "{}", content_type="application/json")
+            .status_code
+            == 404
+        )
+    statuses = [
+        login(user).post("/api/v1/teams/alpha/jobs/sql/", "{}", content_type="application/json").status_code
+        for user in (roles.operator, roles.lead, roles.operator)
+    ]
     assert statuses == [400, 400, 429]
 
 
@@ -406,8 +491,15 @@ def test_logged_exceptions_are_redacted(caplog):
     try:
         raise ValueError("{'password': 's3cret-9'}")
     except ValueError:
-        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed with %s", ("password=s3cret-10",),
-                                   exc_info=__import__("sys").exc_info())
+        record = logging.LogRecord(
+            "x",
+            logging.ERROR,
+            __file__,
+            1,
+            "failed with %s",
+            ("password=s3cret-10",),
+            exc_info=__import__("sys").exc_info(),
+        )
     RedactSecretsFilter().filter(record)
     text = logging.Formatter().format(record)
     assert "s3cret-9" not in text and "s3cret-10" not in text and "[redacted]" in text

@@ -21,8 +21,17 @@ def test_faults_then_recovery(roles, cs_credential, emulator, login):
         return response.status_code, response.content.decode()
 
     report = run_scenario(
-        emulator, cs_credential, fault_seconds=0, min_cycles=3, latency_ms=50, error_rate=0.6, throttle_rate=0.1,
-        truncate_rate=0.05, token_lifetime=60, clock_step=30, get_page=get_page,
+        emulator,
+        cs_credential,
+        fault_seconds=0,
+        min_cycles=3,
+        latency_ms=50,
+        error_rate=0.6,
+        throttle_rate=0.1,
+        truncate_rate=0.05,
+        token_lifetime=60,
+        clock_step=30,
+        get_page=get_page,
     )
     assert report.cycles == 3 and report.failed_syncs > 0, report
     assert report.pages == report.pages_ok, report

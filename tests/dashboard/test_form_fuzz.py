@@ -39,7 +39,11 @@ class _Forms(HTMLParser):
             self.forms.append({"action": a.get("action") or "", "fields": {}})
         elif not self.forms:
             return
-        elif tag in ("input", "textarea") and a.get("name") and a.get("type") not in ("hidden", "submit", "file"):
+        elif (
+            tag in ("input", "textarea")
+            and a.get("name")
+            and a.get("type") not in ("hidden", "submit", "file")
+        ):
             self.forms[-1]["fields"].setdefault(a["name"], [])
         elif tag == "select" and a.get("name"):
             self._select = a["name"]
@@ -52,11 +56,33 @@ class _Forms(HTMLParser):
             self._select = None
 
 
-NASTY = st.sampled_from([
-    "", " ", "0", "-1", "401", "99999999999999999999", "1e9", "NaN", "null", "true", "a" * 600,
-    "名字", "x" * 58, "bad name!", "<script>alert(1)</script>", "'; DROP TABLE jobs; --", "\x00",
-    "obs://bucket/path", "10.0.0.0/33", "300.1.1.1", "127.0.0.1", "exactly_once", "shared_cluster",
-])
+NASTY = st.sampled_from(
+    [
+        "",
+        " ",
+        "0",
+        "-1",
+        "401",
+        "99999999999999999999",
+        "1e9",
+        "NaN",
+        "null",
+        "true",
+        "a" * 600,
+        "名字",
+        "x" * 58,
+        "bad name!",
+        "<script>alert(1)</script>",
+        "'; DROP TABLE jobs; --",
+        "\x00",
+        "obs://bucket/path",
+        "10.0.0.0/33",
+        "300.1.1.1",
+        "127.0.0.1",
+        "exactly_once",
+        "shared_cluster",
+    ]
+)
 
 
 def _value(choices):
@@ -71,8 +97,11 @@ def _writes(emulator) -> int:
 
 
 def _row_counts() -> dict[str, int]:
-    return {m._meta.label: m.objects.count() for m in apps.get_models()
-            if m._meta.app_label in ("jobs", "clusters", "usage", "teams") and m is not ActionLog}
+    return {
+        m._meta.label: m.objects.count()
+        for m in apps.get_models()
+        if m._meta.app_label in ("jobs", "clusters", "usage", "teams") and m is not ActionLog
+    }
 
 
 @pytest.fixture
@@ -81,10 +110,22 @@ def forms(roles, cs_credential, emulator, login):
     job = Job.objects.filter(credential=cs_credential).exclude(sql_body="").first()
     client = login(roles.lead)
     team = roles.team.slug
-    pages = [reverse(name, kwargs={"team": team}) for name in
-             ("sql_job_create", "jar_job_create", "template_create", "cluster_create", "members", "credential_create")]
-    pages.append(reverse("job_edit", kwargs={"team": team, "credential": cs_credential.public_id,
-                                             "job_id": job.job_id}))
+    pages = [
+        reverse(name, kwargs={"team": team})
+        for name in (
+            "sql_job_create",
+            "jar_job_create",
+            "template_create",
+            "cluster_create",
+            "members",
+            "credential_create",
+        )
+    ]
+    pages.append(
+        reverse(
+            "job_edit", kwargs={"team": team, "credential": cs_credential.public_id, "job_id": job.job_id}
+        )
+    )
     pages.append(reverse("credential_detail", kwargs={"team": team, "credential": cs_credential.public_id}))
     from dashboard.clusters.models import Cluster
     from dashboard.usage.models import UserQuota
@@ -107,7 +148,9 @@ def forms(roles, cs_credential, emulator, login):
         for form in parser.forms:
             action = form["action"] or url
             # Forms that change state without fields (run, stop, delete...) are not for fuzzing.
-            if form["fields"] and not re.search(r"/(delete|remove|stop|restart|run|revoke|logout)/?$", action):
+            if form["fields"] and not re.search(
+                r"/(delete|remove|stop|restart|run|revoke|logout)/?$", action
+            ):
                 found.append((action, form["fields"]))
     assert len(found) >= 10, found
     return client, found

@@ -66,14 +66,27 @@ def beta(roles, other_cs_credential, emulator):
     peering = Peering.objects.filter(cluster__team=team).first()
     route = Route.objects.filter(peering__cluster__team=team).first()
     quota = UserQuota.objects.filter(team=team).first()
-    for name, obj in {"job": job, "template": template, "cluster": cluster, "host": host, "peering": peering,
-                      "route": route, "quota": quota}.items():
+    for name, obj in {
+        "job": job,
+        "template": template,
+        "cluster": cluster,
+        "host": host,
+        "peering": peering,
+        "route": route,
+        "quota": quota,
+    }.items():
         assert obj is not None, f"the demo tenant has no {name} to walk with"
     token, _ = token_create(user=roles.other_lead, name="beta automation")
     from dashboard.teams.models import CloudCall
 
-    call = CloudCall.objects.create(team=team, credential=other_cs_credential, user=roles.other_lead,
-                                    action="test", state="failed", message="beta's call")
+    call = CloudCall.objects.create(
+        team=team,
+        credential=other_cs_credential,
+        user=roles.other_lead,
+        action="test",
+        state="failed",
+        message="beta's call",
+    )
     kwargs = {
         "team": team.slug,
         "team_slug": team.slug,
@@ -89,8 +102,16 @@ def beta(roles, other_cs_credential, emulator):
         "token": token.public_id,
         "call": call.public_id,
     }
-    secrets = [team.name, call.message, job.name, job.sql_body[:60], cluster.name, str(other_cs_credential.public_id),
-               other_cs_credential.name, template.name]
+    secrets = [
+        team.name,
+        call.message,
+        job.name,
+        job.sql_body[:60],
+        cluster.name,
+        str(other_cs_credential.public_id),
+        other_cs_credential.name,
+        template.name,
+    ]
     return type("Beta", (), {"kwargs": kwargs, "secrets": [s for s in secrets if s and len(s) >= 4]})
 
 
@@ -98,7 +119,9 @@ def _url(name, pattern, route, kwargs):
     # Path arguments of the whole route: the including patterns' and this pattern's.
     needed = set(re.findall(r"<(?:\w+:)?(\w+)>", route)) | set(re.findall(r"\(\?P<(\w+)>", route))
     missing = needed - set(kwargs)
-    assert not missing, f"{name} ({route}) takes {sorted(missing)}: teach the isolation walk which object to use"
+    assert not missing, (
+        f"{name} ({route}) takes {sorted(missing)}: teach the isolation walk which object to use"
+    )
     return reverse(name, kwargs={k: kwargs[k] for k in needed})
 
 
@@ -112,8 +135,10 @@ def _writes(emulator) -> int:
 
 
 def test_every_url_is_closed_to_other_teams(roles, beta, client, emulator):
-    tokens = {user: token_create(user=getattr(roles, user), name="walk")[1]
-              for user in ("outsider", "lead", "operator", "viewer")}
+    tokens = {
+        user: token_create(user=getattr(roles, user), name="walk")[1]
+        for user in ("outsider", "lead", "operator", "viewer")
+    }
     walked = 0
     writes_before = _writes(emulator)
     for name, pattern, route in _patterns():
@@ -136,14 +161,22 @@ def test_every_url_is_closed_to_other_teams(roles, beta, client, emulator):
                 answers[method] = response.status_code
                 body = response.content.decode(errors="replace")
                 for secret in beta.secrets:
-                    assert secret not in body, f"{method.upper()} {url} as {who or 'anonymous'} shows {secret!r}"
+                    assert secret not in body, (
+                        f"{method.upper()} {url} as {who or 'anonymous'} shows {secret!r}"
+                    )
                 if who is None and not is_api:
                     assert response.status_code in (302, 405), (method, url, response.status_code)
                     if response.status_code == 302:
                         assert response["Location"].startswith(reverse("login")), (url, response["Location"])
                 else:
                     allowed = (401, 403, 404, 405) if who is None else (403, 404, 405)
-                    assert response.status_code in allowed, (method, url, who, response.status_code, body[:300])
+                    assert response.status_code in allowed, (
+                        method,
+                        url,
+                        who,
+                        response.status_code,
+                        body[:300],
+                    )
             # A method the view does not serve may answer 405, but some method must reach the access check.
             assert set(answers.values()) != {405}, (url, who, answers)
             walked += 1

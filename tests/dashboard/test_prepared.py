@@ -17,12 +17,17 @@ pytestmark = pytest.mark.django_db
 def test_rows_match_the_orm_with_columns_converted(roles):
     query = PreparedQuery(
         lambda slug, user_id: Membership.objects.filter(team__slug=slug, user_id=user_id).values_list(
-            "role", "team__name", "team__created_at"),
-        slug=str, user_id=int,
+            "role", "team__name", "team__created_at"
+        ),
+        slug=str,
+        user_id=int,
     )
     for user in (roles.lead, roles.viewer, roles.outsider):
-        expected = list(Membership.objects.filter(team__slug="alpha", user_id=user.pk).values_list(
-            "role", "team__name", "team__created_at"))
+        expected = list(
+            Membership.objects.filter(team__slug="alpha", user_id=user.pk).values_list(
+                "role", "team__name", "team__created_at"
+            )
+        )
         assert query.rows(slug="alpha", user_id=user.pk) == expected
     row = query.first(slug="alpha", user_id=roles.viewer.pk)
     assert isinstance(row[2], datetime) and row[2].tzinfo is not None
@@ -36,7 +41,9 @@ def test_sql_is_compiled_once_and_runs_as_one_logged_statement(roles, monkeypatc
     query.first(slug="alpha")
     compiled = []
     original = SQLCompiler.as_sql
-    monkeypatch.setattr(SQLCompiler, "as_sql", lambda self, *a, **k: compiled.append(1) or original(self, *a, **k))
+    monkeypatch.setattr(
+        SQLCompiler, "as_sql", lambda self, *a, **k: compiled.append(1) or original(self, *a, **k)
+    )
     with CaptureQueriesContext(connection) as queries:
         assert query.first(slug="beta") == (roles.other_team.pk, "Beta Stream")
     assert compiled == [] and len(queries) == 1

@@ -41,9 +41,21 @@ class PrivateRedis:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [self.binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no",
-             "--dir", str(self.folder)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                self.binary,
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.folder),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         client = redis.Redis.from_url(self.url)
         deadline = time.monotonic() + 20
@@ -71,9 +83,28 @@ def private_redis(tmp_path):
 
 def _worker(env, log: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "dashboard", "worker", "--concurrency", "1", "--pool", "prefork",
-         "--loglevel", "INFO", "--without-heartbeat", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=log.open("a"), stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "dashboard",
+            "worker",
+            "--concurrency",
+            "1",
+            "--pool",
+            "prefork",
+            "--loglevel",
+            "INFO",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("a"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
 
 
@@ -101,13 +132,17 @@ def test_killed_worker_and_restarted_broker_lose_nothing(emu, scratch_database_u
     env["REDIS_URL"] = private_redis.url  # broker and cache of the worker
     _manage(env, "migrate", "--run-syncdb", "--noinput", "-v", "0")
     tenant = emu.account
-    credential_id = int(_shell(env, SETUP.format(project=tenant.project_id, url=emu.url, ak=tenant.ak, sk=tenant.sk)))
+    credential_id = int(
+        _shell(env, SETUP.format(project=tenant.project_id, url=emu.url, ak=tenant.ak, sk=tenant.sk))
+    )
     expected = sorted(emu.emulator.projects[tenant.project_id].jobs)
     producer = Celery(broker=private_redis.url)
     log = tmp_path / "worker.log"
 
     def enqueue():
-        producer.send_task("dashboard.polling.tasks.sync_task", args=[credential_id, "jobs"], serializer="json")
+        producer.send_task(
+            "dashboard.polling.tasks.sync_task", args=[credential_id, "jobs"], serializer="json"
+        )
 
     def listing_calls() -> int:
         return emu.emulator.stats()["by_operation"].get(JOBS_OP, 0)
@@ -139,7 +174,13 @@ def test_killed_worker_and_restarted_broker_lose_nothing(emu, scratch_database_u
         # The sync running during the restart finishes (it talks to CS and the database, not Redis);
         # the next cycle goes through the restarted broker.
         enqueue()
-        _wait(lambda: json.loads(_shell(env, STATE))["ok"], 120, "a complete sync after the restart", worker, log)
+        _wait(
+            lambda: json.loads(_shell(env, STATE))["ok"],
+            120,
+            "a complete sync after the restart",
+            worker,
+            log,
+        )
         # And one more through the restarted broker, to show the worker took new work after it.
         before = listing_calls()
         enqueue()

@@ -35,7 +35,11 @@ def test_check_deploy_is_clean_in_production(tmp_path):
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # a test-run setting (browser tests), never a deployment's
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -56,7 +60,9 @@ def test_security_headers(client):
     response = client.get("/login/")
     assert response.status_code == 200
     directives = dict(
-        (part.split()[0], part.split()[1:]) for part in response["Content-Security-Policy"].split(";") if part.strip()
+        (part.split()[0], part.split()[1:])
+        for part in response["Content-Security-Policy"].split(";")
+        if part.strip()
     )
     assert directives["script-src"] == ["'self'"]  # no inline or evaluated script
     assert response["X-Frame-Options"] == "DENY"

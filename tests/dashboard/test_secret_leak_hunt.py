@@ -116,17 +116,53 @@ def test_no_secret_anywhere(canaries, canary_emulator, capture_logs, capture_bro
     client.force_login(lead, backend="dashboard.teams.auth.ModelBackend")
 
     # Credentials are created through the form (the secrets travel in a POST), one per auth scheme.
-    common = {"region": "cn-north-1", "project_id": tenant.project_id, "cs_endpoint": emu.url,
-              "iam_endpoint": emu.url, "vpc_endpoint": emu.url}
-    keep(client.post(reverse("credential_create", kwargs={"team": "alpha"}), {
-        **common, "name": "pw", "auth_type": AuthType.PASSWORD, "domain_name": tenant.domain,
-        "username": tenant.user, "secret": canaries["password"]}))
-    keep(client.post(reverse("credential_create", kwargs={"team": "beta"}), {
-        **common, "name": "aksk", "auth_type": AuthType.AKSK, "access_key": tenant.ak, "secret": canaries["sk"]}))
+    common = {
+        "region": "cn-north-1",
+        "project_id": tenant.project_id,
+        "cs_endpoint": emu.url,
+        "iam_endpoint": emu.url,
+        "vpc_endpoint": emu.url,
+    }
+    keep(
+        client.post(
+            reverse("credential_create", kwargs={"team": "alpha"}),
+            {
+                **common,
+                "name": "pw",
+                "auth_type": AuthType.PASSWORD,
+                "domain_name": tenant.domain,
+                "username": tenant.user,
+                "secret": canaries["password"],
+            },
+        )
+    )
+    keep(
+        client.post(
+            reverse("credential_create", kwargs={"team": "beta"}),
+            {
+                **common,
+                "name": "aksk",
+                "auth_type": AuthType.AKSK,
+                "access_key": tenant.ak,
+                "secret": canaries["sk"],
+            },
+        )
+    )
     # A form error with a secret in it.
-    keep(client.post(reverse("credential_create", kwargs={"team": "alpha"}), {
-        **common, "name": "bad", "project_id": "bad id", "auth_type": AuthType.PASSWORD,
-        "domain_name": tenant.domain, "username": tenant.user, "secret": canaries["password"]}))
+    keep(
+        client.post(
+            reverse("credential_create", kwargs={"team": "alpha"}),
+            {
+                **common,
+                "name": "bad",
+                "project_id": "bad id",
+                "auth_type": AuthType.PASSWORD,
+                "domain_name": tenant.domain,
+                "username": tenant.user,
+                "secret": canaries["password"],
+            },
+        )
+    )
     pw = Credential.objects.get(name="pw")
     aksk = Credential.objects.get(name="aksk")
 
@@ -134,17 +170,37 @@ def test_no_secret_anywhere(canaries, canary_emulator, capture_logs, capture_bro
     for credential in (pw, aksk):
         assert all(r.ok for r in sync_all(credential.id).values())
         for name in ("credential_test", "credential_register"):
-            keep(client.post(reverse(name, kwargs={"team": credential.team.slug, "credential": credential.public_id})))
-        keep(client.post(reverse("credential_authorize_obs", kwargs={"team": credential.team.slug,
-                                                                    "credential": credential.public_id}),
-                         {"buckets": "demo-bucket"}))
+            keep(
+                client.post(
+                    reverse(name, kwargs={"team": credential.team.slug, "credential": credential.public_id})
+                )
+            )
+        keep(
+            client.post(
+                reverse(
+                    "credential_authorize_obs",
+                    kwargs={"team": credential.team.slug, "credential": credential.public_id},
+                ),
+                {"buckets": "demo-bucket"},
+            )
+        )
 
     # Every page of team alpha, as its lead.
     job = Job.objects.filter(credential=pw).exclude(sql_body="").first()
     for name in ("home", "jobs_all"):
         keep(client.get(reverse(name)))
-    for name in ("team_detail", "members", "credential_list", "job_list", "template_list", "cluster_list",
-                 "quota_list", "billing", "sql_job_create", "jar_job_create"):
+    for name in (
+        "team_detail",
+        "members",
+        "credential_list",
+        "job_list",
+        "template_list",
+        "cluster_list",
+        "quota_list",
+        "billing",
+        "sql_job_create",
+        "jar_job_create",
+    ):
         keep(client.get(reverse(name, kwargs={"team": "alpha"})))
     job_kwargs = {"team": "alpha", "credential": pw.public_id, "job_id": job.job_id}
     for name in ("job_detail", "job_edit", "job_clone"):
@@ -154,17 +210,40 @@ def test_no_secret_anywhere(canaries, canary_emulator, capture_logs, capture_bro
     keep(client.post(reverse("job_run", kwargs=job_kwargs)))
     keep(client.post(reverse("job_stop", kwargs=job_kwargs)))
     emu.faults.configure({"path": "sql_job", "error_rate": 1.0, "error_statuses": [500]})
-    keep(client.post(reverse("sql_job_create", kwargs={"team": "alpha"}), {
-        "credential": pw.public_id, "name": "leak_hunt_job", "sql_body": "SELECT 1", "run_mode": "shared_cluster",
-        "job_type": "flink_sql_job", "spu_number": 2, "parallel_number": 1}))
+    keep(
+        client.post(
+            reverse("sql_job_create", kwargs={"team": "alpha"}),
+            {
+                "credential": pw.public_id,
+                "name": "leak_hunt_job",
+                "sql_body": "SELECT 1",
+                "run_mode": "shared_cluster",
+                "job_type": "flink_sql_job",
+                "spu_number": 2,
+                "parallel_number": 1,
+            },
+        )
+    )
     emu.faults.clear()
-    jar_response = client.post(reverse("jar_job_create", kwargs={"team": "alpha"}), {
-        "credential": pw.public_id, "name": "leak_hunt_jar", "desc": "x", "job_type": "flink_jar_job",
-        "run_mode": "shared_cluster", "spu_number": 2, "manager_spu": 1, "parallel_number": 1,
-        "jar": io.BytesIO(_jar())})
+    jar_response = client.post(
+        reverse("jar_job_create", kwargs={"team": "alpha"}),
+        {
+            "credential": pw.public_id,
+            "name": "leak_hunt_jar",
+            "desc": "x",
+            "job_type": "flink_jar_job",
+            "run_mode": "shared_cluster",
+            "spu_number": 2,
+            "manager_spu": 1,
+            "parallel_number": 1,
+            "jar": io.BytesIO(_jar()),
+        },
+    )
     keep(jar_response)
     # CS unreachable: a credential pointing nowhere.
-    Credential.objects.filter(pk=pw.pk).update(cs_endpoint="http://127.0.0.1:9", iam_endpoint="http://127.0.0.1:9")
+    Credential.objects.filter(pk=pw.pk).update(
+        cs_endpoint="http://127.0.0.1:9", iam_endpoint="http://127.0.0.1:9"
+    )
     pw.refresh_from_db()
     keep(client.post(reverse("credential_test", kwargs={"team": "alpha", "credential": pw.public_id})))
     result = sync_all(pw.id)
@@ -184,13 +263,22 @@ def test_no_secret_anywhere(canaries, canary_emulator, capture_logs, capture_bro
 
     # The API, with a personal token.
     _, raw_token = token_create(user=lead, name="leak hunt")
-    for path in ("/api/v1/teams/", "/api/v1/teams/alpha/jobs/", "/api/v1/teams/alpha/poll-health/", "/api/schema/"):
+    for path in (
+        "/api/v1/teams/",
+        "/api/v1/teams/alpha/jobs/",
+        "/api/v1/teams/alpha/poll-health/",
+        "/api/schema/",
+    ):
         keep(client.get(path, HTTP_AUTHORIZATION=f"Bearer {raw_token}"))
 
     # Admin pages.
     client.force_login(root, backend="dashboard.teams.auth.ModelBackend")
-    for url in ("/admin/teams/credential/", f"/admin/teams/credential/{pw.pk}/change/",
-                f"/admin/teams/credential/{aksk.pk}/change/", "/admin/teams/actionlog/"):
+    for url in (
+        "/admin/teams/credential/",
+        f"/admin/teams/credential/{pw.pk}/change/",
+        f"/admin/teams/credential/{aksk.pk}/change/",
+        "/admin/teams/actionlog/",
+    ):
         keep(client.get(url))
 
     # Celery tasks through the real broker, run by a real worker.
@@ -214,22 +302,32 @@ def test_no_secret_anywhere(canaries, canary_emulator, capture_logs, capture_bro
     for call in CloudCall.objects.select_related("credential__team"):
         kwargs = {"team": call.credential.team.slug, "credential": call.credential.public_id}
         keep(client.get(reverse("credential_detail", kwargs=kwargs)))
-        keep(client.get(reverse("credential_call", kwargs={**kwargs, "call": call.public_id}), HTTP_HX_REQUEST="true"))
+        keep(
+            client.get(
+                reverse("credential_call", kwargs={**kwargs, "call": call.public_id}), HTTP_HX_REQUEST="true"
+            )
+        )
 
     # The database: every table, every column but the encrypted secret.
     rows: list[str] = []
     with connection.cursor() as cursor:
         for model in apps.get_models():
             table = model._meta.db_table
-            columns = [f.column for f in model._meta.concrete_fields
-                       if not (table == Credential._meta.db_table and f.column == "secret_encrypted")]
+            columns = [
+                f.column
+                for f in model._meta.concrete_fields
+                if not (table == Credential._meta.db_table and f.column == "secret_encrypted")
+            ]
             quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
             cursor.execute(f"SELECT {quoted} FROM {connection.ops.quote_name(table)}")  # noqa: S608
             rows.extend(repr(row) for row in cursor.fetchall())
 
     haystacks = {
-        "responses": responses, "log records": capture_logs.texts, "broker messages": capture_broker,
-        "exceptions": exceptions, "database rows": rows,
+        "responses": responses,
+        "log records": capture_logs.texts,
+        "broker messages": capture_broker,
+        "exceptions": exceptions,
+        "database rows": rows,
     }
     assert len(responses) > 30 and len(capture_logs.texts) > 50 and rows
     for where, texts in haystacks.items():

@@ -44,10 +44,17 @@ def test_eight_silent_tests_leave_the_site_answering(worker_app, settings, make_
             team = Team.objects.create(name=f"Team {i}", slug=f"team-{i}")
             lead = make_user(f"lead{i}")
             Membership.objects.create(team=team, user=lead, role=Role.LEAD)
-            credential = Credential(team=team, name="silent", region="cn-north-1", project_id=f"p{i}",
-                                    cs_endpoint=f"http://{silent.netloc}", iam_endpoint=f"http://{silent.netloc}",
-                                    vpc_endpoint=f"http://{silent.netloc}", auth_type=AuthType.AKSK,
-                                    access_key="AKAKAKAKAKAKAKAK")
+            credential = Credential(
+                team=team,
+                name="silent",
+                region="cn-north-1",
+                project_id=f"p{i}",
+                cs_endpoint=f"http://{silent.netloc}",
+                iam_endpoint=f"http://{silent.netloc}",
+                vpc_endpoint=f"http://{silent.netloc}",
+                auth_type=AuthType.AKSK,
+                access_key="AKAKAKAKAKAKAKAK",
+            )
             credential.set_secret("sk-of-a-silent-endpoint")
             credential.save()
             client = Client()
@@ -58,16 +65,27 @@ def test_eight_silent_tests_leave_the_site_answering(worker_app, settings, make_
         viewer = make_user("ninth")
         Membership.objects.create(team=browsing, user=viewer, role=Role.VIEWER)
         tenant = emulator.account
-        own = Credential(team=browsing, name="emu", region="cn-north-1", project_id=tenant.project_id,
-                         cs_endpoint=emulator.url, iam_endpoint=emulator.url, vpc_endpoint=emulator.url,
-                         auth_type=AuthType.AKSK, access_key=tenant.ak)
+        own = Credential(
+            team=browsing,
+            name="emu",
+            region="cn-north-1",
+            project_id=tenant.project_id,
+            cs_endpoint=emulator.url,
+            iam_endpoint=emulator.url,
+            vpc_endpoint=emulator.url,
+            auth_type=AuthType.AKSK,
+            access_key=tenant.ak,
+        )
         own.set_secret(tenant.sk)
         own.save()
         assert sync(own.pk, "jobs").ok
         ninth = Client()
         ninth.force_login(viewer, backend="dashboard.teams.auth.ModelBackend")
-        pages = [reverse("job_list", kwargs={"team": "browsing"}), reverse("home"),
-                 reverse("credential_list", kwargs={"team": "browsing"})]
+        pages = [
+            reverse("job_list", kwargs={"team": "browsing"}),
+            reverse("home"),
+            reverse("credential_list", kwargs={"team": "browsing"}),
+        ]
         for url in pages:
             _timed(ninth, url)  # warm up
         usual = statistics.median(_timed(ninth, url) for _ in range(5) for url in pages)
@@ -77,14 +95,20 @@ def test_eight_silent_tests_leave_the_site_answering(worker_app, settings, make_
         # SQLite's in-memory test database takes one writer at a time.
         for client, credential in leads:
             t0 = time.perf_counter()
-            response = client.post(reverse("credential_test", kwargs={"team": credential.team.slug,
-                                                                       "credential": credential.public_id}))
+            response = client.post(
+                reverse(
+                    "credential_test",
+                    kwargs={"team": credential.team.slug, "credential": credential.public_id},
+                )
+            )
             assert response.status_code == 302
             assert time.perf_counter() - t0 < 1.0, "pressing Test connection waited for the cloud"
         assert CloudCall.objects.filter(state="queued").count() == 8
         sqlite = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
         pool, threads = ("solo", 1) if sqlite else ("threads", 2)
-        with start_worker(worker_app, pool=pool, concurrency=threads, perform_ping_check=False, shutdown_timeout=30):
+        with start_worker(
+            worker_app, pool=pool, concurrency=threads, perform_ping_check=False, shutdown_timeout=30
+        ):
             started = time.monotonic()
             during = []
             while CloudCall.objects.exclude(state__in=["succeeded", "failed"]).exists():

@@ -29,5 +29,8 @@ def test_sql_editor_highlights_numbers_lines_and_submits(page, cs_credential, tm
     page.fill("input[name=name]", "e2e_editor_job")
     page.click("button[value=save]")
     expect(page.locator("h1")).to_contain_text("e2e_editor_job")
-    assert Job.objects.get(name="e2e_editor_job").sql_body == "SELECT id, amount\nFROM orders\nWHERE amount > 10;"
+    assert (
+        Job.objects.get(name="e2e_editor_job").sql_body
+        == "SELECT id, amount\nFROM orders\nWHERE amount > 10;"
+    )
     assert not [e for e in errors if "Content Security Policy" in e], errors

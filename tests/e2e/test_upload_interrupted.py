@@ -36,4 +36,6 @@ def test_interrupted_upload_can_be_retried(page, cs_credential, tmp_path):  # no
     page.unroute("**/jobs/new/jar/")
     page.click("button[value=save]")
     expect(page.locator("h1")).to_contain_text("e2e_retried_jar")
-    assert Job.objects.get(credential=cs_credential, name="e2e_retried_jar").main_class == "com.example.Orders"
+    assert (
+        Job.objects.get(credential=cs_credential, name="e2e_retried_jar").main_class == "com.example.Orders"
+    )

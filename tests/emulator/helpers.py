@@ -21,7 +21,15 @@ SQL = (
 
 def auth_for(kind: str, url: str, tenant: Tenant) -> requests.auth.AuthBase:
     if kind == "token":
-        return TokenAuth(url, tenant.domain, tenant.user, tenant.password, tenant.project_id, cache=MemoryCache(), outbound=LOCAL_POLICY)
+        return TokenAuth(
+            url,
+            tenant.domain,
+            tenant.user,
+            tenant.password,
+            tenant.project_id,
+            cache=MemoryCache(),
+            outbound=LOCAL_POLICY,
+        )
     return AKSKAuth(tenant.ak, tenant.sk)
 
 
@@ -73,8 +81,14 @@ class Api:
         return body
 
     def create_sql_job(self, name: str = "job_a", **fields: Any) -> int:
-        body = {"name": name, "run_mode": "shared_cluster", "sql_body": SQL, "spu_number": 2,
-                "parallel_number": 2, **fields}
+        body = {
+            "name": name,
+            "run_mode": "shared_cluster",
+            "sql_body": SQL,
+            "spu_number": 2,
+            "parallel_number": 2,
+            **fields,
+        }
         return self.ok("POST", "{p}/sql_job", json=body)["payload"]["job_id"]
 
     def job(self, job_id: int) -> dict[str, Any]:

@@ -11,9 +11,21 @@ from .helpers import Api
 
 def token_request(tenant, *, password=None, project_id=None, project_name=None):
     scope = {"id": project_id or tenant.project_id} if project_name is None else {"name": project_name}
-    return {"auth": {"identity": {"methods": ["password"], "password": {"user": {
-        "name": tenant.user, "password": password or tenant.password, "domain": {"name": tenant.domain}}}},
-        "scope": {"project": scope}}}
+    return {
+        "auth": {
+            "identity": {
+                "methods": ["password"],
+                "password": {
+                    "user": {
+                        "name": tenant.user,
+                        "password": password or tenant.password,
+                        "domain": {"name": tenant.domain},
+                    }
+                },
+            },
+            "scope": {"project": scope},
+        }
+    }
 
 
 def get_token(emu, tenant, **kw):
@@ -36,8 +48,9 @@ def test_token_by_project_name(emu):
 
 
 def test_wrong_password_is_401(emu):
-    response = requests.post(f"{emu.url}/v3/auth/tokens", json=token_request(emu.account, password="nope"),
-                             timeout=10)
+    response = requests.post(
+        f"{emu.url}/v3/auth/tokens", json=token_request(emu.account, password="nope"), timeout=10
+    )
     assert response.status_code == 401
     assert "X-Subject-Token" not in response.headers
 
@@ -69,7 +82,10 @@ def test_token_lifetime_fault_and_expire_all(emu):
     headers = {"X-Auth-Token": token}
     assert requests.get(f"{emu.project_url()}/jobs", headers=headers, timeout=10).status_code == 200
     emu.advance(11)
-    assert requests.get(f"{emu.project_url()}/jobs", headers=headers, timeout=10).json()["error_id"] == "CS.10007"
+    assert (
+        requests.get(f"{emu.project_url()}/jobs", headers=headers, timeout=10).json()["error_id"]
+        == "CS.10007"
+    )
     emu.faults.clear()
     token, _ = get_token(emu, emu.account)
     assert requests.post(f"{emu.url}/_emulator/tokens/expire", timeout=10).json()["expired"] >= 1
@@ -85,7 +101,9 @@ def test_token_of_another_project_is_cs_10006(demo):
 
 
 def test_unknown_token_is_401(emu):
-    response = requests.get(f"{emu.project_url()}/jobs", headers={"X-Auth-Token": "MIIEnotatoken"}, timeout=10)
+    response = requests.get(
+        f"{emu.project_url()}/jobs", headers={"X-Auth-Token": "MIIEnotatoken"}, timeout=10
+    )
     assert response.status_code == 401
 
 
@@ -97,16 +115,21 @@ def test_aksk_signed_request_is_accepted(emu):
 
 def test_bad_signature_is_401(emu):
     tenant = emu.account
-    response = requests.get(f"{emu.project_url()}/jobs", auth=AKSKAuth(tenant.ak, "wrong-secret-key"), timeout=10)
+    response = requests.get(
+        f"{emu.project_url()}/jobs", auth=AKSKAuth(tenant.ak, "wrong-secret-key"), timeout=10
+    )
     assert response.status_code == 401
-    response = requests.get(f"{emu.project_url()}/jobs", auth=AKSKAuth("UNKNOWNAK00000000000", tenant.sk), timeout=10)
+    response = requests.get(
+        f"{emu.project_url()}/jobs", auth=AKSKAuth("UNKNOWNAK00000000000", tenant.sk), timeout=10
+    )
     assert response.status_code == 401
 
 
 def test_tampered_body_is_401(emu):
     tenant = emu.account
-    prepared = requests.Request("POST", f"{emu.project_url()}/job_template", json={"name": "a"},
-                                auth=AKSKAuth(tenant.ak, tenant.sk)).prepare()
+    prepared = requests.Request(
+        "POST", f"{emu.project_url()}/job_template", json={"name": "a"}, auth=AKSKAuth(tenant.ak, tenant.sk)
+    ).prepare()
     prepared.body = b'{"name": "b"}'
     response = requests.Session().send(prepared, timeout=10)
     assert response.status_code == 401
@@ -130,9 +153,24 @@ def test_unknown_operation_is_cs_10003(api):
 def test_other_iam_users_log_in_with_their_own_identity(demo):
     project = demo.emulator.projects[demo.account.project_id]
     user = project.user_by_name("dev_bob")
-    response = requests.post(f"{demo.url}/v3/auth/tokens", timeout=10, json={"auth": {"identity": {
-        "methods": ["password"], "password": {"user": {"name": "dev_bob", "password": user.password,
-                                                       "domain": {"name": demo.account.domain}}}},
-        "scope": {"project": {"id": demo.account.project_id}}}})
+    response = requests.post(
+        f"{demo.url}/v3/auth/tokens",
+        timeout=10,
+        json={
+            "auth": {
+                "identity": {
+                    "methods": ["password"],
+                    "password": {
+                        "user": {
+                            "name": "dev_bob",
+                            "password": user.password,
+                            "domain": {"name": demo.account.domain},
+                        }
+                    },
+                },
+                "scope": {"project": {"id": demo.account.project_id}},
+            }
+        },
+    )
     assert response.status_code == 201
     assert response.json()["token"]["user"]["id"] == user.user_id

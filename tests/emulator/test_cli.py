@@ -23,8 +23,12 @@ def free_port() -> int:
 
 def start(*args: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "csapi.emulator", "--port", str(port), "--quiet", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "csapi.emulator", "--port", str(port), "--quiet", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -45,9 +49,27 @@ def stop(proc: subprocess.Popen) -> str:
 
 def test_cli_serves_with_account_flags_and_state(tmp_path):
     state = tmp_path / "state.json"
-    proc, url = start("--seed", "empty", "--state", str(state), "--domain", "mydomain", "--user", "me",
-                      "--password", "Secret#123", "--project-id", "p-123", "--ak", "MYAK0000000000000001",
-                      "--sk", "mysk", "--speed", "0", "--control")
+    proc, url = start(
+        "--seed",
+        "empty",
+        "--state",
+        str(state),
+        "--domain",
+        "mydomain",
+        "--user",
+        "me",
+        "--password",
+        "Secret#123",
+        "--project-id",
+        "p-123",
+        "--ak",
+        "MYAK0000000000000001",
+        "--sk",
+        "mysk",
+        "--speed",
+        "0",
+        "--control",
+    )
     try:
         tenants = requests.get(f"{url}/_emulator/tenants", timeout=5).json()["tenants"]
         tenant = type(DEMO_TENANTS[0])(**tenants[0])

@@ -24,8 +24,12 @@ def test_parallel_writes_and_reads(demo):
         api.ok("GET", "{p}/overview")
         requests.get(f"{demo.url}/_emulator/state", timeout=10)
         if n % 5 == 0:
-            peering = b.ok("POST", f"{{p}}/reserved_cluster/{cluster_id}/peering", 201,
-                           json={"vpc_id": str(uuid.uuid4()), "name": f"p{n}"})["peering"]["id"]
+            peering = b.ok(
+                "POST",
+                f"{{p}}/reserved_cluster/{cluster_id}/peering",
+                201,
+                json={"vpc_id": str(uuid.uuid4()), "name": f"p{n}"},
+            )["peering"]["id"]
             b.ok("PUT", f"/v2.0/vpc/peerings/{peering}/accept")
         return job_id
 

@@ -64,7 +64,12 @@ def test_latency(api, emu):
 
 def test_times_limits_a_rule_and_rules_add_up(api, emu):
     control(emu, "POST", "faults", json={"rules": [{"path": "/jobs", "error_rate": 1.0, "times": 2}]})
-    control(emu, "POST", "faults", json={"add": {"path": "/job_templates", "error_rate": 1.0, "error_statuses": [502]}})
+    control(
+        emu,
+        "POST",
+        "faults",
+        json={"add": {"path": "/job_templates", "error_rate": 1.0, "error_statuses": [502]}},
+    )
     assert [api.get("{p}/jobs").status_code >= 500 for _ in range(3)] == [True, True, False]
     assert api.get("{p}/job_templates").status_code == 502
 
@@ -87,7 +92,9 @@ def test_control_paths_are_never_faulted(emu):
 def test_bad_fault_config_is_400(emu):
     response = requests.post(f"{emu.url}/_emulator/faults", json={"error_rate": 2}, timeout=10)
     assert response.status_code == 400
-    response = requests.post(f"{emu.url}/_emulator/faults", json={"bogus": 1, "rules": [{"bogus": 1}]}, timeout=10)
+    response = requests.post(
+        f"{emu.url}/_emulator/faults", json={"bogus": 1, "rules": [{"bogus": 1}]}, timeout=10
+    )
     assert response.status_code == 400
 
 

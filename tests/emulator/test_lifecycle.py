@@ -139,9 +139,15 @@ def test_batch_run_counts_quota_over_the_whole_batch(api, emu):
 
 
 def test_cluster_spu_quota_is_enforced_by_run(api, emu, cluster):
-    api.ok("PATCH", f"{{p}}/reserved_cluster/{cluster}", json={"name": "excl_cluster", "maximum_spu_quota": 6})
-    a = api.create_sql_job("a", run_mode="exclusive_cluster", cluster_id=cluster, spu_number=4, parallel_number=4)
-    b = api.create_sql_job("b", run_mode="exclusive_cluster", cluster_id=cluster, spu_number=4, parallel_number=4)
+    api.ok(
+        "PATCH", f"{{p}}/reserved_cluster/{cluster}", json={"name": "excl_cluster", "maximum_spu_quota": 6}
+    )
+    a = api.create_sql_job(
+        "a", run_mode="exclusive_cluster", cluster_id=cluster, spu_number=4, parallel_number=4
+    )
+    b = api.create_sql_job(
+        "b", run_mode="exclusive_cluster", cluster_id=cluster, spu_number=4, parallel_number=4
+    )
     api.ok("POST", f"{{p}}/job/{a}/run")
     assert api.ok("GET", f"{{p}}/reserved_cluster/{cluster}")["payload"]["spu_used"] == 4
     api.error("POST", f"{{p}}/job/{b}/run", "CS.13002")

@@ -14,7 +14,13 @@ from csapi.errors import ERROR_CODES
 
 from .helpers import SQL
 
-BASE = {"name": "job_ok", "run_mode": "shared_cluster", "sql_body": SQL, "spu_number": 2, "parallel_number": 2}
+BASE = {
+    "name": "job_ok",
+    "run_mode": "shared_cluster",
+    "sql_body": SQL,
+    "spu_number": 2,
+    "parallel_number": 2,
+}
 
 
 @pytest.mark.parametrize(
@@ -31,7 +37,10 @@ BASE = {"name": "job_ok", "run_mode": "shared_cluster", "sql_body": SQL, "spu_nu
         ({"parallel_number": 0}, "CS.11013"),
         ({"parallel_number": limits.PARALLELISM_MAX + 1, "spu_number": 20}, "CS.11013"),
         ({"spu_number": 1, "parallel_number": 5}, "CS.11022"),
-        ({"checkpoint_enabled": True, "checkpoint_mode": "exactly_once", "checkpoint_interval": 10}, "CS.11010"),
+        (
+            {"checkpoint_enabled": True, "checkpoint_mode": "exactly_once", "checkpoint_interval": 10},
+            "CS.11010",
+        ),
         ({"checkpoint_enabled": True, "checkpoint_interval": 10, "obs_bucket": "b-1"}, "CS.11009"),
         ({"log_enabled": True}, "CS.11011"),
         ({"checkpoint_enabled": True, "checkpoint_mode": 2, "obs_bucket": "b-1"}, "CS.11008"),
@@ -48,7 +57,9 @@ BASE = {"name": "job_ok", "run_mode": "shared_cluster", "sql_body": SQL, "spu_nu
 )
 def test_sql_job_rules(api, changes, code):
     body = {**BASE, **changes}
-    api.error("POST", "{p}/sql_job", code, json={k: v for k, v in body.items() if v is not None or k == "name"})
+    api.error(
+        "POST", "{p}/sql_job", code, json={k: v for k, v in body.items() if v is not None or k == "name"}
+    )
     assert ERROR_CODES[code].http_status == 400
 
 
@@ -72,7 +83,13 @@ def test_obs_bucket_not_authorized_cs_11016(api):
 
 def test_obs_authorize_rules(api):
     api.error("POST", "{p}/obs_authorize", "CS.19004", json=[])
-    api.error("POST", "{p}/obs_authorize", "CS.19001", data="[not json", headers={"Content-Type": "application/json"})
+    api.error(
+        "POST",
+        "{p}/obs_authorize",
+        "CS.19001",
+        data="[not json",
+        headers={"Content-Type": "application/json"},
+    )
     api.error("POST", "{p}/obs_authorize", "CS.19003", json=["Bad Bucket!"])
     api.ok("POST", "{p}/obs_authorize", json=["bucket-1"])
     api.error("POST", "{p}/obs_authorize", "CS.19005", json=["bucket-1"])
@@ -80,8 +97,12 @@ def test_obs_authorize_rules(api):
 
 def test_malformed_json_cs_10004(api):
     api.error("POST", "{p}/sql_job", "CS.10004", data="{nope", headers={"Content-Type": "application/json"})
-    api.error("POST", "{p}/job_template", "CS.18004", data="{nope", headers={"Content-Type": "application/json"})
-    api.error("POST", "{p}/reserved_cluster", "CS.20002", data="{nope", headers={"Content-Type": "application/json"})
+    api.error(
+        "POST", "{p}/job_template", "CS.18004", data="{nope", headers={"Content-Type": "application/json"}
+    )
+    api.error(
+        "POST", "{p}/reserved_cluster", "CS.20002", data="{nope", headers={"Content-Type": "application/json"}
+    )
 
 
 def test_draft_jobs_limit_cs_11003(api, emu):
@@ -107,12 +128,21 @@ def test_unknown_ids(api, cluster):
     api.error("DELETE", "{p}/job_template/424242", "CS.18005")
     api.error("GET", "{p}/reserved_cluster/424242", "CS.20005")
     api.error("GET", "{p}/reserved_cluster/424242/jobs", "CS.20005")
-    api.error("PATCH", f"{{p}}/reserved_cluster/{cluster}/hosts/424242", "CS.22003",
-              json={"hosts_info": {"hostname": "a.example.com", "ip": "10.0.0.1"}})
+    api.error(
+        "PATCH",
+        f"{{p}}/reserved_cluster/{cluster}/hosts/424242",
+        "CS.22003",
+        json={"hosts_info": {"hostname": "a.example.com", "ip": "10.0.0.1"}},
+    )
     api.error("DELETE", f"{{p}}/reserved_cluster/{cluster}/hosts", "CS.22003", json={"hosts_id": [424242]})
     api.error("GET", f"{{p}}/reserved_cluster/{cluster}/peering/{uuid.uuid4()}", "CS.22103")
     api.error("GET", "{p}/user_quota/nobody", "CS.21092")
-    api.error("POST", "{p}/sql_job", "CS.20005", json={**BASE, "run_mode": "exclusive_cluster", "cluster_id": 424242})
+    api.error(
+        "POST",
+        "{p}/sql_job",
+        "CS.20005",
+        json={**BASE, "run_mode": "exclusive_cluster", "cluster_id": 424242},
+    )
     api.error("POST", "{p}/sql_job", "CS.18005", json={**BASE, "sql_body": None, "template_id": 424242})
 
 
@@ -128,8 +158,12 @@ def test_update_running_job_cs_12003(api, emu):
 def test_update_keeps_cross_field_rules(api):
     job_id = api.create_sql_job(spu_number=1, parallel_number=4)
     api.error("PATCH", "{p}/sql_job", "CS.11022", json={"job_id": job_id, "parallel_number": 5})
-    api.error("PATCH", "{p}/sql_job", "CS.11010", json={"job_id": job_id, "checkpoint_enabled": True,
-                                                        "checkpoint_interval": 5})
+    api.error(
+        "PATCH",
+        "{p}/sql_job",
+        "CS.11010",
+        json={"job_id": job_id, "checkpoint_enabled": True, "checkpoint_interval": 5},
+    )
 
 
 def test_run_running_job_cs_13006(api, emu):
@@ -156,8 +190,10 @@ def test_run_sql_job_without_sql_cs_13005(api):
 
 
 def test_kafka_on_shared_cluster_cs_13014(api):
-    sql = ('CREATE SOURCE STREAM s (a STRING) WITH (type = "kafka", kafka_topic = "t");\n'
-           'CREATE SINK STREAM k (a STRING) WITH (type = "dis", channel = "c");\nINSERT INTO k SELECT * FROM s;')
+    sql = (
+        'CREATE SOURCE STREAM s (a STRING) WITH (type = "kafka", kafka_topic = "t");\n'
+        'CREATE SINK STREAM k (a STRING) WITH (type = "dis", channel = "c");\nINSERT INTO k SELECT * FROM s;'
+    )
     job_id = api.create_sql_job(sql_body=sql)
     api.error("POST", f"{{p}}/job/{job_id}/run", "CS.13014")
 
@@ -177,31 +213,65 @@ def test_cluster_not_running_cs_13008(api, emu):
 
 # ------------------------------------------------------------------------------------------ JAR jobs
 def jar_form(cluster, **changes):
-    form = {"name": "jar_job", "desc": "d", "job_type": "flink_jar_job", "cluster_id": str(cluster),
-            "spu_number": "4", "manager_spu": "1", "parallel_number": "4"}
+    form = {
+        "name": "jar_job",
+        "desc": "d",
+        "job_type": "flink_jar_job",
+        "cluster_id": str(cluster),
+        "spu_number": "4",
+        "manager_spu": "1",
+        "parallel_number": "4",
+    }
     form.update(changes)
     return {k: v for k, v in form.items() if v is not None}
 
 
 def test_jar_upload_must_be_a_jar_cs_11017(api, cluster):
-    api.error("POST", "{p}/jar_job", "CS.11017", data=jar_form(cluster),
-              files={"jar": ("job.jar", b"just some text", "application/octet-stream")})
+    api.error(
+        "POST",
+        "{p}/jar_job",
+        "CS.11017",
+        data=jar_form(cluster),
+        files={"jar": ("job.jar", b"just some text", "application/octet-stream")},
+    )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("a.txt", "no manifest")
-    api.error("POST", "{p}/jar_job", "CS.11017", data=jar_form(cluster),
-              files={"jar": ("job.jar", buffer.getvalue(), "application/java-archive")})
-    api.error("POST", "{p}/jar_job", "CS.11017", data=jar_form(cluster),
-              files={"jar": ("job.zip", make_jar(), "application/zip")})
+    api.error(
+        "POST",
+        "{p}/jar_job",
+        "CS.11017",
+        data=jar_form(cluster),
+        files={"jar": ("job.jar", buffer.getvalue(), "application/java-archive")},
+    )
+    api.error(
+        "POST",
+        "{p}/jar_job",
+        "CS.11017",
+        data=jar_form(cluster),
+        files={"jar": ("job.zip", make_jar(), "application/zip")},
+    )
 
 
 def test_jar_upload_over_8mb_cs_11031(api, cluster):
     big = make_jar(extra=0) + b"\0" * (limits.UPLOAD_MAX_BYTES + 1)
-    api.error("POST", "{p}/jar_job", "CS.11031", data=jar_form(cluster),
-              files={"jar": ("big.jar", big, "application/java-archive")})
-    api.error("POST", "{p}/jar_job", "CS.11031", data=jar_form(cluster),
-              files={"jar": ("ok.jar", make_jar(), "application/java-archive"),
-                     "config": ("conf.properties", b"x" * (limits.UPLOAD_MAX_BYTES + 1), "text/plain")})
+    api.error(
+        "POST",
+        "{p}/jar_job",
+        "CS.11031",
+        data=jar_form(cluster),
+        files={"jar": ("big.jar", big, "application/java-archive")},
+    )
+    api.error(
+        "POST",
+        "{p}/jar_job",
+        "CS.11031",
+        data=jar_form(cluster),
+        files={
+            "jar": ("ok.jar", make_jar(), "application/java-archive"),
+            "config": ("conf.properties", b"x" * (limits.UPLOAD_MAX_BYTES + 1), "text/plain"),
+        },
+    )
 
 
 @pytest.mark.parametrize(
@@ -224,8 +294,15 @@ def test_jar_upload_over_8mb_cs_11031(api, cluster):
         ({"job_type": "spark_streaming_jar_job"}, "CS.11026"),
         ({"job_type": "spark_streaming_jar_job", "executor_number": "2", "executor_spu": "5"}, "CS.11027"),
         ({"job_type": "spark_streaming_jar_job", "executor_number": "101", "executor_spu": "1"}, "CS.11028"),
-        ({"job_type": "spark_streaming_jar_job", "executor_number": "100", "executor_spu": "4",
-          "manager_spu": "1"}, "CS.11012"),
+        (
+            {
+                "job_type": "spark_streaming_jar_job",
+                "executor_number": "100",
+                "executor_spu": "4",
+                "manager_spu": "1",
+            },
+            "CS.11012",
+        ),
     ],
 )
 def test_jar_job_rules(api, cluster, changes, code):
@@ -237,10 +314,19 @@ def test_jar_job_in_unknown_cluster_cs_20005(api):
 
 
 def test_spark_job_spu_total(api, cluster):
-    job_id = api.ok("POST", "{p}/jar_job", data=jar_form(cluster, job_type="spark_streaming_jar_job",
-                                                         executor_number="3", executor_spu="2", spu_number=None,
-                                                         parallel_number=None),
-                    files={"jar": ("s.jar", make_jar(), "application/java-archive")})["payload"]["job_id"]
+    job_id = api.ok(
+        "POST",
+        "{p}/jar_job",
+        data=jar_form(
+            cluster,
+            job_type="spark_streaming_jar_job",
+            executor_number="3",
+            executor_spu="2",
+            spu_number=None,
+            parallel_number=None,
+        ),
+        files={"jar": ("s.jar", make_jar(), "application/java-archive")},
+    )["payload"]["job_id"]
     assert api.job(job_id)["spu_number"] == 3 * 2 + 1
 
 
@@ -296,7 +382,9 @@ def test_cluster_name_unique_and_tenant_spu_total(api):
     api.create_cluster("c1", quota=400)
     api.error("POST", "{p}/reserved_cluster", "CS.20006", json={"name": "c1"})
     api.create_cluster("c2", quota=400)
-    body = api.error("POST", "{p}/reserved_cluster", "CS.20004", json={"name": "c3", "maximum_spu_quota": 300})
+    body = api.error(
+        "POST", "{p}/reserved_cluster", "CS.20004", json={"name": "c3", "maximum_spu_quota": 300}
+    )
     assert "200" in body["error_cause"]
 
 
@@ -307,16 +395,24 @@ def test_cluster_list_limit_cs_21031(api):
 
 def test_cluster_update_rules(api, emu, cluster):
     api.error("PATCH", f"{{p}}/reserved_cluster/{cluster}", "CS.20008", json={"desc": "no name"})
-    job_id = api.create_sql_job(run_mode="exclusive_cluster", cluster_id=cluster, spu_number=8, parallel_number=8)
+    job_id = api.create_sql_job(
+        run_mode="exclusive_cluster", cluster_id=cluster, spu_number=8, parallel_number=8
+    )
     api.ok("POST", f"{{p}}/job/{job_id}/run")
-    api.error("PATCH", f"{{p}}/reserved_cluster/{cluster}", "CS.20007", json={"name": "excl_cluster",
-                                                                             "maximum_spu_quota": 4})
+    api.error(
+        "PATCH",
+        f"{{p}}/reserved_cluster/{cluster}",
+        "CS.20007",
+        json={"name": "excl_cluster", "maximum_spu_quota": 4},
+    )
     fresh = api.create_cluster("fresh", quota=10)
     api.error("PATCH", f"{{p}}/reserved_cluster/{fresh}", "CS.20015", json={"name": "fresh"})
 
 
 def test_cluster_actions_need_the_right_status(api, emu, cluster):
-    api.error("POST", f"{{p}}/reserved_cluster/{cluster}/restart", "CS.20021", json={"cluster_id": str(cluster)})
+    api.error(
+        "POST", f"{{p}}/reserved_cluster/{cluster}/restart", "CS.20021", json={"cluster_id": str(cluster)}
+    )
     api.ok("POST", f"{{p}}/reserved_cluster/{cluster}/stop", json={"cluster_id": str(cluster)})
     api.error("POST", f"{{p}}/reserved_cluster/{cluster}/stop", "CS.20026", json={"cluster_id": str(cluster)})
 
@@ -324,34 +420,57 @@ def test_cluster_actions_need_the_right_status(api, emu, cluster):
 # ------------------------------------------------------------------------------------- host mappings
 def test_host_mapping_rules(api, cluster):
     path = f"{{p}}/reserved_cluster/{cluster}/hosts"
-    api.error("POST", path, "CS.22001", json={"hosts_info": [{"hostname": "a.example.com", "ip": "300.1.1.1"}]})
+    api.error(
+        "POST", path, "CS.22001", json={"hosts_info": [{"hostname": "a.example.com", "ip": "300.1.1.1"}]}
+    )
     api.error("POST", path, "CS.22001", json={"hosts_info": [{"hostname": "bad_host!", "ip": "10.0.0.1"}]})
     api.error("POST", path, "CS.22001", json={"hosts_info": []})
     api.ok("POST", path, json={"hosts_info": [{"hostname": "a.example.com", "ip": "10.0.0.1"}]})
-    api.error("POST", path, "CS.22002", json={"hosts_info": [{"hostname": "A.example.com", "ip": "10.0.0.2"}]})
+    api.error(
+        "POST", path, "CS.22002", json={"hosts_info": [{"hostname": "A.example.com", "ip": "10.0.0.2"}]}
+    )
 
 
 def test_hosts_file_rules(api, cluster):
     path = f"{{p}}/reserved_cluster/{cluster}/hosts_file"
-    body = api.error("POST", path, "CS.22004",
-                     files={"hosts_file": ("hosts", b"# comment\n10.0.0.1 a.example.com\nnot-an-ip b.example.com\n")})
+    body = api.error(
+        "POST",
+        path,
+        "CS.22004",
+        files={"hosts_file": ("hosts", b"# comment\n10.0.0.1 a.example.com\nnot-an-ip b.example.com\n")},
+    )
     assert "Line 3" in body["error_cause"]
     api.error("POST", path, "CS.22004", files={"hosts_file": ("hosts", b"10.0.0.1\n")})
     api.error("POST", path, "CS.22005", files={"hosts_file": ("hosts", b"# only a comment\n\n")})
     api.error("POST", path, "CS.22005", files={"hosts_file": ("hosts", b"")})
-    api.error("POST", path, "CS.22006",
-              files={"hosts_file": ("hosts", b"#" * (limits.HOSTS_FILE_MAX_BYTES + 1))})
+    api.error(
+        "POST", path, "CS.22006", files={"hosts_file": ("hosts", b"#" * (limits.HOSTS_FILE_MAX_BYTES + 1))}
+    )
 
 
 def test_host_mappings_max_1000_cs_22007(api, cluster):
-    lines = "".join(f"10.1.{i // 250}.{i % 250 + 1} h{i}.example.com\n" for i in range(limits.HOST_MAPPINGS_MAX))
-    api.ok("POST", f"{{p}}/reserved_cluster/{cluster}/hosts_file", files={"hosts_file": ("hosts", lines.encode())})
-    api.error("POST", f"{{p}}/reserved_cluster/{cluster}/hosts", "CS.22007",
-              json={"hosts_info": [{"hostname": "one-more.example.com", "ip": "10.9.9.9"}]})
+    lines = "".join(
+        f"10.1.{i // 250}.{i % 250 + 1} h{i}.example.com\n" for i in range(limits.HOST_MAPPINGS_MAX)
+    )
+    api.ok(
+        "POST",
+        f"{{p}}/reserved_cluster/{cluster}/hosts_file",
+        files={"hosts_file": ("hosts", lines.encode())},
+    )
+    api.error(
+        "POST",
+        f"{{p}}/reserved_cluster/{cluster}/hosts",
+        "CS.22007",
+        json={"hosts_info": [{"hostname": "one-more.example.com", "ip": "10.9.9.9"}]},
+    )
     too_many = lines + "10.9.9.9 extra.example.com\n"
     other = api.create_cluster("other", quota=10)
-    api.error("POST", f"{{p}}/reserved_cluster/{other}/hosts_file", "CS.22007",
-              files={"hosts_file": ("hosts", too_many.encode())})
+    api.error(
+        "POST",
+        f"{{p}}/reserved_cluster/{other}/hosts_file",
+        "CS.22007",
+        files={"hosts_file": ("hosts", too_many.encode())},
+    )
 
 
 # -------------------------------------------------------------------------------------------- quotas
@@ -383,12 +502,40 @@ def test_peering_and_route_rules(api, cluster, emu):
     api.ok("POST", route, 201, json={"destination": "10.0.0.0/16"})
     api.error("POST", route, "CS.22106", json={"destination": "10.0.0.0/16"})
     api.error("DELETE", f"{route}/{uuid.uuid4()}", "CS.22107")
-    api.error("POST", "/v2.0/vpc/routes", "CS.22101", json={"route": {
-        "type": "peering", "nexthop": peering_id, "destination": "172.16.0.0/24", "vpc_id": str(uuid.uuid4())}})
-    api.error("POST", "/v2.0/vpc/routes", "CS.22106", json={"route": {
-        "type": "gateway", "nexthop": peering_id, "destination": "172.16.0.0/24", "vpc_id": vpc}})
-    api.error("POST", "/v2.0/vpc/routes", "CS.22103", json={"route": {
-        "type": "peering", "nexthop": str(uuid.uuid4()), "destination": "172.16.0.0/24", "vpc_id": vpc}})
+    api.error(
+        "POST",
+        "/v2.0/vpc/routes",
+        "CS.22101",
+        json={
+            "route": {
+                "type": "peering",
+                "nexthop": peering_id,
+                "destination": "172.16.0.0/24",
+                "vpc_id": str(uuid.uuid4()),
+            }
+        },
+    )
+    api.error(
+        "POST",
+        "/v2.0/vpc/routes",
+        "CS.22106",
+        json={
+            "route": {"type": "gateway", "nexthop": peering_id, "destination": "172.16.0.0/24", "vpc_id": vpc}
+        },
+    )
+    api.error(
+        "POST",
+        "/v2.0/vpc/routes",
+        "CS.22103",
+        json={
+            "route": {
+                "type": "peering",
+                "nexthop": str(uuid.uuid4()),
+                "destination": "172.16.0.0/24",
+                "vpc_id": vpc,
+            }
+        },
+    )
     api.error("PUT", f"/v2.0/vpc/peerings/{uuid.uuid4()}/accept", "CS.22103")
 
 

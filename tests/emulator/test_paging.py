@@ -56,7 +56,9 @@ def test_job_list_filters(api, emu, cluster):
 
 
 def test_template_and_cluster_lists_page(api):
-    made = [api.ok("POST", "{p}/job_template", json={"name": f"t{i}"})["payload"]["template_id"] for i in range(5)]
+    made = [
+        api.ok("POST", "{p}/job_template", json={"name": f"t{i}"})["payload"]["template_id"] for i in range(5)
+    ]
     assert ids(api, "{p}/job_templates", limit=2) == (5, made[:2:-1][:2])
     assert ids(api, "{p}/job_templates", limit=2, order="asc", cursor=made[1]) == (5, made[2:4])
     clusters = [api.create_cluster(f"c{i}", quota=10) for i in range(3)]
@@ -68,10 +70,14 @@ def test_template_and_cluster_lists_page(api):
 def test_hosts_and_quota_lists(api, cluster, emu):
     path = f"{{p}}/reserved_cluster/{cluster}/hosts"
     for i in range(4):
-        api.ok("POST", path, json={"hosts_info": [{"hostname": f"h{i}.example.com", "ip": f"10.0.0.{i + 1}"}]})
+        api.ok(
+            "POST", path, json={"hosts_info": [{"hostname": f"h{i}.example.com", "ip": f"10.0.0.{i + 1}"}]}
+        )
     payload = api.ok("GET", path, params={"limit": 2})["payload"]
-    assert payload["total"] == 4 and [h["info"]["hostname"] for h in payload["hosts_info"]] == ["h3.example.com",
-                                                                                                  "h2.example.com"]
+    assert payload["total"] == 4 and [h["info"]["hostname"] for h in payload["hosts_info"]] == [
+        "h3.example.com",
+        "h2.example.com",
+    ]
     payload = api.ok("GET", path, params={"query_string": "10.0.0.1"})["payload"]
     assert payload["total"] == 1
     users = api.ok("GET", "{p}/user_quotas", params={"limit": 1})["payload"]
@@ -91,7 +97,9 @@ def test_scale_seed_is_fast_and_lists_stay_fast():
         assert payload["total"] == 20000 and len(payload["jobs"]) == 100
         assert elapsed < 0.5
         last = payload["jobs"][-1]["job_id"]
-        page = api.ok("GET", "{p}/jobs", params={"limit": 100, "cursor": last, "show_detail": "true"})["payload"]
+        page = api.ok("GET", "{p}/jobs", params={"limit": 100, "cursor": last, "show_detail": "true"})[
+            "payload"
+        ]
         assert page["jobs"][0]["job_id"] == last - 1
         running = [j["job_id"] for j in payload["jobs"] if j["status"] == "job_running"]
         start = time.perf_counter()
@@ -102,7 +110,11 @@ def test_scale_seed_is_fast_and_lists_stay_fast():
 
 def test_scale_seed_spreads_over_tenants():
     with EmulatorServer(seed="scale:1000:3") as server:
-        assert [t.project_id for t in server.tenants] == ["scale-project-01", "scale-project-02", "scale-project-03"]
+        assert [t.project_id for t in server.tenants] == [
+            "scale-project-01",
+            "scale-project-02",
+            "scale-project-03",
+        ]
         totals = []
         for tenant in server.tenants:
             assert tenant.user == tenant.project_id.replace("project", "user")

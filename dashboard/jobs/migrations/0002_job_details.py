@@ -5,24 +5,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobs', '0001_initial'),
+        ("jobs", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='JobDetails',
+            name="JobDetails",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('plan', models.JSONField(blank=True, null=True)),
-                ('apig_sinks', models.JSONField(blank=True, null=True)),
-                ('error', models.TextField(blank=True, help_text='The readable CS error of the last fetch, if it failed.')),
-                ('fetched_at', models.DateTimeField()),
-                ('job', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='details', to='jobs.job')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("plan", models.JSONField(blank=True, null=True)),
+                ("apig_sinks", models.JSONField(blank=True, null=True)),
+                (
+                    "error",
+                    models.TextField(
+                        blank=True, help_text="The readable CS error of the last fetch, if it failed."
+                    ),
+                ),
+                ("fetched_at", models.DateTimeField()),
+                (
+                    "job",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="details", to="jobs.job"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'job details',
+                "verbose_name_plural": "job details",
             },
         ),
     ]

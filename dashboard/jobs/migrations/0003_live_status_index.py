@@ -4,19 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobs', '0002_job_details'),
-        ('teams', '0003_team_version'),
+        ("jobs", "0002_job_details"),
+        ("teams", "0003_team_version"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='job',
-            name='job_team_status',
+            model_name="job",
+            name="job_team_status",
         ),
         migrations.AddIndex(
-            model_name='job',
-            index=models.Index(condition=models.Q(('deleted_at__isnull', True)), fields=['team', 'status'], name='job_team_live_status'),
+            model_name="job",
+            index=models.Index(
+                condition=models.Q(("deleted_at__isnull", True)),
+                fields=["team", "status"],
+                name="job_team_live_status",
+            ),
         ),
     ]

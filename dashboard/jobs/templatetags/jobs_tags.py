@@ -11,16 +11,26 @@ from csapi import vocab
 
 register = template.Library()
 
-_BADGE_GROUP = {"running": "running", "transitional": "transitional", "failed": "failed",
-                "stopped": "stopped", "idle": "idle"}
+_BADGE_GROUP = {
+    "running": "running",
+    "transitional": "transitional",
+    "failed": "failed",
+    "stopped": "stopped",
+    "idle": "idle",
+}
 
 
 @register.simple_tag
 def status_badge(status: str, desc: str = "") -> str:
     info = vocab.job_status(status)
     css = _BADGE_GROUP.get(info.group, "idle")
-    return format_html('<span class="badge badge-{}" title="{}" data-status="{}">{}</span>',
-                       css, desc or info.name, info.name, info.label)
+    return format_html(
+        '<span class="badge badge-{}" title="{}" data-status="{}">{}</span>',
+        css,
+        desc or info.name,
+        info.name,
+        info.label,
+    )
 
 
 @register.filter

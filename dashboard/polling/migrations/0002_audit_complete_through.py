@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('polling', '0001_initial'),
+        ("polling", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='pollhealth',
-            name='complete_through',
-            field=models.DateTimeField(blank=True, help_text='Audit traces: every trace up to this time was read by a sync that finished.', null=True),
+            model_name="pollhealth",
+            name="complete_through",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="Audit traces: every trace up to this time was read by a sync that finished.",
+                null=True,
+            ),
         ),
     ]

@@ -9,7 +9,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,84 +17,182 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Team',
+            name="Team",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('slug', models.SlugField(help_text='Public id used in URLs.', max_length=100, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("slug", models.SlugField(help_text="Public id used in URLs.", max_length=100, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Credential',
+            name="Credential",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('region', models.CharField(max_length=64)),
-                ('cs_endpoint', models.URLField(blank=True, max_length=255)),
-                ('iam_endpoint', models.URLField(blank=True, max_length=255)),
-                ('vpc_endpoint', models.URLField(blank=True, max_length=255)),
-                ('project_id', models.CharField(max_length=64)),
-                ('auth_type', models.CharField(choices=[('password', 'IAM password'), ('aksk', 'Access key (AK/SK)')], default='password', max_length=16)),
-                ('domain_name', models.CharField(blank=True, max_length=64, verbose_name='IAM domain (account) name')),
-                ('username', models.CharField(blank=True, max_length=64, verbose_name='IAM user name')),
-                ('access_key', models.CharField(blank=True, max_length=128, verbose_name='access key id (AK)')),
-                ('secret_encrypted', models.TextField(editable=False)),
-                ('secret_updated_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('last_verified_at', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.TextField(blank=True)),
-                ('needs_attention', models.BooleanField(default=False, help_text='Set when CS rejected the credential; polling pauses until it is fixed.')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='credentials', to='teams.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("name", models.CharField(max_length=100)),
+                ("region", models.CharField(max_length=64)),
+                ("cs_endpoint", models.URLField(blank=True, max_length=255)),
+                ("iam_endpoint", models.URLField(blank=True, max_length=255)),
+                ("vpc_endpoint", models.URLField(blank=True, max_length=255)),
+                ("project_id", models.CharField(max_length=64)),
+                (
+                    "auth_type",
+                    models.CharField(
+                        choices=[("password", "IAM password"), ("aksk", "Access key (AK/SK)")],
+                        default="password",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "domain_name",
+                    models.CharField(blank=True, max_length=64, verbose_name="IAM domain (account) name"),
+                ),
+                ("username", models.CharField(blank=True, max_length=64, verbose_name="IAM user name")),
+                (
+                    "access_key",
+                    models.CharField(blank=True, max_length=128, verbose_name="access key id (AK)"),
+                ),
+                ("secret_encrypted", models.TextField(editable=False)),
+                ("secret_updated_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("last_verified_at", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.TextField(blank=True)),
+                (
+                    "needs_attention",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Set when CS rejected the credential; polling pauses until it is fixed.",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="credentials",
+                        to="teams.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['team', 'name'],
+                "ordering": ["team", "name"],
             },
         ),
         migrations.CreateModel(
-            name='ActionLog',
+            name="ActionLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=64)),
-                ('target_type', models.CharField(blank=True, max_length=32)),
-                ('target_id', models.CharField(blank=True, max_length=128)),
-                ('target_name', models.CharField(blank=True, max_length=255)),
-                ('outcome', models.CharField(choices=[('success', 'Succeeded'), ('failure', 'Failed')], max_length=16)),
-                ('message', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('credential', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='action_logs', to='teams.credential')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='action_logs', to='teams.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("action", models.CharField(max_length=64)),
+                ("target_type", models.CharField(blank=True, max_length=32)),
+                ("target_id", models.CharField(blank=True, max_length=128)),
+                ("target_name", models.CharField(blank=True, max_length=255)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[("success", "Succeeded"), ("failure", "Failed")], max_length=16
+                    ),
+                ),
+                ("message", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "credential",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="action_logs",
+                        to="teams.credential",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="action_logs",
+                        to="teams.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.PositiveSmallIntegerField(choices=[(10, 'Viewer'), (20, 'Operator'), (30, 'Lead')], default=10)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='teams.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.PositiveSmallIntegerField(
+                        choices=[(10, "Viewer"), (20, "Operator"), (30, "Lead")], default=10
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="teams.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['team', 'user__username'],
-                'constraints': [models.UniqueConstraint(fields=('team', 'user'), name='unique_team_member')],
+                "ordering": ["team", "user__username"],
+                "constraints": [models.UniqueConstraint(fields=("team", "user"), name="unique_team_member")],
             },
         ),
         migrations.AddConstraint(
-            model_name='credential',
-            constraint=models.UniqueConstraint(fields=('team', 'name'), name='unique_credential_name_per_team'),
+            model_name="credential",
+            constraint=models.UniqueConstraint(
+                fields=("team", "name"), name="unique_credential_name_per_team"
+            ),
         ),
         migrations.AddIndex(
-            model_name='actionlog',
-            index=models.Index(fields=['team', 'target_type', 'target_id'], name='teams_actio_team_id_7d4b0a_idx'),
+            model_name="actionlog",
+            index=models.Index(
+                fields=["team", "target_type", "target_id"], name="teams_actio_team_id_7d4b0a_idx"
+            ),
         ),
     ]

@@ -4,20 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('teams', '0001_initial'),
+        ("teams", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='credential',
-            name='cs_versions',
-            field=models.JSONField(blank=True, default=dict, help_text='CS release and engine versions (5.1.4).'),
+            model_name="credential",
+            name="cs_versions",
+            field=models.JSONField(
+                blank=True, default=dict, help_text="CS release and engine versions (5.1.4)."
+            ),
         ),
         migrations.AddField(
-            model_name='credential',
-            name='registered_at',
+            model_name="credential",
+            name="registered_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

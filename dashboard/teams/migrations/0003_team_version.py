@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('teams', '0002_credential_cs_status'),
+        ("teams", "0002_credential_cs_status"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='team',
-            name='version',
+            model_name="team",
+            name="version",
             field=models.PositiveBigIntegerField(default=0, editable=False),
         ),
     ]

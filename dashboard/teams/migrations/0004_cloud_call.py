@@ -9,33 +9,79 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('teams', '0003_team_version'),
+        ("teams", "0003_team_version"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CloudCall',
+            name="CloudCall",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('action', models.CharField(max_length=32)),
-                ('params', models.JSONField(blank=True, default=dict)),
-                ('state', models.CharField(choices=[('queued', 'Waiting for a worker'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], default='queued', max_length=16)),
-                ('message', models.TextField(blank=True)),
-                ('error', models.JSONField(blank=True, default=dict, help_text='code, description, cause and solution')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('credential', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cloud_calls', to='teams.credential')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cloud_calls', to='teams.team')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("action", models.CharField(max_length=32)),
+                ("params", models.JSONField(blank=True, default=dict)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Waiting for a worker"),
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                ("message", models.TextField(blank=True)),
+                (
+                    "error",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="code, description, cause and solution"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "credential",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cloud_calls",
+                        to="teams.credential",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cloud_calls",
+                        to="teams.team",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['team', 'state'], name='teams_cloud_team_id_40374e_idx'), models.Index(fields=['user', 'state'], name='teams_cloud_user_id_8d4971_idx')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["team", "state"], name="teams_cloud_team_id_40374e_idx"),
+                    models.Index(fields=["user", "state"], name="teams_cloud_user_id_8d4971_idx"),
+                ],
             },
         ),
     ]

@@ -40,9 +40,16 @@ def test_no_secret_in_any_read(roles, api, synced):
     client = api(roles.lead, token=True)
     raw_header = client._credentials["HTTP_AUTHORIZATION"].split()[1]
     digest = ApiToken.objects.get(user=roles.lead).digest
-    urls = ["/api/v1/teams/", "/api/v1/teams/alpha/", "/api/v1/teams/alpha/poll-health/",
-            "/api/v1/teams/alpha/jobs/?page_size=200", "/api/v1/teams/alpha/clusters/",
-            "/api/v1/teams/alpha/quotas/", "/api/v1/teams/alpha/overview/", "/api/v1/teams/alpha/templates/"]
+    urls = [
+        "/api/v1/teams/",
+        "/api/v1/teams/alpha/",
+        "/api/v1/teams/alpha/poll-health/",
+        "/api/v1/teams/alpha/jobs/?page_size=200",
+        "/api/v1/teams/alpha/clusters/",
+        "/api/v1/teams/alpha/quotas/",
+        "/api/v1/teams/alpha/overview/",
+        "/api/v1/teams/alpha/templates/",
+    ]
     from dashboard.jobs.models import Job
 
     for job in Job.objects.filter(team=roles.team).select_related("credential")[:5]:

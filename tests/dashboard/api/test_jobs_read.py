@@ -50,7 +50,9 @@ def test_list_filters_search_sort_and_pages(roles, api, synced):
     assert job.job_id in {r["job_id"] for r in body["results"]}
     assert all(job.name.lower() in r["name"].lower() for r in body["results"])
     by_name = [r["job_id"] for r in client.get(JOBS, {"sort": "name", "page_size": 200}).json()["results"]]
-    page_order = job_list(roles.team, JobFilters.from_query({"sort": "name"})).values_list("job_id", flat=True)
+    page_order = job_list(roles.team, JobFilters.from_query({"sort": "name"})).values_list(
+        "job_id", flat=True
+    )
     assert by_name == list(page_order[:200])
     ids = [r["job_id"] for r in client.get(JOBS, {"sort": "-id", "page_size": 200}).json()["results"]]
     assert ids == sorted(ids, reverse=True)
@@ -71,7 +73,9 @@ def test_list_filters_search_sort_and_pages(roles, api, synced):
 def test_detail_history_and_metrics(roles, api, synced):
     job = Job.objects.filter(team=roles.team).select_related("credential").first()
     now = timezone.now()
-    JobStatusChange.objects.create(job=job, previous_status="job_submitting", status="job_running", observed_at=now)
+    JobStatusChange.objects.create(
+        job=job, previous_status="job_submitting", status="job_running", observed_at=now
+    )
     MetricSample.objects.create(job=job, sampled_at=now, records_in=10, records_out=9, read_rate=1.5)
     client = api(roles.viewer)
     detail = client.get(job_url(job)).json()

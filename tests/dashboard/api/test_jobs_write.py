@@ -21,8 +21,13 @@ def job_url(job: Job, suffix: str = "") -> str:
 
 def sql_body(cred, **extra):
     return {
-        "credential": str(cred.public_id), "name": "api_job", "run_mode": "shared_cluster",
-        "sql_body": "INSERT INTO sink SELECT * FROM source;", "spu_number": 2, "parallel_number": 1, **extra,
+        "credential": str(cred.public_id),
+        "name": "api_job",
+        "run_mode": "shared_cluster",
+        "sql_body": "INSERT INTO sink SELECT * FROM source;",
+        "spu_number": 2,
+        "parallel_number": 1,
+        **extra,
     }
 
 
@@ -56,8 +61,9 @@ def test_create_update_run_stop_delete_sql_job(roles, api, cs_credential, emulat
     assert created["name"] == "api_job" and created["key"] == f"{cs_credential.public_id}:{job.job_id}"
     assert ActionLog.objects.filter(action="job.create_sql", user=roles.operator, outcome="success").exists()
 
-    response = client.patch(job_url(job, "sql/"), {"sql_body": "INSERT INTO sink SELECT id FROM source;"},
-                            format="json")
+    response = client.patch(
+        job_url(job, "sql/"), {"sql_body": "INSERT INTO sink SELECT id FROM source;"}, format="json"
+    )
     assert response.status_code == 200, response.content
     assert response.json()["sql_body"].endswith("SELECT id FROM source;")
     assert response.json()["name"] == "api_job"  # untouched fields keep their values
@@ -82,14 +88,17 @@ def test_sql_job_validation_uses_the_form_rules(roles, api, cs_credential):
 
     client = api(roles.operator)
     too_long = "x" * (limits.JOB_NAME_MAX_BYTES + 1)
-    body = assert_error(client.post(JOBS + "sql/", sql_body(cs_credential, name=too_long), format="json"), 400,
-                        "invalid")
+    body = assert_error(
+        client.post(JOBS + "sql/", sql_body(cs_credential, name=too_long), format="json"), 400, "invalid"
+    )
     assert "name" in body["detail"]
     body = assert_error(
         client.post(JOBS + "sql/", sql_body(cs_credential, spu_number=limits.SPU_MAX + 1), format="json"), 400
     )
     assert "spu_number" in body["detail"]
-    body = assert_error(client.post(JOBS + "sql/", sql_body(cs_credential, credential="nope"), format="json"), 400)
+    body = assert_error(
+        client.post(JOBS + "sql/", sql_body(cs_credential, credential="nope"), format="json"), 400
+    )
     assert "credential" in body["detail"]
     assert_error(client.post(JOBS + "sql/", ["not", "an", "object"], format="json"), 400)
     assert_error(client.post(JOBS + "sql/", "{broken", content_type="application/json"), 400, "parse_error")
@@ -113,8 +122,13 @@ def test_create_jar_job_multipart(roles, api, synced):
         pytest.fail("the demo tenant has no exclusive cluster")
     client = api(roles.operator)
     data = {
-        "credential": str(synced.public_id), "name": "jar_api_job", "job_type": "flink_jar_job",
-        "cluster_id": str(cluster.cluster_id), "spu_number": "2", "manager_spu": "1", "parallel_number": "1",
+        "credential": str(synced.public_id),
+        "name": "jar_api_job",
+        "job_type": "flink_jar_job",
+        "cluster_id": str(cluster.cluster_id),
+        "spu_number": "2",
+        "manager_spu": "1",
+        "parallel_number": "1",
         "jar": a_jar(),
     }
     response = client.post(JOBS + "jar/", data, format="multipart")
@@ -158,15 +172,18 @@ def test_batch_actions(roles, api, synced):
 def test_cs_unreachable_is_503_with_the_shape(roles, api, cs_credential, fast_cs):
     cs_credential.cs_endpoint = cs_credential.iam_endpoint = "http://127.0.0.1:9"
     cs_credential.save()
-    body = assert_error(api(roles.operator).post(JOBS + "sql/", sql_body(cs_credential), format="json"), 503,
-                        "cs_unavailable")
+    body = assert_error(
+        api(roles.operator).post(JOBS + "sql/", sql_body(cs_credential), format="json"), 503, "cs_unavailable"
+    )
     assert set(body["cs"]) == {"code", "description", "solution", "cause"}
     assert ActionLog.objects.filter(action="job.create_sql", outcome="failure").exists()
 
 
 @pytest.mark.django_db
 def test_cs_rate_limit_is_429_with_retry_after(roles, api, cs_credential, emulator, fast_cs):
-    emulator.faults.configure({"path": "sql_job$", "methods": ["POST"], "throttle_rate": 1.0, "retry_after": 7})
+    emulator.faults.configure(
+        {"path": "sql_job$", "methods": ["POST"], "throttle_rate": 1.0, "retry_after": 7}
+    )
     response = api(roles.operator).post(JOBS + "sql/", sql_body(cs_credential), format="json")
     body = assert_error(response, 429, "cs_rate_limited")
     assert response["Retry-After"] == "7"

@@ -40,7 +40,9 @@ def test_role_matrix(roles, api, url, view):
     anonymous, outsider = api(None), api(roles.outsider)
     for method in METHODS:
         if not hasattr(view, method):
-            assert_error(getattr(clients[Role.LEAD], method)(url, {}, format="json"), 405, "method_not_allowed")
+            assert_error(
+                getattr(clients[Role.LEAD], method)(url, {}, format="json"), 405, "method_not_allowed"
+            )
             continue
         required = view().required_role(method.upper())
         assert_error(getattr(anonymous, method)(url, {}, format="json"), 401)

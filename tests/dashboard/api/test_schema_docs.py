@@ -46,8 +46,10 @@ def test_schema_has_examples_for_writes(client):
     schema = json.loads(client.get("/api/schema/?format=json").content)
     create = schema["paths"]["/api/v1/teams/{team_slug}/jobs/sql/"]["post"]
     assert create["requestBody"]["content"]["application/json"]["examples"]
-    assert "multipart/form-data" in schema["paths"]["/api/v1/teams/{team_slug}/jobs/jar/"]["post"]["requestBody"][
-        "content"]
+    assert (
+        "multipart/form-data"
+        in schema["paths"]["/api/v1/teams/{team_slug}/jobs/jar/"]["post"]["requestBody"]["content"]
+    )
 
 
 @pytest.mark.django_db

@@ -22,10 +22,12 @@ from dashboard.wsgi import application
 
 # Deterministic and small enough for the normal suite: the schema's own examples, then a few
 # generated cases per operation (valid and invalid), no coverage or stateful phases.
-CONFIG = SchemathesisConfig.from_dict({
-    "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
-    "generation": {"mode": "all", "max-examples": 3, "deterministic": True},
-})
+CONFIG = SchemathesisConfig.from_dict(
+    {
+        "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
+        "generation": {"mode": "all", "max-examples": 3, "deterministic": True},
+    }
+)
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application, config=CONFIG)
 
 CHECKS = [
@@ -40,8 +42,12 @@ ROLES = ("viewer", "operator", "lead")
 
 #: The snapshots an operation reads, by the first part of its path after the team.
 KINDS_BY_PATH = {
-    "jobs": ["clusters", "jobs"], "templates": ["templates"], "clusters": ["clusters", "jobs"],
-    "quotas": ["quotas"], "overview": ["overview"], "cost-history": ["overview"],
+    "jobs": ["clusters", "jobs"],
+    "templates": ["templates"],
+    "clusters": ["clusters", "jobs"],
+    "quotas": ["quotas"],
+    "overview": ["overview"],
+    "cost-history": ["overview"],
 }
 
 
@@ -89,8 +95,12 @@ def _real_ids(world) -> dict[str, str]:
 
     cred = world["credential"]
     ids: dict[str, str] = {"team_slug": "alpha", "credential": str(cred.public_id)}
-    for name, model, field in (("job_id", Job, "job_id"), ("template_id", Template, "template_id"),
-                               ("cluster_id", Cluster, "cluster_id"), ("user_id", UserQuota, "user_id")):
+    for name, model, field in (
+        ("job_id", Job, "job_id"),
+        ("template_id", Template, "template_id"),
+        ("cluster_id", Cluster, "cluster_id"),
+        ("user_id", UserQuota, "user_id"),
+    ):
         value = model.objects.filter(credential=cred).values_list(field, flat=True).first()
         if value is not None:
             ids[name] = str(value)
@@ -115,7 +125,9 @@ def test_api_conforms_to_its_schema(case, world):
     # generated ids (reaching the 404s); the choice is a pure function of the case, so runs repeat.
     _sync_for(world, case.operation.path)
     ids = _real_ids(world)
-    real = int(hashlib.sha256(repr(sorted((case.path_parameters or {}).items())).encode()).hexdigest(), 16) % 2
+    real = (
+        int(hashlib.sha256(repr(sorted((case.path_parameters or {}).items())).encode()).hexdigest(), 16) % 2
+    )
     if case.path_parameters:
         case.path_parameters["team_slug"] = "alpha"
         if real:

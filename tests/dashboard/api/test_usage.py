@@ -43,8 +43,11 @@ def test_quota_update_is_for_leads_and_checked_by_the_form(roles, api, synced):
     url = f"{TEAM}quotas/{quota.credential.public_id}/{quota.user_id}/"
     assert api(roles.viewer).get(url).json()["user_id"] == quota.user_id
     assert_error(api(roles.operator).patch(url, {"spu_quota": 10}, format="json"), 403)
-    body = assert_error(api(roles.lead).patch(url, {"spu_quota": limits.USER_SPU_QUOTA_MAX + 1}, format="json"),
-                        400, "invalid")
+    body = assert_error(
+        api(roles.lead).patch(url, {"spu_quota": limits.USER_SPU_QUOTA_MAX + 1}, format="json"),
+        400,
+        "invalid",
+    )
     assert "spu_quota" in body["detail"]
     new = max(quota.spu_used or 0, 1) + 5
     response = api(roles.lead, token=True).patch(url, {"spu_quota": new}, format="json")

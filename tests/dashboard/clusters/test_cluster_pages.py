@@ -19,8 +19,15 @@ def _first(credential) -> Cluster:
 
 
 def _url(name, cluster, **extra):
-    return reverse(name, kwargs={"team": cluster.team.slug, "credential": cluster.credential.public_id,
-                                 "cluster_id": cluster.cluster_id, **extra})
+    return reverse(
+        name,
+        kwargs={
+            "team": cluster.team.slug,
+            "credential": cluster.credential.public_id,
+            "cluster_id": cluster.cluster_id,
+            **extra,
+        },
+    )
 
 
 # ------------------------------------------------------------------------------------------ role matrix
@@ -40,15 +47,25 @@ def test_detail_role_matrix_and_bad_ids(roles, login, synced, other_cs_credentia
     assert login(roles.outsider).get(url).status_code == 404
     assert login(roles.viewer).get(url).status_code == 200
     assert login(roles.viewer).post(url).status_code == 405
-    bad = reverse("cluster_detail", kwargs={"team": "alpha", "credential": cluster.credential.public_id,
-                                            "cluster_id": 999999})
+    bad = reverse(
+        "cluster_detail",
+        kwargs={"team": "alpha", "credential": cluster.credential.public_id, "cluster_id": 999999},
+    )
     assert login(roles.lead).get(bad).status_code == 404
-    random_cred = reverse("cluster_detail", kwargs={"team": "alpha", "credential": uuid.uuid4(),
-                                                    "cluster_id": cluster.cluster_id})
+    random_cred = reverse(
+        "cluster_detail",
+        kwargs={"team": "alpha", "credential": uuid.uuid4(), "cluster_id": cluster.cluster_id},
+    )
     assert login(roles.lead).get(random_cred).status_code == 404
     # another team's credential id under this team's slug
-    foreign = reverse("cluster_detail", kwargs={"team": "alpha", "credential": other_cs_credential.public_id,
-                                                "cluster_id": cluster.cluster_id})
+    foreign = reverse(
+        "cluster_detail",
+        kwargs={
+            "team": "alpha",
+            "credential": other_cs_credential.public_id,
+            "cluster_id": cluster.cluster_id,
+        },
+    )
     assert login(roles.lead).get(foreign).status_code == 404
 
 
@@ -100,8 +117,15 @@ def test_every_status_code_has_a_name_and_colour(roles, login, synced):
 def test_detail_shows_every_field_and_jobs(roles, login, synced):
     cluster = _first(synced)
     page = login(roles.lead).get(_url("cluster_detail", cluster)).content.decode()
-    for value in (cluster.name, str(cluster.cluster_id), cluster.vpc_cidr, cluster.subnet_cidr,
-                  cluster.subnet_gateway, str(cluster.maximum_spu_quota), cluster.region_id):
+    for value in (
+        cluster.name,
+        str(cluster.cluster_id),
+        cluster.vpc_cidr,
+        cluster.subnet_cidr,
+        cluster.subnet_gateway,
+        str(cluster.maximum_spu_quota),
+        cluster.region_id,
+    ):
         assert value in page
     assert "stop automatically and immediately" in page  # the delete confirmation
     assert "running job(s)" in page
@@ -109,10 +133,18 @@ def test_detail_shows_every_field_and_jobs(roles, login, synced):
 
 # ----------------------------------------------------------------------------------------- actions
 def test_create_cluster_goes_to_cs(roles, login, synced):
-    response = login(roles.lead).post(reverse("cluster_create", kwargs={"team": "alpha"}), {
-        "credential": synced.public_id, "name": "analytics-3", "desc": "batch", "maximum_spu_quota": 12,
-        "vpc_cidr": "10.8.0.0/16", "subnet_cidr": "10.8.1.0/24", "subnet_gateway": "10.8.1.1",
-    })
+    response = login(roles.lead).post(
+        reverse("cluster_create", kwargs={"team": "alpha"}),
+        {
+            "credential": synced.public_id,
+            "name": "analytics-3",
+            "desc": "batch",
+            "maximum_spu_quota": 12,
+            "vpc_cidr": "10.8.0.0/16",
+            "subnet_cidr": "10.8.1.0/24",
+            "subnet_gateway": "10.8.1.1",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     cluster = Cluster.objects.get(credential=synced, name="analytics-3")
     assert cluster.status_code == 1 and cluster.maximum_spu_quota == 12
@@ -135,8 +167,9 @@ def test_create_cluster_goes_to_cs(roles, login, synced):
 )
 def test_create_field_errors_before_cs(roles, login, synced, cs_requests, data, field, text):
     before = cs_requests()
-    response = login(roles.lead).post(reverse("cluster_create", kwargs={"team": "alpha"}),
-                                      {"credential": synced.public_id, **data})
+    response = login(roles.lead).post(
+        reverse("cluster_create", kwargs={"team": "alpha"}), {"credential": synced.public_id, **data}
+    )
     assert response.status_code == 200
     form = response.context["form"]
     assert field in form.errors, form.errors
@@ -146,9 +179,14 @@ def test_create_field_errors_before_cs(roles, login, synced, cs_requests, data, 
 
 def test_cs_error_shows_description_and_solution_on_field(roles, login, synced):
     existing = _first(synced)
-    response = login(roles.lead).post(reverse("cluster_create", kwargs={"team": "alpha"}), {
-        "credential": synced.public_id, "name": existing.name, "maximum_spu_quota": 2,
-    })
+    response = login(roles.lead).post(
+        reverse("cluster_create", kwargs={"team": "alpha"}),
+        {
+            "credential": synced.public_id,
+            "name": existing.name,
+            "maximum_spu_quota": 2,
+        },
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert "cs-error" in page and "CS.20006" in page
@@ -158,9 +196,14 @@ def test_cs_error_shows_description_and_solution_on_field(roles, login, synced):
 
 def test_update_cluster(roles, login, synced):
     cluster = Cluster.objects.filter(credential=synced, status_code=5).first()
-    response = login(roles.lead).post(_url("cluster_update", cluster), {
-        "name": cluster.name, "desc": "new words", "maximum_spu_quota": cluster.maximum_spu_quota,
-    })
+    response = login(roles.lead).post(
+        _url("cluster_update", cluster),
+        {
+            "name": cluster.name,
+            "desc": "new words",
+            "maximum_spu_quota": cluster.maximum_spu_quota,
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     cluster.refresh_from_db()
     assert cluster.desc == "new words"
@@ -169,7 +212,9 @@ def test_update_cluster(roles, login, synced):
 def test_update_field_error_before_cs(roles, login, synced, cs_requests):
     cluster = _first(synced)
     before = cs_requests()
-    response = login(roles.lead).post(_url("cluster_update", cluster), {"name": "bad name!", "maximum_spu_quota": 500})
+    response = login(roles.lead).post(
+        _url("cluster_update", cluster), {"name": "bad name!", "maximum_spu_quota": 500}
+    )
     errors = response.context["form"].errors
     assert "name" in errors and "maximum_spu_quota" in errors
     assert cs_requests() == before

@@ -18,8 +18,15 @@ def cluster(synced):
 
 
 def _url(name, cluster, **extra):
-    return reverse(name, kwargs={"team": "alpha", "credential": cluster.credential.public_id,
-                                 "cluster_id": cluster.cluster_id, **extra})
+    return reverse(
+        name,
+        kwargs={
+            "team": "alpha",
+            "credential": cluster.credential.public_id,
+            "cluster_id": cluster.cluster_id,
+            **extra,
+        },
+    )
 
 
 def _upload(client, cluster, content: bytes, name="hosts"):
@@ -56,8 +63,10 @@ def test_add_search_edit_delete(roles, login, cluster):
     fragment = client.get(_url("host_list", cluster), {"q": "10.0.0"}, HTTP_HX_REQUEST="true")
     assert "kafka-7.internal" in fragment.content.decode() and "<html" not in fragment.content.decode()
     # edit
-    response = client.post(_url("host_edit", cluster, host_id=mapping.host_id),
-                           {"ip": "10.0.0.8", "hostname": "kafka-7.internal"})
+    response = client.post(
+        _url("host_edit", cluster, host_id=mapping.host_id),
+        {"ip": "10.0.0.8", "hostname": "kafka-7.internal"},
+    )
     assert response.status_code == 302
     mapping.refresh_from_db()
     assert mapping.ip == "10.0.0.8"
@@ -67,13 +76,16 @@ def test_add_search_edit_delete(roles, login, cluster):
     assert not HostMapping.objects.filter(pk=mapping.pk).exists()
 
 
-@pytest.mark.parametrize(("data", "field"), [
-    ({"ip": "10.0.0.300", "hostname": "ok.internal"}, "ip"),
-    ({"ip": "not-an-ip", "hostname": "ok.internal"}, "ip"),
-    ({"ip": "10.0.0.1", "hostname": "bad host"}, "hostname"),
-    ({"ip": "10.0.0.1", "hostname": "-leading.dash"}, "hostname"),
-    ({"ip": "", "hostname": "x.internal"}, "ip"),
-])
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"ip": "10.0.0.300", "hostname": "ok.internal"}, "ip"),
+        ({"ip": "not-an-ip", "hostname": "ok.internal"}, "ip"),
+        ({"ip": "10.0.0.1", "hostname": "bad host"}, "hostname"),
+        ({"ip": "10.0.0.1", "hostname": "-leading.dash"}, "hostname"),
+        ({"ip": "", "hostname": "x.internal"}, "ip"),
+    ],
+)
 def test_add_field_errors_before_cs(roles, login, cluster, cs_requests, data, field):
     before = cs_requests()
     response = login(roles.lead).post(_url("host_add", cluster), data)
@@ -83,7 +95,9 @@ def test_add_field_errors_before_cs(roles, login, cluster, cs_requests, data, fi
 
 
 def test_upload_good_file(roles, login, cluster):
-    content = b"# cluster hosts\n10.1.0.1 broker-1.internal broker-1\n\n10.1.0.2\tbroker-2.internal  # second\n"
+    content = (
+        b"# cluster hosts\n10.1.0.1 broker-1.internal broker-1\n\n10.1.0.2\tbroker-2.internal  # second\n"
+    )
     response = _upload(login(roles.lead), cluster, content)
     assert response.status_code == 302, response.content.decode()[:3000]
     from dashboard.polling.services import sync
@@ -93,14 +107,17 @@ def test_upload_good_file(roles, login, cluster):
     assert {"broker-1.internal", "broker-1", "broker-2.internal"} <= names
 
 
-@pytest.mark.parametrize(("content", "text"), [
-    (b"10.1.0.1 ok.internal\njust-one-field\n10.1.0.999 x.internal\n", "Line 2"),
-    (b"10.1.0.1 ok.internal\njust-one-field\n10.1.0.999 x.internal\n", "Line 3"),
-    (b"10.1.0.1 bad_host!\n", "Line 1"),
-    (b"", "empty"),
-    (b"# only comments\n\n", "empty"),
-    (b"\xff\xfe\x00bad", "UTF-8"),
-])
+@pytest.mark.parametrize(
+    ("content", "text"),
+    [
+        (b"10.1.0.1 ok.internal\njust-one-field\n10.1.0.999 x.internal\n", "Line 2"),
+        (b"10.1.0.1 ok.internal\njust-one-field\n10.1.0.999 x.internal\n", "Line 3"),
+        (b"10.1.0.1 bad_host!\n", "Line 1"),
+        (b"", "empty"),
+        (b"# only comments\n\n", "empty"),
+        (b"\xff\xfe\x00bad", "UTF-8"),
+    ],
+)
 def test_upload_bad_files_are_refused_line_by_line(roles, login, cluster, cs_requests, content, text):
     before = cs_requests()
     response = _upload(login(roles.lead), cluster, content)
@@ -111,7 +128,9 @@ def test_upload_bad_files_are_refused_line_by_line(roles, login, cluster, cs_req
 
 
 def test_upload_too_many_mappings(roles, login, cluster, cs_requests):
-    content = "".join(f"10.2.{i // 250}.{i % 250 + 1} h{i}.internal\n" for i in range(limits.HOST_MAPPINGS_MAX + 1))
+    content = "".join(
+        f"10.2.{i // 250}.{i % 250 + 1} h{i}.internal\n" for i in range(limits.HOST_MAPPINGS_MAX + 1)
+    )
     before = cs_requests()
     response = _upload(login(roles.lead), cluster, content.encode())
     assert response.status_code == 400

@@ -29,8 +29,10 @@ def other_synced(other_cs_credential):
 
 
 def job_url(name, job, **extra):
-    return reverse(name, kwargs={"team": job.team.slug, "credential": job.credential.public_id,
-                                 "job_id": job.job_id, **extra})
+    return reverse(
+        name,
+        kwargs={"team": job.team.slug, "credential": job.credential.public_id, "job_id": job.job_id, **extra},
+    )
 
 
 def team_url(name, team="alpha", **extra):
@@ -64,7 +66,9 @@ def sql_job(synced):
     from dashboard.jobs.models import Job
 
     return Job.objects.filter(
-        credential=synced, job_type="flink_sql_job", deleted_at__isnull=True,
+        credential=synced,
+        job_type="flink_sql_job",
+        deleted_at__isnull=True,
         status__in=["job_cancel_success", "job_init"],
     ).first()
 

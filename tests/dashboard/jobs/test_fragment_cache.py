@@ -16,7 +16,7 @@ from tests.dashboard.jobs.conftest import job_url, sync_kinds, team_url
 
 def _row(page: str, job: Job) -> str:
     start = page.index(f'data-job="{job.credential.public_id}:{job.job_id}"')
-    return page[start:page.index("</tr>", start)]
+    return page[start : page.index("</tr>", start)]
 
 
 def test_cached_job_list_follows_an_action_and_the_next_poll(roles, login, stopped_job, emulator):
@@ -34,15 +34,19 @@ def test_cached_job_list_follows_an_action_and_the_next_poll(roles, login, stopp
     row = _row(viewer.get(team_url("job_list"), query).content.decode(), stopped_job)
     assert 'data-status="job_submitting"' in row and status not in row
     assert 'data-status="job_submitting"' in _row(
-        viewer.get(team_url("job_list_rows"), query).content.decode(), stopped_job)
+        viewer.get(team_url("job_list_rows"), query).content.decode(), stopped_job
+    )
 
     emulator.clock.advance(120)
     sync_kinds(stopped_job.credential, ("jobs",))
     stopped_job.refresh_from_db()
     assert stopped_job.status == "job_running"
-    assert 'data-status="job_running"' in _row(viewer.get(team_url("job_list"), query).content.decode(), stopped_job)
     assert 'data-status="job_running"' in _row(
-        viewer.get(team_url("job_list_rows"), query).content.decode(), stopped_job)
+        viewer.get(team_url("job_list"), query).content.decode(), stopped_job
+    )
+    assert 'data-status="job_running"' in _row(
+        viewer.get(team_url("job_list_rows"), query).content.decode(), stopped_job
+    )
 
 
 def test_cached_job_list_is_per_role(roles, login, synced):
@@ -78,8 +82,14 @@ def test_cached_page_carries_this_sessions_csrf_token_and_messages(roles, login,
 
     strict = Client(enforce_csrf_checks=True)
     strict.cookies = operator.cookies
-    confirm = strict.post(team_url("job_batch"), {"action": "stop", "jobs": [
-        f"{running_job.credential.public_id}:{running_job.job_id}"], "csrfmiddlewaretoken": token})
+    confirm = strict.post(
+        team_url("job_batch"),
+        {
+            "action": "stop",
+            "jobs": [f"{running_job.credential.public_id}:{running_job.job_id}"],
+            "csrfmiddlewaretoken": token,
+        },
+    )
     assert confirm.status_code == 200 and running_job.name in confirm.content.decode()
 
     # a flash message shows once, on the cached page too, and is not kept in the cache for the next visit
@@ -107,9 +117,9 @@ def test_cached_job_detail_follows_a_failure_seen_by_the_poller(roles, login, st
     assert stopped_job.status == "job_running_exception" and stopped_job.status_desc
 
     page = client.get(url).content.decode()
-    history = page[page.index("Status history"):page.index("Monitoring")]
+    history = page[page.index("Status history") : page.index("Monitoring")]
     assert 'data-status="job_running_exception"' in history
-    fields = page[page.index("<h2>Job</h2>"):page.index("<h2>Configuration</h2>")]
+    fields = page[page.index("<h2>Job</h2>") : page.index("<h2>Configuration</h2>")]
     assert stopped_job.status_desc[:40] in fields
     # the dashboard's action log shows who ran it
     assert "job.run" in page and roles.operator.username in page

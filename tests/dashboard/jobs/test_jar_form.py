@@ -20,23 +20,36 @@ pytestmark = pytest.mark.django_db
 
 def jar_data(credential, cluster, **overrides):
     data = {
-        "credential": str(credential.public_id), "name": "clicks_jar", "desc": "", "job_type": "flink_jar_job",
-        "cluster_id": str(cluster.cluster_id), "spu_number": "4", "manager_spu": "1", "parallel_number": "2",
-        "executor_number": "2", "executor_spu": "1", "submit": "save",
+        "credential": str(credential.public_id),
+        "name": "clicks_jar",
+        "desc": "",
+        "job_type": "flink_jar_job",
+        "cluster_id": str(cluster.cluster_id),
+        "spu_number": "4",
+        "manager_spu": "1",
+        "parallel_number": "2",
+        "executor_number": "2",
+        "executor_spu": "1",
+        "submit": "save",
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
 
 
 def jar_file(name="job.jar", content=None):
-    return SimpleUploadedFile(name, content if content is not None else make_jar("com.example.Clicks"),
-                              content_type="application/java-archive")
+    return SimpleUploadedFile(
+        name,
+        content if content is not None else make_jar("com.example.Clicks"),
+        content_type="application/java-archive",
+    )
 
 
 @pytest.fixture
 def cluster(synced, roles):
-    return Cluster.objects.filter(team=roles.team, status_code=5).first() or Cluster.objects.filter(
-        team=roles.team).first()
+    return (
+        Cluster.objects.filter(team=roles.team, status_code=5).first()
+        or Cluster.objects.filter(team=roles.team).first()
+    )
 
 
 def test_matrix(roles, login, synced, cluster):
@@ -49,7 +62,9 @@ def test_matrix(roles, login, synced, cluster):
 
 def test_upload_creates_job_with_main_class_from_manifest(roles, login, synced, cluster, cs_calls):
     before = cs_calls.jobs()
-    response = login(roles.operator).post(team_url("jar_job_create"), {**jar_data(synced, cluster), "jar": jar_file()})
+    response = login(roles.operator).post(
+        team_url("jar_job_create"), {**jar_data(synced, cluster), "jar": jar_file()}
+    )
     assert response.status_code == 302, response.context["form"].errors
     assert cs_calls.jobs() == before + 1
     job = Job.objects.get(team=roles.team, name="clicks_jar")
@@ -59,7 +74,8 @@ def test_upload_creates_job_with_main_class_from_manifest(roles, login, synced, 
 
 def test_upload_answers_json_for_the_progress_bar(roles, login, synced, cluster):
     response = login(roles.operator).post(
-        team_url("jar_job_create"), {**jar_data(synced, cluster, submit="run"), "jar": jar_file()},
+        team_url("jar_job_create"),
+        {**jar_data(synced, cluster, submit="run"), "jar": jar_file()},
         HTTP_X_REQUESTED_WITH="XMLHttpRequest",
     )
     assert response.status_code == 200
@@ -69,13 +85,17 @@ def test_upload_answers_json_for_the_progress_bar(roles, login, synced, cluster)
 
 
 def test_spark_job(roles, login, synced, cluster):
-    data = jar_data(synced, cluster, job_type="spark_streaming_jar_job", spu_number=None, parallel_number=None)
+    data = jar_data(
+        synced, cluster, job_type="spark_streaming_jar_job", spu_number=None, parallel_number=None
+    )
     response = login(roles.operator).post(team_url("jar_job_create"), {**data, "jar": jar_file()})
     assert response.status_code == 302, response.context["form"].errors
 
 
 def test_jar_url_instead_of_a_file(roles, login, synced, cluster):
-    data = jar_data(synced, cluster, jar_url="obs://b1-checkpoints/jobs/job.jar", main_class="com.example.Main")
+    data = jar_data(
+        synced, cluster, jar_url="obs://b1-checkpoints/jobs/job.jar", main_class="com.example.Main"
+    )
     response = login(roles.operator).post(team_url("jar_job_create"), data)
     assert response.status_code in (302, 400)
     if response.status_code == 400:  # CS checked the path: its answer lands on the URL field
@@ -106,12 +126,19 @@ BAD = [
     ({"spu_number": str(limits.SPU_MAX + 1)}, "spu_number"),
     ({"manager_spu": str(limits.MANAGER_SPU_MAX + 1)}, "manager_spu"),
     ({"spu_number": "2", "manager_spu": "2"}, "manager_spu"),
-    ({"spu_number": "2", "manager_spu": "1", "parallel_number": str(limits.PARALLELISM_PER_SPU + 1)},
-     "parallel_number"),
+    (
+        {"spu_number": "2", "manager_spu": "1", "parallel_number": str(limits.PARALLELISM_PER_SPU + 1)},
+        "parallel_number",
+    ),
     ({"parallel_number": str(limits.PARALLELISM_MAX + 1)}, "parallel_number"),
-    ({"job_type": "spark_streaming_jar_job", "executor_number": str(limits.EXECUTOR_NUMBER_MAX + 1)},
-     "executor_number"),
-    ({"job_type": "spark_streaming_jar_job", "executor_spu": str(limits.EXECUTOR_SPU_MAX + 1)}, "executor_spu"),
+    (
+        {"job_type": "spark_streaming_jar_job", "executor_number": str(limits.EXECUTOR_NUMBER_MAX + 1)},
+        "executor_number",
+    ),
+    (
+        {"job_type": "spark_streaming_jar_job", "executor_spu": str(limits.EXECUTOR_SPU_MAX + 1)},
+        "executor_spu",
+    ),
     ({"job_type": "flink_sql_job"}, "job_type"),
     ({"main_class": "com.example Main"}, "main_class"),
     ({"main_class": "c" * (limits.MAIN_CLASS_MAX_BYTES + 1)}, "main_class"),
@@ -144,7 +171,8 @@ def test_bad_input_is_rejected_before_cs(roles, login, synced, cluster, cs_calls
 
 def test_bad_upload_json_answer_carries_the_form(roles, login, synced, cluster, cs_calls):
     response = login(roles.operator).post(
-        team_url("jar_job_create"), {**jar_data(synced, cluster), "jar": jar_file("x.jar", b"nope")},
+        team_url("jar_job_create"),
+        {**jar_data(synced, cluster), "jar": jar_file("x.jar", b"nope")},
         HTTP_X_REQUESTED_WITH="XMLHttpRequest",
     )
     assert response.status_code == 400
@@ -153,8 +181,9 @@ def test_bad_upload_json_answer_carries_the_form(roles, login, synced, cluster, 
 
 
 def test_edit_jar_job(roles, login, synced):
-    job = Job.objects.filter(team=roles.team, job_type="flink_jar_job",
-                             status__in=["job_cancel_success", "job_init"]).first()
+    job = Job.objects.filter(
+        team=roles.team, job_type="flink_jar_job", status__in=["job_cancel_success", "job_init"]
+    ).first()
     if job is None:
         pytest.fail("the demo seed has no stopped Flink JAR job")
     client = login(roles.operator)

@@ -28,7 +28,9 @@ def test_run_then_stop(roles, login, stopped_job, emulator):
     assert response.status_code == 302
     stopped_job.refresh_from_db()
     assert stopped_job.status == "job_submitting"
-    assert ActionLog.objects.filter(action="job.run", outcome="success", target_name=stopped_job.name).exists()
+    assert ActionLog.objects.filter(
+        action="job.run", outcome="success", target_name=stopped_job.name
+    ).exists()
     emulator.clock.advance(120)
     from .conftest import sync_kinds
 
@@ -89,8 +91,9 @@ def test_batch_stop_asks_for_confirmation_naming_the_jobs(roles, login, synced, 
     for job in jobs:
         assert job.name in page
     assert cs_calls.total() == before
-    response = client.post(team_url("job_batch"),
-                           {"action": "stop", "jobs": [_key(j) for j in jobs], "confirmed": "on"})
+    response = client.post(
+        team_url("job_batch"), {"action": "stop", "jobs": [_key(j) for j in jobs], "confirmed": "on"}
+    )
     assert response.status_code == 302
     assert cs_calls.total() > before
     for job in jobs:
@@ -102,13 +105,17 @@ def test_batch_stop_asks_for_confirmation_naming_the_jobs(roles, login, synced, 
 def test_batch_run_and_delete(roles, login, synced, cs_calls):
     stopped = list(Job.objects.filter(team=roles.team, status="job_cancel_success")[:2])
     client = login(roles.operator)
-    client.post(team_url("job_batch"), {"action": "run", "jobs": [_key(j) for j in stopped], "confirmed": "on"})
+    client.post(
+        team_url("job_batch"), {"action": "run", "jobs": [_key(j) for j in stopped], "confirmed": "on"}
+    )
     for job in stopped:
         job.refresh_from_db()
         assert job.status == "job_submitting"
     drafts = list(Job.objects.filter(team=roles.team, status="job_init")[:2])
     jobs_before = cs_calls.jobs()
-    client.post(team_url("job_batch"), {"action": "delete", "jobs": [_key(j) for j in drafts], "confirmed": "on"})
+    client.post(
+        team_url("job_batch"), {"action": "delete", "jobs": [_key(j) for j in drafts], "confirmed": "on"}
+    )
     assert cs_calls.jobs() == jobs_before - len(drafts)
 
 
@@ -116,7 +123,8 @@ def test_batch_ignores_other_teams_jobs(roles, login, synced, other_synced, cs_c
     other = Job.objects.filter(team=roles.other_team).first()
     before = cs_calls.total()
     response = login(roles.operator).post(
-        team_url("job_batch"), {"action": "delete", "jobs": [_key(other), "garbage", "x:y"], "confirmed": "on"}
+        team_url("job_batch"),
+        {"action": "delete", "jobs": [_key(other), "garbage", "x:y"], "confirmed": "on"},
     )
     assert response.status_code == 302
     assert cs_calls.total() == before
@@ -125,5 +133,7 @@ def test_batch_ignores_other_teams_jobs(roles, login, synced, other_synced, cs_c
 
 
 def test_batch_bad_action(roles, login, running_job):
-    response = login(roles.operator).post(team_url("job_batch"), {"action": "explode", "jobs": [_key(running_job)]})
+    response = login(roles.operator).post(
+        team_url("job_batch"), {"action": "explode", "jobs": [_key(running_job)]}
+    )
     assert response.status_code == 302

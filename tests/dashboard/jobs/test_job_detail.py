@@ -36,14 +36,20 @@ def test_bad_ids_are_404(roles, login, sql_job):
 
 def test_another_teams_credential_is_404(roles, login, synced, other_synced):
     other = Job.objects.filter(team=roles.other_team).first()
-    url = reverse("job_detail", kwargs={"team": "alpha", "credential": other.credential.public_id,
-                                        "job_id": other.job_id})
+    url = reverse(
+        "job_detail",
+        kwargs={"team": "alpha", "credential": other.credential.public_id, "job_id": other.job_id},
+    )
     assert login(roles.lead).get(url).status_code == 404
 
 
 def test_detail_shows_fields_config_sql_and_history(roles, login, sql_job):
-    JobStatusChange.objects.create(job=sql_job, previous_status="job_running", status="job_running_exception",
-                                   status_desc="Checkpoint storage unreachable")
+    JobStatusChange.objects.create(
+        job=sql_job,
+        previous_status="job_running",
+        status="job_running_exception",
+        status_desc="Checkpoint storage unreachable",
+    )
     page = login(roles.viewer).get(job_url("job_detail", sql_job)).content.decode()
     assert sql_job.name in page
     assert "Configuration" in page and "checkpoint_enabled" in page
@@ -62,10 +68,20 @@ def test_running_job_has_charts(roles, login, running_job):
 def test_execution_plan_is_drawn_from_the_snapshot(roles, login, sql_job):
     plan = [
         {"id": 1, "type": "Source", "contents": "Source: car_infos<script>", "parallelism": 2},
-        {"id": 2, "type": "Operator", "contents": "Calc", "parallelism": 2,
-         "predecessors": [{"id": 1, "ship_strategy": "FORWARD"}]},
-        {"id": 3, "type": "Sink", "contents": "Sink: warnings", "parallelism": 2,
-         "predecessors": [{"id": 2, "ship_strategy": "HASH"}]},
+        {
+            "id": 2,
+            "type": "Operator",
+            "contents": "Calc",
+            "parallelism": 2,
+            "predecessors": [{"id": 1, "ship_strategy": "FORWARD"}],
+        },
+        {
+            "id": 3,
+            "type": "Sink",
+            "contents": "Sink: warnings",
+            "parallelism": 2,
+            "predecessors": [{"id": 2, "ship_strategy": "HASH"}],
+        },
     ]
     Job.objects.filter(pk=sql_job.pk).update(execution_graph=json.dumps(plan))
     page = login(roles.viewer).get(job_url("job_detail", sql_job)).content.decode()

@@ -19,12 +19,15 @@ def sql_job(cs_credential):
 
 
 def _url(job):
-    return reverse("job_detail", kwargs={"team": job.team.slug, "credential": job.credential.public_id,
-                                         "job_id": job.job_id})
+    return reverse(
+        "job_detail",
+        kwargs={"team": job.team.slug, "credential": job.credential.public_id, "job_id": job.job_id},
+    )
 
 
-def test_opening_a_job_enqueues_one_fetch_and_never_calls_cs(roles, login, sql_job, emulator,
-                                                              django_capture_on_commit_callbacks):
+def test_opening_a_job_enqueues_one_fetch_and_never_calls_cs(
+    roles, login, sql_job, emulator, django_capture_on_commit_callbacks
+):
     emulator.emulator.reset_stats()
     client = login(roles.viewer)
     with django_capture_on_commit_callbacks() as callbacks:
@@ -56,7 +59,9 @@ def test_fetch_failure_is_shown_and_retried_later(roles, login, sql_job, emulato
     assert "CS did not give the execution plan" in page
 
 
-def test_jar_jobs_have_no_plan_to_fetch(roles, login, cs_credential, emulator, django_capture_on_commit_callbacks):
+def test_jar_jobs_have_no_plan_to_fetch(
+    roles, login, cs_credential, emulator, django_capture_on_commit_callbacks
+):
     assert sync(cs_credential.id, "jobs").ok
     jar = Job.objects.filter(credential=cs_credential, job_type="flink_jar_job").first()
     with django_capture_on_commit_callbacks() as callbacks:

@@ -97,10 +97,19 @@ def test_cluster_and_credential_filters(roles, login, synced):
     assert jobs
 
 
-@pytest.mark.parametrize("garbage", [
-    {"status": "<script>"}, {"sort": "password"}, {"page": "-1"}, {"page": "99999"}, {"cluster": "x" * 500},
-    {"credential": "not-a-uuid"}, {"q": "\x00" * 3}, {"page": "9" * 40},
-])
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        {"status": "<script>"},
+        {"sort": "password"},
+        {"page": "-1"},
+        {"page": "99999"},
+        {"cluster": "x" * 500},
+        {"credential": "not-a-uuid"},
+        {"q": "\x00" * 3},
+        {"page": "9" * 40},
+    ],
+)
 def test_bad_query_values_never_fail(roles, login, synced, garbage):
     assert login(roles.viewer).get(team_url("job_list"), garbage).status_code == 200
     assert login(roles.viewer).get(team_url("job_list_rows"), garbage).status_code == 200

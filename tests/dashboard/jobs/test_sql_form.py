@@ -24,9 +24,17 @@ SQL = (
 
 def form_data(cred, **overrides):
     data = {
-        "credential": str(cred.public_id), "name": "orders_job", "desc": "", "sql_body": SQL,
-        "run_mode": "shared_cluster", "job_type": "", "spu_number": "2", "parallel_number": "1",
-        "checkpoint_mode": "exactly_once", "checkpoint_interval": "10", "idle_state_retention": "0",
+        "credential": str(cred.public_id),
+        "name": "orders_job",
+        "desc": "",
+        "sql_body": SQL,
+        "run_mode": "shared_cluster",
+        "job_type": "",
+        "spu_number": "2",
+        "parallel_number": "1",
+        "checkpoint_mode": "exactly_once",
+        "checkpoint_interval": "10",
+        "idle_state_retention": "0",
         "submit": "save",
     }
     data.update(overrides)
@@ -51,8 +59,9 @@ def test_create_saves_in_cs_and_keeps_a_version(roles, login, synced, cs_calls):
     assert job.status == "job_init" or job.status
     version = SqlVersion.objects.get(job_id=job.job_id)
     assert version.author == roles.operator and version.sql_body == SQL
-    assert ActionLog.objects.filter(action="job.create_sql", outcome="success",
-                                    target_id=f"{synced.public_id}:{job.job_id}").exists()
+    assert ActionLog.objects.filter(
+        action="job.create_sql", outcome="success", target_id=f"{synced.public_id}:{job.job_id}"
+    ).exists()
 
 
 def test_save_and_run(roles, login, synced):
@@ -66,8 +75,14 @@ def test_exclusive_cluster_job(roles, login, synced):
     from dashboard.clusters.models import Cluster
 
     cluster = Cluster.objects.filter(team=roles.team).first()
-    data = form_data(synced, run_mode="exclusive_cluster", cluster_id=str(cluster.cluster_id),
-                     udf_jar_url="obs://bucket/udf.jar", dirty_data_kind="2", dirty_data_path="bucket/dirty")
+    data = form_data(
+        synced,
+        run_mode="exclusive_cluster",
+        cluster_id=str(cluster.cluster_id),
+        udf_jar_url="obs://bucket/udf.jar",
+        dirty_data_kind="2",
+        dirty_data_path="bucket/dirty",
+    )
     response = login(roles.operator).post(team_url("sql_job_create"), data)
     assert response.status_code == 302, response.content.decode()[:3000]
     job = Job.objects.get(team=roles.team, name="orders_job")
@@ -87,10 +102,14 @@ BAD_INPUTS = [
     ({"parallel_number": str(limits.PARALLELISM_MAX + 1)}, "parallel_number"),
     ({"spu_number": "1", "parallel_number": str(limits.PARALLELISM_PER_SPU + 1)}, "parallel_number"),
     ({"checkpoint_enabled": "on", "obs_bucket": ""}, "obs_bucket"),
-    ({"checkpoint_enabled": "on", "obs_bucket": "b1-checkpoints", "checkpoint_interval": "0"},
-     "checkpoint_interval"),
-    ({"checkpoint_enabled": "on", "obs_bucket": "b1-checkpoints", "checkpoint_mode": "sometimes"},
-     "checkpoint_mode"),
+    (
+        {"checkpoint_enabled": "on", "obs_bucket": "b1-checkpoints", "checkpoint_interval": "0"},
+        "checkpoint_interval",
+    ),
+    (
+        {"checkpoint_enabled": "on", "obs_bucket": "b1-checkpoints", "checkpoint_mode": "sometimes"},
+        "checkpoint_mode",
+    ),
     ({"log_enabled": "on", "obs_bucket": ""}, "obs_bucket"),
     ({"idle_state_retention": str(limits.IDLE_STATE_RETENTION_MAX + 1)}, "idle_state_retention"),
     ({"idle_state_retention": "-1"}, "idle_state_retention"),
@@ -159,8 +178,9 @@ def test_template_prefills_sql(roles, login, synced):
     assert response.status_code == 200
     assert response.context["form"].initial["sql_body"] == template.sql_body
     assert login(roles.operator).get(team_url("sql_job_create"), {"template": "x:y"}).status_code == 404
-    sql = login(roles.viewer).get(team_url("template_sql", credential=template.credential.public_id,
-                                           template_id=template.template_id))
+    sql = login(roles.viewer).get(
+        team_url("template_sql", credential=template.credential.public_id, template_id=template.template_id)
+    )
     assert sql.json()["sql_body"] == template.sql_body
 
 
@@ -200,13 +220,21 @@ def test_edit_keeps_versions_shows_diff_and_restores(roles, login, sql_job):
 
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
-    values=st.fixed_dictionaries({
-        "name": st.text(max_size=80), "desc": st.text(max_size=30), "spu_number": st.text(max_size=6),
-        "parallel_number": st.text(max_size=6), "run_mode": st.sampled_from(["", "shared_cluster", "edge_node", "x"]),
-        "checkpoint_interval": st.text(max_size=6), "idle_state_retention": st.text(max_size=6),
-        "cluster_id": st.text(max_size=8), "dirty_data_kind": st.text(max_size=3),
-        "checkpoint_enabled": st.sampled_from(["", "on"]), "obs_bucket": st.text(max_size=10),
-    })
+    values=st.fixed_dictionaries(
+        {
+            "name": st.text(max_size=80),
+            "desc": st.text(max_size=30),
+            "spu_number": st.text(max_size=6),
+            "parallel_number": st.text(max_size=6),
+            "run_mode": st.sampled_from(["", "shared_cluster", "edge_node", "x"]),
+            "checkpoint_interval": st.text(max_size=6),
+            "idle_state_retention": st.text(max_size=6),
+            "cluster_id": st.text(max_size=8),
+            "dirty_data_kind": st.text(max_size=3),
+            "checkpoint_enabled": st.sampled_from(["", "on"]),
+            "obs_bucket": st.text(max_size=10),
+        }
+    )
 )
 def test_no_input_makes_a_500(roles, login, synced, values):
     clean = {k: v.replace("\x00", "") for k, v in values.items()}

@@ -39,8 +39,12 @@ def test_write_matrix(roles, login, template, cs_calls):
     assert login(roles.viewer).post(tpl_url("template_delete", template)).status_code == 403
     assert login(roles.outsider).post(tpl_url("template_delete", template)).status_code == 404
     assert login(roles.operator).get(tpl_url("template_delete", template)).status_code == 405
-    assert login(roles.operator).get(
-        team_url("template_edit", credential=template.credential.public_id, template_id=1)).status_code == 404
+    assert (
+        login(roles.operator)
+        .get(team_url("template_edit", credential=template.credential.public_id, template_id=1))
+        .status_code
+        == 404
+    )
     assert cs_calls.total() == before
 
 
@@ -50,7 +54,9 @@ def test_create_edit_delete(roles, login, synced):
     response = client.post(team_url("template_create"), data)
     assert response.status_code == 302, response.context["form"].errors
     template = Template.objects.get(team=roles.team, name="tpl_new")
-    response = client.post(tpl_url("template_edit", template), {"name": "tpl_renamed", "sql_body": "SELECT 2"})
+    response = client.post(
+        tpl_url("template_edit", template), {"name": "tpl_renamed", "sql_body": "SELECT 2"}
+    )
     assert response.status_code == 302, response.context["form"].errors
     template.refresh_from_db()
     assert template.name == "tpl_renamed" and template.sql_body == "SELECT 2"
@@ -59,13 +65,16 @@ def test_create_edit_delete(roles, login, synced):
     assert template.deleted_at is not None
 
 
-@pytest.mark.parametrize(("data", "field"), [
-    ({"name": ""}, "name"),
-    ({"name": "bad name"}, "name"),
-    ({"name": "t" * (limits.TEMPLATE_NAME_MAX_BYTES + 1)}, "name"),
-    ({"desc": "d" * (limits.TEMPLATE_DESC_MAX_BYTES + 1)}, "desc"),
-    ({"sql_body": "s" * (limits.TEMPLATE_SQL_MAX_BYTES + 1)}, "sql_body"),
-])
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"name": ""}, "name"),
+        ({"name": "bad name"}, "name"),
+        ({"name": "t" * (limits.TEMPLATE_NAME_MAX_BYTES + 1)}, "name"),
+        ({"desc": "d" * (limits.TEMPLATE_DESC_MAX_BYTES + 1)}, "desc"),
+        ({"sql_body": "s" * (limits.TEMPLATE_SQL_MAX_BYTES + 1)}, "sql_body"),
+    ],
+)
 def test_bad_input_is_rejected_before_cs(roles, login, synced, cs_calls, data, field):
     before = cs_calls.total()
     body = {"credential": str(synced.public_id), "name": "ok_name", **data}
@@ -78,11 +87,19 @@ def test_bad_input_is_rejected_before_cs(roles, login, synced, cs_calls, data, f
 def test_at_most_100_templates(roles, login, synced, cs_calls):
     now = timezone.now()
     have = Template.objects.filter(credential=synced, deleted_at__isnull=True).count()
-    Template.objects.bulk_create([
-        Template(credential=synced, team=roles.team, template_id=800000 + i, name=f"t{i}", fingerprint="",
-                 last_seen=now)
-        for i in range(limits.TEMPLATES_MAX - have)
-    ])
+    Template.objects.bulk_create(
+        [
+            Template(
+                credential=synced,
+                team=roles.team,
+                template_id=800000 + i,
+                name=f"t{i}",
+                fingerprint="",
+                last_seen=now,
+            )
+            for i in range(limits.TEMPLATES_MAX - have)
+        ]
+    )
     before = cs_calls.total()
     response = login(roles.operator).post(
         team_url("template_create"), {"credential": str(synced.public_id), "name": "one_more"}

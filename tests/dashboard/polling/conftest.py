@@ -84,6 +84,7 @@ def cs(emu):
     from csapi import AKSKAuth, CSClient
 
     tenant = emu.account
-    with CSClient(emu.url, tenant.project_id, AKSKAuth(tenant.ak, tenant.sk), retries=0,
-                  outbound=LOCAL_POLICY) as client:
+    with CSClient(
+        emu.url, tenant.project_id, AKSKAuth(tenant.ak, tenant.sk), retries=0, outbound=LOCAL_POLICY
+    ) as client:
         yield client

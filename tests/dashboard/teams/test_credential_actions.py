@@ -42,8 +42,9 @@ def test_test_connection_records_versions(roles, login, cs_credential, run_call)
     assert "Connected to CS" in page and "Succeeded" in page
 
 
-def test_test_connection_runs_in_a_worker_not_the_request(roles, login, cs_credential,
-                                                          django_capture_on_commit_callbacks, cs_requests):
+def test_test_connection_runs_in_a_worker_not_the_request(
+    roles, login, cs_credential, django_capture_on_commit_callbacks, cs_requests
+):
     """The web request only queues the call: it returns before anything is sent to CS."""
     before = cs_requests()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -54,8 +55,10 @@ def test_test_connection_runs_in_a_worker_not_the_request(roles, login, cs_crede
     assert call.state == "queued" and len(callbacks) == 1
     page = response.content.decode()
     # the htmx fragment polls the call's own URL until it ends
-    poll = reverse("credential_call", kwargs={"team": "alpha", "credential": cs_credential.public_id,
-                                              "call": call.public_id})
+    poll = reverse(
+        "credential_call",
+        kwargs={"team": "alpha", "credential": cs_credential.public_id, "call": call.public_id},
+    )
     assert f'hx-get="{poll}"' in page and "Waiting for a worker" in page
     from dashboard.teams.services import cloud_call_run
 
@@ -101,14 +104,17 @@ def test_register_and_authorize_obs(roles, login, cs_credential, run_call):
     assert run_call(client, _url("credential_register", cs_credential)).status_code == 302
     cs_credential.refresh_from_db()
     assert cs_credential.registered_at is not None
-    response = run_call(client, _url("credential_authorize_obs", cs_credential), {"buckets": "demo-bucket, logs-bucket"})
+    response = run_call(
+        client, _url("credential_authorize_obs", cs_credential), {"buckets": "demo-bucket, logs-bucket"}
+    )
     assert response.status_code == 302
     assert ActionLog.objects.get(action="credential.authorize_obs").message == "demo-bucket, logs-bucket"
     assert CloudCall.objects.filter(state="succeeded").count() == 2
 
 
-def test_calls_per_team_and_user_are_limited(roles, login, cs_credential, settings,
-                                             django_capture_on_commit_callbacks):
+def test_calls_per_team_and_user_are_limited(
+    roles, login, cs_credential, settings, django_capture_on_commit_callbacks
+):
     """Calls waiting for a worker count against the team's and the user's limits; nothing more is queued."""
     settings.CS_INTERACTIVE_PER_USER = 2
     settings.CS_INTERACTIVE_PER_TEAM = 3
@@ -130,8 +136,9 @@ def test_calls_per_team_and_user_are_limited(roles, login, cs_credential, settin
     assert CloudCall.objects.count() == 3
 
 
-def test_call_of_a_demoted_lead_sends_nothing(roles, login, cs_credential, cs_requests,
-                                              django_capture_on_commit_callbacks):
+def test_call_of_a_demoted_lead_sends_nothing(
+    roles, login, cs_credential, cs_requests, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
         login(roles.lead).post(_url("credential_test", cs_credential))
     from dashboard.teams.models import Membership, Role
@@ -164,7 +171,9 @@ def test_actions_need_lead(roles, login, cs_credential, name):
 def test_seed_demo_is_idempotent(emulator):
     from django.core.management import call_command
 
-    call_command("seed_demo", "--password", "demo-pass-123", "--endpoint", emulator.url, stdout=open("/dev/null", "w"))
+    call_command(
+        "seed_demo", "--password", "demo-pass-123", "--endpoint", emulator.url, stdout=open("/dev/null", "w")
+    )
     first = list(Credential.objects.values_list("public_id", "secret_encrypted"))
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     assert list(Credential.objects.values_list("public_id", "secret_encrypted")) == first

@@ -23,9 +23,17 @@ def secret_value():
 
 def _form(secret, **overrides):
     data = {
-        "name": "prod", "region": "cn-north-1", "project_id": "0123456789abcdef0123456789abcdef",
-        "auth_type": AuthType.PASSWORD, "domain_name": "acme", "username": "robot", "access_key": "",
-        "cs_endpoint": "http://127.0.0.1:8900", "iam_endpoint": "", "vpc_endpoint": "", "secret": secret,
+        "name": "prod",
+        "region": "cn-north-1",
+        "project_id": "0123456789abcdef0123456789abcdef",
+        "auth_type": AuthType.PASSWORD,
+        "domain_name": "acme",
+        "username": "robot",
+        "access_key": "",
+        "cs_endpoint": "http://127.0.0.1:8900",
+        "iam_endpoint": "",
+        "vpc_endpoint": "",
+        "secret": secret,
     }
     data.update(overrides)
     return data

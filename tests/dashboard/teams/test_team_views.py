@@ -99,7 +99,9 @@ def test_add_member_bad_input(roles, login, data, error):
 
 
 def test_unknown_role_is_refused(roles, login):
-    login(roles.lead).post(reverse("member_role", kwargs={"team": "alpha", "member_id": "viewer"}), {"role": "god"})
+    login(roles.lead).post(
+        reverse("member_role", kwargs={"team": "alpha", "member_id": "viewer"}), {"role": "god"}
+    )
     assert Membership.objects.get(team=roles.team, user=roles.viewer).role == Role.VIEWER
 
 
@@ -115,7 +117,10 @@ def test_member_actions_need_lead_and_post(roles, login):
     assert login(roles.operator).post(url).status_code == 403
     assert login(roles.outsider).post(url).status_code == 404
     assert login(roles.lead).get(url).status_code == 405
-    assert login(roles.lead).post(
-        reverse("member_remove", kwargs={"team": "alpha", "member_id": "nobody"})
-    ).status_code == 404
+    assert (
+        login(roles.lead)
+        .post(reverse("member_remove", kwargs={"team": "alpha", "member_id": "nobody"}))
+        .status_code
+        == 404
+    )
     assert Membership.objects.filter(team=roles.team, user=roles.viewer).exists()

@@ -75,7 +75,8 @@ def test_an_api_write_changes_the_version(roles, cs_credential):
 
 def test_an_admin_change_changes_every_teams_version(roles, admin_client):
     alpha, beta = _version(roles.team), _version(roles.other_team)
-    response = admin_client.post(f"/admin/teams/team/{roles.team.pk}/change/", {"name": "Alpha Renamed",
-                                                                                 "slug": "alpha"})
+    response = admin_client.post(
+        f"/admin/teams/team/{roles.team.pk}/change/", {"name": "Alpha Renamed", "slug": "alpha"}
+    )
     assert response.status_code in (200, 302)
     assert _version(roles.team) == alpha + 1 and _version(roles.other_team) == beta + 1

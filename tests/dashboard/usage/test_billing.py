@@ -77,12 +77,21 @@ def test_empty_billing_page(roles, login):
     assert "No billing overview" in response.content.decode()
 
 
-def test_cost_series_is_downsampled_per_credential(roles, synced, other_cs_credential, django_assert_max_num_queries):
+def test_cost_series_is_downsampled_per_credential(
+    roles, synced, other_cs_credential, django_assert_max_num_queries
+):
     now = timezone.now()
     snaps = []
     for cred, team in ((synced, roles.team),):
-        snaps += [OverviewSnapshot(credential=cred, team=team, taken_at=now - timedelta(minutes=5 * i),
-                                   total_cost=float(1000 - i)) for i in range(1500)]
+        snaps += [
+            OverviewSnapshot(
+                credential=cred,
+                team=team,
+                taken_at=now - timedelta(minutes=5 * i),
+                total_cost=float(1000 - i),
+            )
+            for i in range(1500)
+        ]
     OverviewSnapshot.objects.bulk_create(snaps)
     with django_assert_max_num_queries(2):
         series = selectors.cost_series(roles.team, points=50)

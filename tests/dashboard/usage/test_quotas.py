@@ -18,8 +18,10 @@ LIST = reverse("quota_list", kwargs={"team": "alpha"})
 
 
 def _edit_url(quota):
-    return reverse("quota_edit", kwargs={"team": "alpha", "credential": quota.credential.public_id,
-                                         "user_id": quota.user_id})
+    return reverse(
+        "quota_edit",
+        kwargs={"team": "alpha", "credential": quota.credential.public_id, "user_id": quota.user_id},
+    )
 
 
 def test_quota_list_role_matrix(roles, login, synced):
@@ -38,10 +40,32 @@ def test_quota_edit_role_matrix(roles, login, synced, cs_requests, other_cs_cred
     assert login(roles.viewer).get(url).status_code == 403
     assert login(roles.operator).post(url, {"spu_quota": 5}).status_code == 403
     assert login(roles.lead).delete(url).status_code == 405
-    assert login(roles.lead).get(reverse("quota_edit", kwargs={
-        "team": "alpha", "credential": quota.credential.public_id, "user_id": "nobody"})).status_code == 404
-    assert login(roles.lead).get(reverse("quota_edit", kwargs={
-        "team": "alpha", "credential": other_cs_credential.public_id, "user_id": quota.user_id})).status_code == 404
+    assert (
+        login(roles.lead)
+        .get(
+            reverse(
+                "quota_edit",
+                kwargs={"team": "alpha", "credential": quota.credential.public_id, "user_id": "nobody"},
+            )
+        )
+        .status_code
+        == 404
+    )
+    assert (
+        login(roles.lead)
+        .get(
+            reverse(
+                "quota_edit",
+                kwargs={
+                    "team": "alpha",
+                    "credential": other_cs_credential.public_id,
+                    "user_id": quota.user_id,
+                },
+            )
+        )
+        .status_code
+        == 404
+    )
     assert cs_requests() == before
 
 
@@ -61,7 +85,9 @@ def test_quota_list_sorted_by_usage_with_near_quota_highlighted(roles, login, sy
     assert "highlight near-quota" in page
     assert "<svg" in page and "<script" not in page.split("<svg", 1)[1]
     totals = response.context["totals"]
-    assert totals.spu_quota == sum(UserQuota.objects.filter(team=roles.team).values_list("spu_quota", flat=True))
+    assert totals.spu_quota == sum(
+        UserQuota.objects.filter(team=roles.team).values_list("spu_quota", flat=True)
+    )
 
 
 @pytest.mark.parametrize("sort", ["user", "-user", "used", "-quota", "account", "bogus"])
@@ -122,11 +148,19 @@ def test_cs_refusal_shows_description_and_solution(roles, login, synced):
 
 def test_quota_series_is_downsampled_in_the_database(roles, synced, django_assert_max_num_queries):
     now = timezone.now()
-    UserQuotaSample.objects.bulk_create([
-        UserQuotaSample(credential=synced, team=roles.team, sampled_at=now - timedelta(minutes=5 * i),
-                        spu_used=i % 50, spu_quota=100, users=3)
-        for i in range(2000)
-    ])
+    UserQuotaSample.objects.bulk_create(
+        [
+            UserQuotaSample(
+                credential=synced,
+                team=roles.team,
+                sampled_at=now - timedelta(minutes=5 * i),
+                spu_used=i % 50,
+                spu_quota=100,
+                users=3,
+            )
+            for i in range(2000)
+        ]
+    )
     with django_assert_max_num_queries(2):
         series = selectors.quota_series(roles.team, points=100)
     points = series["used"][0].points

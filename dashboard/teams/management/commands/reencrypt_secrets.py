@@ -8,4 +8,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = credentials_reencrypt()
-        self.stdout.write(self.style.SUCCESS(f"Re-encrypted {count} credential secret(s) under the newest key."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Re-encrypted {count} credential secret(s) under the newest key.")
+        )

@@ -35,8 +35,11 @@ def _stored_demo_password() -> str:
 
 
 TEAMS = [
-    {"name": "Demo", "slug": "demo", "users": [("lead", Role.LEAD), ("operator", Role.OPERATOR),
-                                                 ("viewer", Role.VIEWER)]},
+    {
+        "name": "Demo",
+        "slug": "demo",
+        "users": [("lead", Role.LEAD), ("operator", Role.OPERATOR), ("viewer", Role.VIEWER)],
+    },
     {"name": "Demo 2", "slug": "demo-2", "users": [("lead2", Role.LEAD)]},
 ]
 
@@ -45,7 +48,9 @@ class Command(BaseCommand):
     help = "Create the demo teams, users and credentials pointing at the CS emulator (idempotent)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--password", help="Password for the demo users (default: generated and printed).")
+        parser.add_argument(
+            "--password", help="Password for the demo users (default: generated and printed)."
+        )
         parser.add_argument("--endpoint", default=None, help="CS emulator URL (default: CS_EMULATOR_URL).")
 
     @transaction.atomic
@@ -71,13 +76,21 @@ class Command(BaseCommand):
             credential = Credential.objects.filter(team=team, name="emulator").first()
             if credential is None:
                 credential = Credential(
-                    team=team, name="emulator", region="cn-north-1", project_id=tenant["project_id"],
-                    cs_endpoint=endpoint, iam_endpoint=endpoint, vpc_endpoint=endpoint,
+                    team=team,
+                    name="emulator",
+                    region="cn-north-1",
+                    project_id=tenant["project_id"],
+                    cs_endpoint=endpoint,
+                    iam_endpoint=endpoint,
+                    vpc_endpoint=endpoint,
                     auth_type=AuthType.PASSWORD if spec["slug"] == "demo" else AuthType.AKSK,
-                    domain_name=tenant["domain"], username=tenant["user"], access_key=tenant["ak"],
+                    domain_name=tenant["domain"],
+                    username=tenant["user"],
+                    access_key=tenant["ak"],
                 )
-                credential.set_secret(tenant["password"] if credential.auth_type == AuthType.PASSWORD
-                                      else tenant["sk"])
+                credential.set_secret(
+                    tenant["password"] if credential.auth_type == AuthType.PASSWORD else tenant["sk"]
+                )
                 credential.save()
         all_teams_changed()  # pages cached before a re-seed render again
         if not created_users:
