@@ -49,6 +49,30 @@ __all__ = [
 
 # --------------------------------------------------------------------------- job statuses
 
+#: Job status names: code says ``vocab.JOB_RUNNING``, never the string.
+JOB_INIT = "job_init"
+JOB_SUBMITTING = "job_submitting"
+JOB_SUBMIT_FAIL = "job_submit_fail"
+JOB_RUNNING = "job_running"
+JOB_RUNNING_EXCEPTION = "job_running_exception"
+JOB_DOWNLOADING = "job_downloading"
+JOB_IDLE = "job_idle"
+JOB_CANCELING = "job_canceling"
+JOB_CANCEL_SUCCESS = "job_cancel_success"
+JOB_CANCEL_FAIL = "job_cancel_fail"
+JOB_SAVEPOINTING = "job_savepointing"
+JOB_ARREARAGE_STOPPED = "job_arrearage_stopped"
+JOB_ARREARAGE_RECOVERING = "job_arrearage_recovering"
+JOB_FINISH = "job_finish"
+
+#: Status groups (badges, filters, the summary cards).
+GROUP_RUNNING = "running"
+GROUP_TRANSITIONAL = "transitional"
+GROUP_FAILED = "failed"
+GROUP_STOPPED = "stopped"
+GROUP_IDLE = "idle"
+GROUP_UNKNOWN = "unknown"
+
 JobStatusGroup = Literal["running", "transitional", "failed", "stopped", "idle", "unknown"]
 
 #: The groups a job status falls into, with labels (for filters and badges).
@@ -108,6 +132,13 @@ JOB_STATUSES: dict[str, JobStatus] = dict(
         _js("job_arrearage_recovering", "Restoring (recharged jobs)", "transitional"),
         _js("job_finish", "Finished", "stopped"),
     ]
+)
+
+#: Statuses of a job that runs (metrics are polled, cost accrues).
+RUNNING_STATUSES: tuple[str, ...] = (JOB_RUNNING,)
+#: Statuses from which a job is on its way somewhere else (the page refreshes sooner).
+TRANSITIONAL_STATUSES: tuple[str, ...] = tuple(
+    name for name, status in JOB_STATUSES.items() if status.group == "transitional"
 )
 
 #: Other spellings seen in the reference (5.1.5 and 5.1.7 example responses say "running").
@@ -313,6 +344,15 @@ def cluster_status(code: int | str | None) -> ClusterStatus:
 
 
 # --------------------------------------------------------------------------- run modes and job types
+
+#: Run mode and job type names: code says ``vocab.FLINK_SQL_JOB``, never the string.
+SHARED_CLUSTER = "shared_cluster"
+EXCLUSIVE_CLUSTER = "exclusive_cluster"
+EDGE_NODE = "edge_node"
+FLINK_SQL_JOB = "flink_sql_job"
+FLINK_SQL_EDGE_JOB = "flink_sql_edge_job"
+FLINK_JAR_JOB = "flink_jar_job"
+SPARK_STREAMING_JAR_JOB = "spark_streaming_jar_job"
 
 #: Job running modes (5.1.5 table 5-15).
 RUN_MODES: dict[str, str] = {

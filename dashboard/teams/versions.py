@@ -19,6 +19,7 @@ data under the new version; every call site therefore bumps after its writes.
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models import F
 
 from dashboard.teams.models import Team
@@ -31,6 +32,17 @@ def team_changed(*team_ids: int) -> None:
     ids = {i for i in team_ids if i is not None}
     if ids:
         Team.objects.filter(pk__in=ids).update(version=F("version") + 1)
+
+
+def team_changed_on_commit(*team_ids: int) -> None:
+    """Mark the teams' pages as changed once the current transaction commits (at once outside one).
+
+    For services and syncs: a page rendered between the write and the commit would otherwise be
+    cached under the new version with the old data.
+    """
+    ids = tuple(i for i in team_ids if i is not None)
+    if ids:
+        transaction.on_commit(lambda: team_changed(*ids))
 
 
 def all_teams_changed() -> None:
