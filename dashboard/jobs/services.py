@@ -28,7 +28,7 @@ from dashboard.teams.access import TeamAccess, require_role
 from dashboard.teams.cs import client_for, error_text
 from dashboard.teams.models import Credential, Role
 from dashboard.teams.services import cs_action
-from dashboard.teams.versions import team_changed
+from dashboard.teams.versions import changes_team, team_changed
 
 logger = logging.getLogger(__name__)
 
@@ -182,6 +182,7 @@ def sql_version_record(*, job: Job, user, sql_body: str, note: str = "") -> SqlV
 # ------------------------------------------------------------------------------------------ SQL jobs
 
 
+@changes_team
 def job_create_sql(
     *, access: TeamAccess, user, credential: Credential, data: Mapping[str, Any], run: bool = False
 ) -> Job:
@@ -207,6 +208,7 @@ def job_create_sql(
     return job
 
 
+@changes_team
 def job_update_sql(*, access: TeamAccess, user, job: Job, data: Mapping[str, Any], run: bool = False) -> Job:
     """Update a SQL job (5.1.6) and keep its SQL as a version; with ``run`` also start it."""
     body = _clean(data, SQL_JOB_FIELDS)
@@ -266,6 +268,7 @@ def _jar_kwargs(body: dict[str, Any], jar: FileArg, config: FileArg) -> dict[str
     return kwargs
 
 
+@changes_team
 def job_create_jar(
     *,
     access: TeamAccess,
@@ -299,6 +302,7 @@ def job_create_jar(
     return job
 
 
+@changes_team
 def job_update_jar(
     *,
     access: TeamAccess,
@@ -348,6 +352,7 @@ def job_update_jar(
 # ------------------------------------------------------------------------------------------ run / stop / delete
 
 
+@changes_team
 def job_run(*, access: TeamAccess, user, job: Job, resume_savepoint: bool = False) -> Job:
     """Run a job (5.1.9), optionally resuming from its savepoint; the snapshot shows it submitting."""
     _call(
@@ -366,6 +371,7 @@ def job_run(*, access: TeamAccess, user, job: Job, resume_savepoint: bool = Fals
     return job
 
 
+@changes_team
 def job_stop(*, access: TeamAccess, user, job: Job, trigger_savepoint: bool = False) -> Job:
     """Stop a job (5.1.17), optionally creating a savepoint first."""
     _call(
@@ -384,6 +390,7 @@ def job_stop(*, access: TeamAccess, user, job: Job, trigger_savepoint: bool = Fa
     return job
 
 
+@changes_team
 def job_delete(*, access: TeamAccess, user, job: Job) -> None:
     """Delete a job (5.1.19); the snapshot is marked deleted at once."""
     _call(
@@ -443,6 +450,7 @@ def _batch(
     return failures
 
 
+@changes_team
 def jobs_run_batch(
     *, access: TeamAccess, user, jobs: Iterable[Job], resume_savepoint: bool = False
 ) -> list[tuple[list[Job], str]]:
@@ -457,6 +465,7 @@ def jobs_run_batch(
     )
 
 
+@changes_team
 def jobs_stop_batch(
     *, access: TeamAccess, user, jobs: Iterable[Job], trigger_savepoint: bool = False
 ) -> list[tuple[list[Job], str]]:
@@ -472,6 +481,7 @@ def jobs_stop_batch(
     )
 
 
+@changes_team
 def jobs_delete_batch(*, access: TeamAccess, user, jobs: Iterable[Job]) -> list[tuple[list[Job], str]]:
     """Delete jobs in batches (5.1.20), one call per credential; returns failures."""
     return _batch(
@@ -486,6 +496,7 @@ def jobs_delete_batch(*, access: TeamAccess, user, jobs: Iterable[Job]) -> list[
     )
 
 
+@changes_team
 def obs_authorize(*, access: TeamAccess, user, credential: Credential, buckets: Iterable[str]) -> None:
     """Grant CS access to OBS buckets (5.1.2) from a job form, so the job can be submitted again."""
     names = sorted({b.strip() for b in buckets if b and b.strip()})
@@ -502,6 +513,7 @@ def obs_authorize(*, access: TeamAccess, user, credential: Credential, buckets: 
     )
 
 
+@changes_team
 def obs_authorize_bucket_of(*, access: TeamAccess, user, credential: Credential, obs_path: str) -> None:
     """Authorize the bucket of a job's OBS path before the job is submitted again (5.1.2).
 
@@ -526,6 +538,7 @@ def bucket_name(obs_path: str) -> str:
 # ------------------------------------------------------------------------------------------ templates
 
 
+@changes_team
 def template_create(*, access: TeamAccess, user, credential: Credential, data: Mapping[str, Any]) -> Template:
     """Create a template (5.2.1) and its snapshot."""
     body = {k: data[k] for k in ("name", "desc", "sql_body") if data.get(k) is not None}
@@ -560,6 +573,7 @@ def template_create(*, access: TeamAccess, user, credential: Credential, data: M
     return template
 
 
+@changes_team
 def template_update(*, access: TeamAccess, user, template: Template, data: Mapping[str, Any]) -> Template:
     """Update a template (5.2.2) and its snapshot."""
     body = {k: data[k] for k in ("name", "desc", "sql_body") if data.get(k) is not None}
@@ -581,6 +595,7 @@ def template_update(*, access: TeamAccess, user, template: Template, data: Mappi
     return template
 
 
+@changes_team
 def template_delete(*, access: TeamAccess, user, template: Template) -> None:
     """Delete a template (5.2.3); the snapshot is marked deleted at once."""
     _call(

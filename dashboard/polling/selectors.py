@@ -191,12 +191,20 @@ def freshness(team: Team, kinds: Iterable[str] | str | None = None) -> Freshness
     return _build(credentials, _kinds(kinds))
 
 
-def team_poll_state(team: Team) -> tuple[list[Credential], list[PollHealth]]:
-    """The team's credentials (names, attention flags) and their poll health, as of the team's version.
+#: Poll health is read again after this many seconds: a sync that changed nothing does not change the
+#: team's version, yet the "updated N s ago" notice must follow it.
+POLL_STATE_TTL = 5
 
-    Every poll and every write request changes the team's version (``dashboard.teams.versions``), so
-    the cached rows are the current ones. No secret column is loaded.
+
+def team_poll_state(team: Team) -> tuple[list[Credential], list[PollHealth]]:
+    """The team's credentials (names, attention flags) and their poll health.
+
+    Cached under the team's version (a credential saved or a sync that changed health bumps it) and a
+    few seconds of time, so the freshness shown is never older than ``POLL_STATE_TTL``. No secret
+    column is loaded.
     """
+    import time
+
     from dashboard.pagecache import cached
 
     def load() -> tuple[list[Credential], list[PollHealth]]:
@@ -207,7 +215,12 @@ def team_poll_state(team: Team) -> tuple[list[Credential], list[PollHealth]]:
         )
         return credentials, list(PollHealth.objects.filter(credential__in=[c.pk for c in credentials]))
 
-    return cached(f"poll-state:{team.pk}:{team.created_at.timestamp()}:{team.version}", load)
+    bucket = int(time.time() // POLL_STATE_TTL)
+    return cached(
+        f"poll-state:{team.pk}:{team.created_at.timestamp()}:{team.version}:{bucket}",
+        load,
+        ttl=POLL_STATE_TTL * 2,
+    )
 
 
 def team_freshness(team: Team, kinds: Iterable[str] | str | None = None) -> Freshness:
