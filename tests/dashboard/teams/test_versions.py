@@ -39,8 +39,12 @@ def test_a_service_called_outside_a_request_bumps_after_its_commit(roles, cs_cre
     access = TeamAccess(team=roles.team, role=Role.LEAD)
     before = _version(roles.team)
     with transaction.atomic():
-        template_create(access=access, user=roles.lead, credential=cs_credential,
-                        data={"name": "from-shell", "desc": "", "sql_body": "SELECT 1"})
+        template_create(
+            access=access,
+            user=roles.lead,
+            credential=cs_credential,
+            data={"name": "from-shell", "desc": "", "sql_body": "SELECT 1"},
+        )
     assert _version(roles.team) == before + 1
 
 
@@ -51,8 +55,12 @@ def test_throttled_api_writes_and_sign_in_attempts_leave_the_version_alone(roles
     _row, raw = token_create(user=roles.operator, name="t")
     before = _version(roles.team)
     for _ in range(3):
-        client.post("/api/v1/teams/alpha/jobs/run/", {"jobs": []}, content_type="application/json",
-                    HTTP_AUTHORIZATION=f"Bearer {raw}")
+        client.post(
+            "/api/v1/teams/alpha/jobs/run/",
+            {"jobs": []},
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {raw}",
+        )
     assert _version(roles.team) == before
     client.post("/admin/login/", {"username": "lead", "password": "wrong"})
     client.post(reverse("login"), {"username": "lead", "password": "wrong"})
@@ -114,8 +122,14 @@ def test_an_admin_change_changes_every_teams_version(roles, admin_client):
     alpha, beta = _version(roles.team), _version(roles.other_team)
     response = admin_client.post(
         f"/admin/teams/team/{roles.team.pk}/change/",
-        {"name": "Alpha Renamed", "slug": "alpha", "created_at_0": "2026-01-01", "created_at_1": "00:00:00",
-         "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0"},
+        {
+            "name": "Alpha Renamed",
+            "slug": "alpha",
+            "created_at_0": "2026-01-01",
+            "created_at_1": "00:00:00",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
     )
     assert response.status_code == 302
     assert _version(roles.team) == alpha + 1 and _version(roles.other_team) == beta + 1
