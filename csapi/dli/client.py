@@ -331,7 +331,12 @@ class JobsAPI(_Group):
             items = items * len(job_ids)  # one answer for the whole batch
         if len(items) != len(job_ids):
             raise CSProtocolError(f"DLI answered {len(items)} results for a {what} of {len(job_ids)} jobs")
-        return [ActionResult(item, job_id=job_id) for item, job_id in zip(items, job_ids, strict=True)]
+        results = []
+        for item, job_id in zip(items, job_ids, strict=True):
+            result = ActionResult(item, job_id=job_id)
+            result["is_success"] = vocab.dli_is_success(item.get("is_success"))
+            results.append(result)
+        return results
 
     def run(self, job_ids: Iterable[int], *, resume_savepoint: bool | None = None) -> list[ActionResult]:
         """Run jobs (D8, ``POST .../streaming/jobs/run``); one :class:`ActionResult` per job, in order."""

@@ -240,6 +240,10 @@ class ActionResult(CSObject):
     def ok(self) -> bool:
         return vocab.dli_is_success(self.get("is_success")) is True
 
+    @property
+    def message(self) -> str:
+        return str(self.get("message") or "")
+
 
 class JobMetrics(CSObject):
     """The metrics of one job (D12): ``job_id`` and ``metrics`` (sources, sinks, read/write rates)."""
