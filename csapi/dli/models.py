@@ -1,8 +1,10 @@
 """DLI results in the dashboard's terms, built from the SDK's typed responses.
 
 The SDK deserialises each answer into its models (``huaweicloudsdkdli.v1.model``); :func:`from_model`
-turns a model into a :class:`~csapi.models.CSObject` keyed by DLI's JSON field names, so a DLI job reads
-like a CS job (``job.name``, ``job["job_config"]``). On the way it
+turns a model into a :class:`~csapi.models.CSObject` keyed by the model's attribute names -- DLI's JSON
+names, in snake case also where DLI's JSON is not (``show_queue`` answers ``queueName``, the execution
+graph ``isStoppable`` and ``start-time``) -- so a DLI job reads like a CS job (``job.name``,
+``job["job_config"]``) and a queue reads the same from the list and from its own page. On the way it
 
 - checks every value against the model's declared type (the SDK's own coercion gives back the wire
   value when ``int()`` fails, so a list where a number belongs would otherwise reach a page): a wrong
@@ -50,7 +52,7 @@ def _plan(klass: type) -> tuple[_Plan, frozenset[str]]:
         types: Mapping[str, str] = getattr(klass, "openapi_types", {})
         keys: Mapping[str, str] = getattr(klass, "attribute_map", {})
         plan = tuple((attr, keys.get(attr, attr), typ) for attr, typ in types.items())
-        found = _PLANS[klass] = (plan, frozenset(key for _a, key, _t in plan))
+        found = _PLANS[klass] = (plan, frozenset(key for _a, key, _t in plan) | frozenset(types))
     return found
 
 
@@ -117,7 +119,7 @@ def from_model(
         value = getattr(model, attr, None)
         if value is None:
             continue
-        out[key] = _convert(value, raw_map.get(key) if raw_map is not None else None, typ, f"{where}.{key}")
+        out[attr] = _convert(value, raw_map.get(key) if raw_map is not None else None, typ, f"{where}.{attr}")
     if raw_map is not None:
         for key, value in raw_map.items():
             if key not in known and key not in out:

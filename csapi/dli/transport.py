@@ -34,6 +34,7 @@ import json
 import logging
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from concurrent.futures import Future
 from decimal import Decimal
@@ -66,6 +67,9 @@ from . import errors as _dli_errors  # noqa: F401 - registers the DLI table with
 __all__ = ["IAMTokenCredentials", "Transport", "build_sdk_client"]
 
 logger = logging.getLogger("csapi")
+# D12 (show_flink_metric) is deprecated in the SDK and still served by DLI; the dashboard uses it on
+# purpose, so its warning would only repeat on every poll.
+warnings.filterwarnings("ignore", message="Method 'show_flink_metric'", category=DeprecationWarning)
 logging.getLogger(f"HuaweiCloud-SDK-{DliClient.__name__}").addHandler(logging.NullHandler())
 
 

@@ -554,10 +554,11 @@ class DLIOps:
             "execute_graph": {
                 "jid": uuid.uuid5(uuid.NAMESPACE_OID, f"{job.job_id}/{job.run_count}").hex,
                 "name": job.name,
-                "is_stoppable": state == "RUNNING",
+                # Flink's REST names, as the SDK's FlinkJobExecutionGraph maps them
+                "isStoppable": state == "RUNNING",
                 "state": state,
-                "start_time": _ms(since) if since else _ms(job.run_start),
-                "end_time": _ms(ended) if ended else -1,
+                "start-time": _ms(since) if since else _ms(job.run_start),
+                "end-time": _ms(ended) if ended else -1,
                 "duration": job.duration_ms(self.now),
             },
         }
@@ -924,12 +925,19 @@ class DLIOps:
             raise DLIError(codes.NOT_FOUND, f"There is no queue named {queue_name}")
         wire = self.queue_wire(queue, self.p.queue_used_cu(self.now))
         keep = (
-            "queue_id queue_name description owner create_time queue_type cu_count charging_mode resource_id "
-            "enterprise_project_id cu_spec cu_scale_out_limit cu_scale_in_limit elastic_resource_pool_name "
-            "support_flink_sql_versions default_flink_sql_version support_flink_jar_versions default_flink_jar_version"
+            "queue_id description owner create_time resource_id enterprise_project_id cu_spec cu_scale_out_limit "
+            "cu_scale_in_limit elastic_resource_pool_name support_flink_sql_versions default_flink_sql_version "
+            "support_flink_jar_versions default_flink_jar_version"
         ).split()
         body: dict[str, Any] = {"is_success": True, "message": ""}
         body.update({k: wire[k] for k in keep})
+        # show_queue's four camelCase names (ShowQueueResponse.attribute_map), unlike the queue list's
+        body.update(
+            queueName=queue.queue_name,
+            queueType=queue.queue_type,
+            cuCount=queue.cu_count,
+            chargingMode=queue.charging_mode,
+        )
         body["resource_mode"] = 1
         body["resource_type"] = "vm"
         return body
