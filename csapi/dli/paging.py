@@ -4,8 +4,9 @@ DLI pages by position: ``offset`` items skipped, ``limit`` items returned (at mo
 list's ``total_count`` in every answer. Pages are fetched one at a time as the iterator is consumed,
 and iteration stops
 
-- when the offset reaches the total the first page announced (so N items cost exactly
-  ceil(N / page size) requests, never a last empty one),
+- when the offset reaches the total the latest page announced (so N items cost exactly
+  ceil(N / page size) requests, never a last empty one; a job created meanwhile raises the total, so
+  the item it pushed past the end is still fetched),
 - on a short or empty page (DLI omitted the total, or items were deleted meanwhile),
 - when an item's key repeats a key already yielded (items created meanwhile shift later pages by one
   position: the repeat is skipped, not yielded twice), or a whole page repeats (a server that ignores
@@ -60,7 +61,7 @@ class OffsetPager(Generic[T]):
                 return
             page = self._fetch(offset, self.page_size)
             self.pages_fetched += 1
-            if self.total is None and isinstance(page.total, int):
+            if isinstance(page.total, int):
                 self.total = page.total
             if not page:
                 return
