@@ -98,6 +98,8 @@ def _convert(value: Any, raw: Any, typ: str, where: str) -> Any:
     if typ == "object":
         return value
     if hasattr(type(value), "openapi_types"):
+        if raw is not None and not isinstance(raw, Mapping):
+            raise _wrong(where, "an object", raw)  # the SDK turns a list or a number into an empty model
         return from_model(value, raw, where=where)
     raise _wrong(where, f"a {typ} object", value)
 
