@@ -209,7 +209,7 @@ _INT_FIELDS = frozenset(
 )
 _BOOL_FIELDS = frozenset({"checkpoint_enabled", "log_enabled", "restart_when_exception", "resume_checkpoint"})
 #: What an export writes of a job (and an import reads back).
-_EXPORTED = ("job_type", "sql_body", *(f for f in _JAR_FIELDS if f not in ("name",)), "name", "run_mode")
+_EXPORTED = tuple(dict.fromkeys(("name", "job_type", "run_mode", "sql_body", *_SQL_FIELDS, *_JAR_FIELDS)))
 
 _FAIL_RUNNING_DESC = (
     "The job failed while running: TaskManager lost (container killed). Check the job logs in OBS."
@@ -759,9 +759,7 @@ class DLIOps:
             jobs = [self.p.jobs[i] for i in self.p.job_ids]
         directory = str(body["obs_dir"]).rstrip("/")
         path = f"{directory}/dli-flink-jobs-{_ms(self.now)}.zip"
-        self.p.obs_files[path] = [
-            {"job_id": j.job_id, **{k: getattr(j, k) for k in dict.fromkeys(_EXPORTED)}} for j in jobs
-        ]
+        self.p.obs_files[path] = [{"job_id": j.job_id, **{k: getattr(j, k) for k in _EXPORTED}} for j in jobs]
         return {"is_success": _true(), "message": f"{len(jobs)} jobs are exported.", "zip_file": [path]}
 
     def import_jobs(self, body: Any) -> dict[str, Any]:
