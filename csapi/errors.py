@@ -37,6 +37,7 @@ __all__ = [
     "error_class_for",
     "error_from_response",
     "parse_error_body",
+    "register_error_table",
 ]
 
 
@@ -686,17 +687,48 @@ _TABLE_7_2: tuple[tuple[str, int, str, str], ...] = (
 ERROR_CODES: dict[str, ErrorSpec] = {row[0]: ErrorSpec(*row) for row in _TABLE_7_2}
 
 
+#: Error tables of the other services the clients speak (DLI), by code prefix: each service's table
+#: is defined in its own module and registered here, so that :func:`describe`, :func:`error_class_for`
+#: and every ``CSError`` read one table per service (see :func:`register_error_table`).
+_SERVICE_TABLES: dict[str, tuple[Mapping[str, ErrorSpec], Mapping[str, type[CSError]]]] = {}
+
+
+def register_error_table(
+    prefix: str, specs: Mapping[str, ErrorSpec], classes: Mapping[str, type[CSError]]
+) -> None:
+    """Make another service's documented codes (``"DLI.0001"``) known to the CS error machinery.
+
+    ``prefix`` is the code's service prefix (``"DLI"``); ``classes`` maps a code to the exception
+    class raised for it. Registering a prefix again replaces its table.
+    """
+    _SERVICE_TABLES[prefix.upper()] = (specs, classes)
+
+
+def _service_table(code: str) -> tuple[Mapping[str, ErrorSpec], Mapping[str, type[CSError]]] | None:
+    prefix = code.split(".", 1)[0].upper()
+    return _SERVICE_TABLES.get(prefix) if prefix != "CS" else None
+
+
 def _normalize_code(code: Any) -> str:
     text = str(code or "").strip()
     # The reference's typesetting splits some codes ("CS. 11010"); accept that spelling too.
-    return text.replace(" ", "").upper() if text.upper().startswith("CS") else text
+    if text.upper().startswith("CS") or _service_table(text.replace(" ", "")) is not None:
+        return text.replace(" ", "").upper()
+    return text
 
 
 def describe(code: str | None) -> ErrorSpec | None:
-    """The table 7-2 entry for ``code`` (``"CS.11004"``), or ``None`` when it is not documented."""
+    """The documented entry for ``code`` (``"CS.11004"``: table 7-2; ``"DLI.0001"``: DLI's table),
+    or ``None`` when it is not documented."""
     if not code:
         return None
-    return ERROR_CODES.get(_normalize_code(code))
+    normal = _normalize_code(code)
+    found = ERROR_CODES.get(normal)
+    if found is None:
+        table = _service_table(normal)
+        if table is not None:
+            found = table[0].get(normal)
+    return found
 
 
 # --------------------------------------------------------------------------- exceptions
@@ -1007,7 +1039,11 @@ def error_class_for(code: str | None, http_status: int | None) -> type[CSError]:
     if http_status == 401:
         return CSAuthError
     if code:
-        klass = CODE_CLASSES.get(_normalize_code(code))
+        normal = _normalize_code(code)
+        klass = CODE_CLASSES.get(normal)
+        if klass is None:
+            table = _service_table(normal)
+            klass = table[1].get(normal) if table is not None else None
         if klass is not None:
             return klass
     return _class_for_status(http_status)
