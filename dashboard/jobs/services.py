@@ -20,7 +20,8 @@ from typing import IO, Any
 from django.db import transaction
 from django.utils import timezone
 
-from csapi import CSError
+from csapi import CSError, vocab
+from csapi.errors import OBS_ALREADY_AUTHORIZED
 from dashboard.jobs.models import Job, JobDetails, JobStatusChange, SqlVersion, Template
 from dashboard.jobs.selectors import job_key
 from dashboard.polling.services import refresh_soon
@@ -79,8 +80,6 @@ JAR_JOB_FIELDS = (
     "tags",
     "sys_enterprise_project_id",
 )
-#: CS answers meaning an OBS bucket is not authorized for CS (the form offers to authorize it).
-OBS_NOT_AUTHORIZED = frozenset({"CS.11016", "CS.13004"})
 
 
 def _call(**kwargs) -> Any:
@@ -119,8 +118,7 @@ def _snapshot_new(credential: Credential, payload: Mapping[str, Any], answer: Ma
     """Write the snapshot of a job CS just created, before the poller lists it."""
     now = timezone.now()
     job_id = int(answer["job_id"])
-    status = str(answer.get("status_name") or "job_init")
-    from csapi import vocab
+    status = str(answer.get("status_name") or vocab.JOB_INIT)
 
     if not vocab.job_status(status).known:
         status = vocab.job_status(status).name
@@ -133,7 +131,7 @@ def _snapshot_new(credential: Credential, payload: Mapping[str, Any], answer: Ma
         "status": status,
         "status_desc": str(answer.get("status_desc") or ""),
         "run_mode": str(
-            payload.get("run_mode") or ("exclusive_cluster" if payload.get("cluster_id") else "")
+            payload.get("run_mode") or (vocab.EXCLUSIVE_CLUSTER if payload.get("cluster_id") else "")
         ),
         "cluster_id": payload.get("cluster_id"),
         "spu_number": payload.get("spu_number"),
@@ -295,7 +293,7 @@ def job_create_jar(
         id_from=lambda answer: _key(credential, answer.get("job_id")),
     )
     with transaction.atomic():
-        job = _snapshot_new(credential, {**body, "run_mode": "exclusive_cluster"}, answer)
+        job = _snapshot_new(credential, {**body, "run_mode": vocab.EXCLUSIVE_CLUSTER}, answer)
         _refresh(credential)
     if run:
         job_run(access=access, user=user, job=job)
@@ -366,7 +364,7 @@ def job_run(*, access: TeamAccess, user, job: Job, resume_savepoint: bool = Fals
         message="resume from savepoint" if resume_savepoint else "",
     )
     with transaction.atomic():
-        _set_status(job, "job_submitting")
+        _set_status(job, vocab.JOB_SUBMITTING)
         _refresh(job.credential, ("jobs", "audit"))
     return job
 
@@ -385,7 +383,7 @@ def job_stop(*, access: TeamAccess, user, job: Job, trigger_savepoint: bool = Fa
         message="with savepoint" if trigger_savepoint else "",
     )
     with transaction.atomic():
-        _set_status(job, "job_savepointing" if trigger_savepoint else "job_canceling")
+        _set_status(job, vocab.JOB_SAVEPOINTING if trigger_savepoint else vocab.JOB_CANCELING)
         _refresh(job.credential, ("jobs", "audit"))
     return job
 
@@ -461,7 +459,7 @@ def jobs_run_batch(
         jobs=jobs,
         action="job.run_batch",
         call=lambda c, ids: c.jobs.run_batch(ids, resume_savepoint=resume_savepoint or None),
-        after=lambda group: [_set_status(j, "job_submitting") for j in group],
+        after=lambda group: [_set_status(j, vocab.JOB_SUBMITTING) for j in group],
     )
 
 
@@ -470,7 +468,7 @@ def jobs_stop_batch(
     *, access: TeamAccess, user, jobs: Iterable[Job], trigger_savepoint: bool = False
 ) -> list[tuple[list[Job], str]]:
     """Stop jobs in batches (5.1.18), one call per credential; returns failures."""
-    status = "job_savepointing" if trigger_savepoint else "job_canceling"
+    status = vocab.JOB_SAVEPOINTING if trigger_savepoint else vocab.JOB_CANCELING
     return _batch(
         access=access,
         user=user,
@@ -525,7 +523,7 @@ def obs_authorize_bucket_of(*, access: TeamAccess, user, credential: Credential,
     try:
         obs_authorize(access=access, user=user, credential=credential, buckets=[bucket])
     except CSError as exc:
-        if exc.code != "CS.19005":
+        if exc.code != OBS_ALREADY_AUTHORIZED:
             raise
 
 

@@ -22,13 +22,11 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import condition, require_http_methods, require_POST, require_safe
 
-from csapi import CSError, limits
+from csapi import CSError, limits, vocab
+from csapi.errors import ERROR_FIELDS, OBS_NOT_AUTHORIZED
 from dashboard import pagecache
 from dashboard.jobs import charts, graph, presenters, selectors, services
 from dashboard.jobs.forms import (
-    JAR_FIELD_BY_CODE,
-    SQL_FIELD_BY_CODE,
-    TEMPLATE_FIELD_BY_CODE,
     BatchForm,
     JarJobForm,
     RunForm,
@@ -542,9 +540,7 @@ def job_detail(request, team, credential, job_id):
     def build() -> str:
         job = selectors.job_get(access.team, credential, job_id)
         chart_svgs, sample_count = _cached_charts(job)
-        is_sql = job.job_type in ("flink_sql_job", "flink_sql_edge_job") or (
-            not job.job_type and bool(job.sql_body)
-        )
+        is_sql = job.job_type in vocab.SQL_JOB_TYPES or (not job.job_type and bool(job.sql_body))
         # The plan and APIG sinks come from CS only on request: fetched in the background, never here;
         # the fetch changes the team's version, so the page renders again with them.
         details_pending = is_sql and services.job_details_due(job)
@@ -627,7 +623,7 @@ def job_delete(request, team, credential, job_id):
 
 def _obs_offer(form, exc: CSError) -> str:
     """The bucket to offer to authorize when CS says it is not authorized, else ""."""
-    if getattr(exc, "code", "") in services.OBS_NOT_AUTHORIZED:
+    if getattr(exc, "code", "") in OBS_NOT_AUTHORIZED:
         return services.bucket_name(getattr(form, "payload", {}).get("obs_bucket", ""))
     return ""
 
@@ -713,7 +709,7 @@ def sql_job_create(request, team):
 
 def _sql_failed(request, access, form, exc, *, job=None, versions=None, diff=None):
     offer = _obs_offer(form, exc)
-    placed = form.add_cs_error(exc, SQL_FIELD_BY_CODE)
+    placed = form.add_cs_error(exc, ERROR_FIELDS)
     return render(
         request,
         "jobs/sql_job_form.html",
@@ -757,7 +753,7 @@ def _versions_and_diff(job: Job, restore: str | None) -> tuple[list, list | None
 def job_edit(request, team, credential, job_id):
     access = get_team_for_user(request.user, team, Role.OPERATOR)
     job = selectors.job_get(access.team, credential, job_id)
-    if job.job_type in ("flink_jar_job", "spark_streaming_jar_job"):
+    if job.job_type in vocab.JAR_JOB_TYPES:
         return _jar_form_view(request, access, job=job)
     kwargs = {
         "credentials": [job.credential],
@@ -864,7 +860,7 @@ def _jar_form_view(request, access, *, job: Job | None = None):
                 services.job_run(access=access, user=request.user, job=job)
     except CSError as exc:
         offer = _obs_offer(form, exc)
-        placed = form.add_cs_error(exc, JAR_FIELD_BY_CODE)
+        placed = form.add_cs_error(exc, ERROR_FIELDS)
         return _jar_render(
             request,
             access,
@@ -896,9 +892,7 @@ def jar_job_create(request, team):
 def job_clone(request, team, credential, job_id):
     access = get_team_for_user(request.user, team, Role.OPERATOR)
     job = selectors.job_get(access.team, credential, job_id)
-    name = (
-        "jar_job_create" if job.job_type in ("flink_jar_job", "spark_streaming_jar_job") else "sql_job_create"
-    )
+    name = "jar_job_create" if job.job_type in vocab.JAR_JOB_TYPES else "sql_job_create"
     url = reverse(name, kwargs={"team": access.team.slug})
     return redirect(f"{url}?{urlencode({'clone': selectors.job_key(job)})}")
 
@@ -942,7 +936,7 @@ def template_create(request, team):
 
 
 def _template_failed(request, access, form, exc, template=None):
-    placed = form.add_cs_error(exc, TEMPLATE_FIELD_BY_CODE)
+    placed = form.add_cs_error(exc, ERROR_FIELDS)
     return render(
         request,
         "jobs/template_form.html",

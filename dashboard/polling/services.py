@@ -49,7 +49,7 @@ from dashboard.usage.models import OverviewSnapshot, UserQuota, UserQuotaSample
 logger = logging.getLogger(__name__)
 
 KINDS: tuple[str, ...] = tuple(Kind.values)
-RUNNING_STATUSES = ("job_running",)
+RUNNING_STATUSES = csapi.vocab.RUNNING_STATUSES
 #: Listed job fields that change on every poll of a running job without anything happening:
 #: left out of the fingerprint so that an unchanged job costs no write.
 VOLATILE_JOB_FIELDS = frozenset({"duration"})
