@@ -343,6 +343,73 @@ def cluster_status(code: int | str | None) -> ClusterStatus:
     return ClusterStatus(num, f"cluster_status_{num}", f"Status {num}", "unknown", known=False)
 
 
+# --------------------------------------------------------------------------- what can be done when
+# One place for which action a job or cluster status allows: the emulator refuses the others with CS's
+# codes, the dashboard offers only the allowed ones and refuses the rest before calling CS.
+
+#: Statuses from which a job may not be run again nor updated (CS.13006, CS.12003).
+JOB_BUSY_STATUSES: frozenset[str] = frozenset(
+    {JOB_SUBMITTING, JOB_RUNNING, JOB_CANCELING, JOB_SAVEPOINTING, JOB_DOWNLOADING, JOB_ARREARAGE_RECOVERING}
+)
+#: Statuses from which a job may be stopped (the others: CS.15002).
+JOB_STOPPABLE_STATUSES: frozenset[str] = frozenset(
+    {JOB_SUBMITTING, JOB_RUNNING, JOB_RUNNING_EXCEPTION, JOB_DOWNLOADING}
+)
+#: A stop makes a savepoint only of a job that runs (5.1.17 triggerSavePoint).
+JOB_SAVEPOINT_STATUSES: frozenset[str] = frozenset({JOB_RUNNING})
+
+JOB_ACTIONS = ("run", "edit", "stop", "delete", "resume", "savepoint")
+
+
+def job_action_refusal(action: str, status: str | None, *, has_savepoint: bool = False) -> str | None:
+    """Why ``action`` cannot be done to a job in ``status``, as a reason key, or ``None`` when it can.
+
+    Keys: ``busy`` (running or on its way: run/edit wait for it to stop), ``not_stoppable`` (nothing
+    runs to stop), ``not_running`` (a savepoint needs a running job), ``no_savepoint`` (nothing to
+    resume from). Delete is always possible (a running job is stopped first).
+    """
+    if action not in JOB_ACTIONS:
+        raise ValueError(f"unknown job action {action!r}")
+    name = job_status(status).name if status else ""
+    if action in ("run", "edit") and name in JOB_BUSY_STATUSES:
+        return "busy"
+    if action == "resume":
+        if name in JOB_BUSY_STATUSES:
+            return "busy"
+        return None if has_savepoint else "no_savepoint"
+    if action == "stop" and name not in JOB_STOPPABLE_STATUSES:
+        return "not_stoppable"
+    if action == "savepoint" and name not in JOB_SAVEPOINT_STATUSES:
+        return "not_running"
+    return None
+
+
+#: Cluster status codes (table 5-94) the cluster actions need.
+CLUSTER_RUNNING = 5
+CLUSTER_DELETING = 16
+#: Only pay-per-use clusters that stopped (or stopped for arrears) restart (CS.20021).
+CLUSTER_RESTARTABLE: frozenset[int] = frozenset({11, 12, 13})
+CLUSTER_ACTIONS = ("update", "stop", "restart", "delete", "use")
+
+
+def cluster_action_refusal(action: str, code: int | None) -> str | None:
+    """Why ``action`` cannot be done to a cluster with status ``code``, or ``None`` when it can.
+
+    ``update``, ``stop`` (terminate) and ``use`` (run jobs in it) need a running cluster (CS.20015,
+    CS.20026, CS.13008); ``restart`` a stopped one (CS.20021); ``delete`` anything not being deleted
+    (CS.21011). Keys: ``not_running``, ``not_stopped``, ``deleting``.
+    """
+    if action not in CLUSTER_ACTIONS:
+        raise ValueError(f"unknown cluster action {action!r}")
+    if code == CLUSTER_DELETING:
+        return "deleting"
+    if action in ("update", "stop", "use") and code != CLUSTER_RUNNING:
+        return "not_running"
+    if action == "restart" and code not in CLUSTER_RESTARTABLE:
+        return "not_stopped"
+    return None
+
+
 # --------------------------------------------------------------------------- run modes and job types
 
 #: Run mode and job type names: code says ``vocab.FLINK_SQL_JOB``, never the string.

@@ -58,20 +58,10 @@ CLUSTER_GONE = 0
 
 RUNNING = "job_running"
 ACTIVE_JOB_STATUSES = frozenset({"job_submitting", "job_running", "job_savepointing", "job_canceling"})
-#: Statuses in which a job may not be run again (CS.13006).
-NOT_RUNNABLE = frozenset(
-    {
-        "job_submitting",
-        "job_running",
-        "job_canceling",
-        "job_savepointing",
-        "job_downloading",
-        "job_arrearage_recovering",
-    }
-)
-#: Statuses in which a job may be stopped (others: CS.15002).
-STOPPABLE = frozenset({"job_submitting", "job_running", "job_running_exception", "job_downloading"})
-#: Statuses in which a job may not be updated (CS.12003).
+#: Statuses in which a job may not be run again (CS.13006) nor updated (CS.12003), and those from
+#: which it may be stopped (others: CS.15002): the dashboard's vocabulary, one place for both.
+NOT_RUNNABLE = vocab.JOB_BUSY_STATUSES
+STOPPABLE = vocab.JOB_STOPPABLE_STATUSES
 NOT_UPDATABLE = NOT_RUNNABLE
 
 

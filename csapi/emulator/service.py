@@ -1146,7 +1146,7 @@ class ProjectOps:
     def update_cluster(self, cluster_id: Any, body: Any) -> dict[str, Any]:
         cluster = self._cluster(cluster_id)
         _raise(validation.validate_cluster(body, update=True))
-        if cluster.status(self.now) != 5:
+        if vocab.cluster_action_refusal("update", cluster.status(self.now)):
             raise ApiError("CS.20015")
         name = body.get("name")
         if name and any(
@@ -1206,7 +1206,7 @@ class ProjectOps:
 
     def stop_cluster(self, cluster_id: Any) -> dict[str, Any]:
         cluster = self._cluster(cluster_id)
-        if cluster.status(self.now) != 5:
+        if vocab.cluster_action_refusal("stop", cluster.status(self.now)):
             raise ApiError("CS.20026")
         self._stop_cluster_jobs(cluster, immediate=False)
         cluster.plan(self.now, [(0, 9, ""), (CLUSTER_STOP_SECONDS, 11, "")])
@@ -1221,7 +1221,7 @@ class ProjectOps:
 
     def restart_cluster(self, cluster_id: Any) -> dict[str, Any]:
         cluster = self._cluster(cluster_id)
-        if cluster.status(self.now) not in (11, 12, 13):
+        if vocab.cluster_action_refusal("restart", cluster.status(self.now)):
             raise ApiError("CS.20021")
         cluster.plan(self.now, [(0, 28, ""), (5, 4, ""), (5 + CLUSTER_START_SECONDS, 5, "")])
         self.trace(
@@ -1235,7 +1235,7 @@ class ProjectOps:
 
     def delete_cluster(self, cluster_id: Any) -> dict[str, Any]:
         cluster = self._cluster(cluster_id)
-        if cluster.status(self.now) == 16:
+        if vocab.cluster_action_refusal("delete", cluster.status(self.now)):
             raise ApiError("CS.21011", f"The cluster {cluster.cluster_id} is already being deleted.")
         self._stop_cluster_jobs(cluster, immediate=True)
         cluster.plan(self.now, [(0, 16, ""), (CLUSTER_DELETE_SECONDS, CLUSTER_GONE, "")])

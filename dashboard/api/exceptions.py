@@ -97,6 +97,16 @@ def cs_error_response(exc: csapi.CSError) -> Response:
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """DRF exception handler: every handled failure in the one error shape."""
+    from dashboard.jobs.rules import ActionRefused
+    from dashboard.teams.concurrency import CallLimitReached
+
+    if isinstance(exc, ActionRefused):
+        # The object's state does not allow it: nothing was sent, nothing changed.
+        return Response(error_body("action_refused", exc.message, {"action": [exc.action]}), status=409)
+    if isinstance(exc, CallLimitReached):
+        return Response(
+            error_body("too_many_cloud_calls", str(exc.message)), status=429, headers={"Retry-After": "5"}
+        )
     if isinstance(exc, csapi.CSError):
         # No rollback: the failed action's audit entry must be kept.
         logger.info("API request failed in CS: %r", exc)

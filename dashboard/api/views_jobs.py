@@ -100,14 +100,17 @@ class BatchRequest(serializers.Serializer):
     )
 
 
-class BatchFailureSerializer(serializers.Serializer):
-    jobs = serializers.ListField(child=serializers.CharField())
-    error = serializers.CharField()
+class BatchJobSerializer(serializers.Serializer):
+    job = serializers.CharField(help_text="The job's key.")
+    reason = serializers.CharField(
+        help_text="Why: the job's state (skipped) or CS's readable error (failed)."
+    )
 
 
 class BatchResultSerializer(serializers.Serializer):
     done = serializers.ListField(child=serializers.CharField(), help_text="Keys of the jobs CS accepted.")
-    failed = BatchFailureSerializer(many=True, help_text="Groups CS refused, with the readable CS error.")
+    skipped = BatchJobSerializer(many=True, help_text="Jobs whose state does not allow the action: not sent.")
+    failed = BatchJobSerializer(many=True, help_text="Jobs CS refused, with the readable CS error.")
 
 
 SQL_EXAMPLE = {
@@ -128,9 +131,32 @@ def _flag(data: dict[str, Any], name: str) -> bool:
     return bool(value)
 
 
-def _job_response(job, status: int) -> Response:
+class RunErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="cs_rejected, cs_quota_exceeded, action_refused, ...")
+    message = serializers.CharField()
+    cs = serializers.DictField(required=False, help_text="CS's code, description, solution and cause.")
+
+
+class JobSavedSerializer(s.JobDetailSerializer):
+    run_error = RunErrorSerializer(
+        allow_null=True,
+        help_text='Set when the job was saved but CS refused to run it ("run": true): the job is a draft; '
+        "send the same request to its update endpoint with run to try again.",
+    )
+
+    class Meta(s.JobDetailSerializer.Meta):
+        fields = [*s.JobDetailSerializer.Meta.fields, "run_error"]
+
+
+def _job_response(job, status: int, run_error: Exception | None = None) -> Response:
+    from dashboard.api.exceptions import exception_handler
+
     job = selectors.job_get(job.team, job.credential.public_id, job.job_id, include_deleted=True)
-    return Response(s.JobDetailSerializer(job).data, status=status)
+    data = dict(s.JobDetailSerializer(job).data)
+    data["run_error"] = None
+    if run_error is not None:
+        data["run_error"] = exception_handler(run_error, {}).data
+    return Response(data, status=status)
 
 
 # ------------------------------------------------------------------------------------------ SQL jobs
@@ -144,10 +170,12 @@ class SqlJobCreate(TeamEndpoint):
         tags=TAG_JOBS,
         summary="Create a SQL job (and optionally run it)",
         request=SqlJobCreateRequest,
-        responses=docs.responses(s.JobDetailSerializer, write=True, status=201),
+        responses=docs.responses(JobSavedSerializer, write=True, status=201),
         examples=[
             OpenApiExample("create", value=SQL_EXAMPLE, request_only=True),
-            OpenApiExample("created", value=JOB_EXAMPLE, response_only=True, status_codes=["201"]),
+            OpenApiExample(
+                "created", value={**JOB_EXAMPLE, "run_error": None}, response_only=True, status_codes=["201"]
+            ),
         ],
     )
     def post(self, request, access, **kwargs):
@@ -175,6 +203,8 @@ class SqlJobCreate(TeamEndpoint):
                 data=form.payload,
                 run=run,
             )
+        except services.SavedNotRun as saved:
+            return _job_response(saved.job, 201, saved.cause)
         except CSError as exc:
             add_cs_error_or_raise(form, exc, ERROR_FIELDS)
         return _job_response(job, 201)
@@ -194,7 +224,7 @@ class SqlJobUpdate(JobEndpoint):
         tags=TAG_JOBS,
         summary="Update a SQL job: fields left out keep their current values",
         request=SqlJobUpdateRequest,
-        responses=docs.responses(s.JobDetailSerializer, write=True),
+        responses=docs.responses(JobSavedSerializer, write=True),
         examples=[
             OpenApiExample(
                 "update", value={"sql_body": "INSERT INTO sink SELECT id FROM source;"}, request_only=True
@@ -228,6 +258,8 @@ class SqlJobUpdate(JobEndpoint):
                     obs_path=form.payload.get("obs_bucket", ""),
                 )
             services.job_update_sql(access=access, user=request.user, job=job, data=form.payload, run=run)
+        except services.SavedNotRun as saved:
+            return _job_response(saved.job, 200, saved.cause)
         except CSError as exc:
             add_cs_error_or_raise(form, exc, ERROR_FIELDS)
         return _job_response(job, 200)
@@ -251,7 +283,7 @@ class JarJobCreate(TeamEndpoint):
         tags=TAG_JOBS,
         summary="Create a JAR job (multipart upload of the JAR, or its OBS URL)",
         request={"multipart/form-data": JarJobCreateRequest, "application/json": JarJobCreateRequest},
-        responses=docs.responses(s.JobDetailSerializer, write=True, status=201),
+        responses=docs.responses(JobSavedSerializer, write=True, status=201),
         examples=[
             OpenApiExample(
                 "create",
@@ -296,6 +328,8 @@ class JarJobCreate(TeamEndpoint):
                 run=run,
                 **_files(form),
             )
+        except services.SavedNotRun as saved:
+            return _job_response(saved.job, 201, saved.cause)
         except CSError as exc:
             add_cs_error_or_raise(form, exc, ERROR_FIELDS)
         return _job_response(job, 201)
@@ -310,7 +344,7 @@ class JarJobUpdate(JobEndpoint):
         tags=TAG_JOBS,
         summary="Update a JAR job (multipart): fields left out keep their current values",
         request={"multipart/form-data": JarJobUpdateRequest, "application/json": JarJobUpdateRequest},
-        responses=docs.responses(s.JobDetailSerializer, write=True),
+        responses=docs.responses(JobSavedSerializer, write=True),
         examples=[OpenApiExample("update", value={"args": "--window 60"}, request_only=True)],
     )
     def patch(self, request, access, credential, job_id, **kwargs):
@@ -342,10 +376,10 @@ class JarJobUpdate(JobEndpoint):
                     obs_path=form.payload.get("obs_bucket", ""),
                 )
             services.job_update_jar(
-                access=access, user=request.user, job=job, data=form.payload, **_files(form)
+                access=access, user=request.user, job=job, data=form.payload, run=run, **_files(form)
             )
-            if run:
-                services.job_run(access=access, user=request.user, job=job)
+        except services.SavedNotRun as saved:
+            return _job_response(saved.job, 200, saved.cause)
         except CSError as exc:
             add_cs_error_or_raise(form, exc, ERROR_FIELDS)
         return _job_response(job, 200)
@@ -412,23 +446,20 @@ class _Batch(TeamEndpoint):
             raise ValidationError({"jobs": [f"No such job in this team: {', '.join(missing[:20])}."]})
         savepoint = body.validated_data["savepoint"]
         if self.action == "run":
-            failures = services.jobs_run_batch(
+            outcome = services.jobs_run_batch(
                 access=access, user=request.user, jobs=jobs, resume_savepoint=savepoint
             )
         elif self.action == "stop":
-            failures = services.jobs_stop_batch(
+            outcome = services.jobs_stop_batch(
                 access=access, user=request.user, jobs=jobs, trigger_savepoint=savepoint
             )
         else:
-            failures = services.jobs_delete_batch(access=access, user=request.user, jobs=jobs)
-        failed = {j.pk for group, _error in failures for j in group}
+            outcome = services.jobs_delete_batch(access=access, user=request.user, jobs=jobs)
         return Response(
             {
-                "done": [selectors.job_key(j) for j in jobs if j.pk not in failed],
-                "failed": [
-                    {"jobs": [selectors.job_key(j) for j in group], "error": error}
-                    for group, error in failures
-                ],
+                "done": [selectors.job_key(j) for j in outcome.done],
+                "skipped": [{"job": selectors.job_key(j), "reason": r} for j, r in outcome.skipped],
+                "failed": [{"job": selectors.job_key(j), "reason": r} for j, r in outcome.failed],
             }
         )
 
@@ -438,7 +469,8 @@ def _batch_schema(action: str, summary: str):
         operation_id=f"jobs_{action}_batch",
         tags=TAG_JOBS,
         summary=summary,
-        description="One CS call per credential. CS refusals are listed per group in `failed`; the others ran.",
+        description="One CS call per credential for the jobs whose state allows the action; the others are "
+        "listed in `skipped` with the reason, and jobs CS refused in `failed` with CS's readable error.",
         request=BatchRequest,
         responses=docs.responses(BatchResultSerializer, write=True),
         examples=[
@@ -450,7 +482,16 @@ def _batch_schema(action: str, summary: str):
             OpenApiExample(
                 "result",
                 response_only=True,
-                value={"done": ["4f7c9a52-8d1e-4c1b-9f0e-2b6a1d3c5e7f:1203"], "failed": []},
+                value={
+                    "done": ["4f7c9a52-8d1e-4c1b-9f0e-2b6a1d3c5e7f:1203"],
+                    "skipped": [
+                        {
+                            "job": "4f7c9a52-8d1e-4c1b-9f0e-2b6a1d3c5e7f:1204",
+                            "reason": "nightly_load is a draft: it has never run.",
+                        }
+                    ],
+                    "failed": [],
+                },
             ),
         ],
     )

@@ -67,6 +67,17 @@ class Cluster(models.Model):
         return f"{self.name} ({self.cluster_id})"
 
     @property
+    def refusals(self) -> dict[str, str | None]:
+        """Per action (update, stop, restart, delete, use): why it cannot be done now, or None."""
+        from dashboard.jobs.rules import cluster_refusal
+
+        return {action: cluster_refusal(self, action) for action in vocab.CLUSTER_ACTIONS}
+
+    @property
+    def can(self) -> dict[str, bool]:
+        return {action: refusal is None for action, refusal in self.refusals.items()}
+
+    @property
     def status_info(self) -> vocab.ClusterStatus:
         """Label, health and description of ``status_code`` (reference table 5-94, from csapi.vocab)."""
         return vocab.cluster_status(self.status_code if self.status_code is not None else self.status_name)

@@ -110,6 +110,18 @@ class Job(models.Model):
         return f"{self.name} ({self.job_id})"
 
     @property
+    def refusals(self) -> dict[str, str | None]:
+        """Per action (run, edit, stop, delete, resume, savepoint): why it cannot be done now, or None."""
+        from dashboard.jobs.rules import job_refusal
+
+        return {action: job_refusal(self, action) for action in vocab.JOB_ACTIONS}
+
+    @property
+    def can(self) -> dict[str, bool]:
+        """Per action: whether the job's state allows it (pages offer only these)."""
+        return {action: refusal is None for action, refusal in self.refusals.items()}
+
+    @property
     def status_info(self) -> vocab.JobStatus:
         """Label and group of ``status`` (from csapi.vocab)."""
         return vocab.job_status(self.status)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import IO, Any
 
@@ -23,6 +24,7 @@ from django.utils import timezone
 from csapi import CSError, vocab
 from csapi.errors import OBS_ALREADY_AUTHORIZED
 from dashboard.jobs.models import Job, JobDetails, JobStatusChange, SqlVersion, Template
+from dashboard.jobs.rules import ActionRefused, job_refusal, require_job_action
 from dashboard.jobs.selectors import job_key
 from dashboard.polling.services import refresh_soon
 from dashboard.teams.access import TeamAccess, require_role
@@ -177,6 +179,25 @@ def sql_version_record(*, job: Job, user, sql_body: str, note: str = "") -> SqlV
     )
 
 
+class SavedNotRun(Exception):
+    """ "Save and run": the job was saved (created or updated) but CS refused to run it.
+
+    ``job`` is the saved job, ``cause`` CS's refusal (or the dashboard's, if the job's state does not
+    allow a run). Pages land on the saved job with the reason; the API answers the job and the error.
+    """
+
+    def __init__(self, job: Job, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.job, self.cause = job, cause
+
+
+def _run_after_save(*, access: TeamAccess, user, job: Job) -> None:
+    try:
+        job_run(access=access, user=user, job=job)
+    except (CSError, ActionRefused) as exc:
+        raise SavedNotRun(job, exc) from exc
+
+
 # ------------------------------------------------------------------------------------------ SQL jobs
 
 
@@ -202,13 +223,15 @@ def job_create_sql(
             sql_version_record(job=job, user=user, sql_body=str(body["sql_body"]), note="created")
         _refresh(credential)
     if run:
-        job_run(access=access, user=user, job=job)
+        _run_after_save(access=access, user=user, job=job)
     return job
 
 
 @changes_team
 def job_update_sql(*, access: TeamAccess, user, job: Job, data: Mapping[str, Any], run: bool = False) -> Job:
     """Update a SQL job (5.1.6) and keep its SQL as a version; with ``run`` also start it."""
+    require_role(access, Role.OPERATOR)
+    require_job_action(job, "edit")
     body = _clean(data, SQL_JOB_FIELDS)
     body.pop("template_id", None)
     body.pop("job_type", None)  # 5.1.6 has no job_type: the run mode decides it
@@ -247,7 +270,7 @@ def job_update_sql(*, access: TeamAccess, user, job: Job, data: Mapping[str, Any
             sql_version_record(job=job, user=user, sql_body=str(body["sql_body"]), note="updated")
         _refresh(credential)
     if run:
-        job_run(access=access, user=user, job=job)
+        _run_after_save(access=access, user=user, job=job)
     return job
 
 
@@ -296,7 +319,7 @@ def job_create_jar(
         job = _snapshot_new(credential, {**body, "run_mode": vocab.EXCLUSIVE_CLUSTER}, answer)
         _refresh(credential)
     if run:
-        job_run(access=access, user=user, job=job)
+        _run_after_save(access=access, user=user, job=job)
     return job
 
 
@@ -309,8 +332,11 @@ def job_update_jar(
     data: Mapping[str, Any],
     jar: FileArg = None,
     config: FileArg = None,
+    run: bool = False,
 ) -> Job:
-    """Update a user-defined job (5.1.8)."""
+    """Update a user-defined job (5.1.8); with ``run`` also start it."""
+    require_role(access, Role.OPERATOR)
+    require_job_action(job, "edit")
     body = _clean(data, JAR_JOB_FIELDS)
     body.pop("job_type", None)
     kwargs = _jar_kwargs(body, jar, config)
@@ -344,6 +370,8 @@ def job_update_jar(
     for k, v in fields.items():
         setattr(job, k, v)
     _refresh(job.credential)
+    if run:
+        _run_after_save(access=access, user=user, job=job)
     return job
 
 
@@ -352,7 +380,13 @@ def job_update_jar(
 
 @changes_team
 def job_run(*, access: TeamAccess, user, job: Job, resume_savepoint: bool = False) -> Job:
-    """Run a job (5.1.9), optionally resuming from its savepoint; the snapshot shows it submitting."""
+    """Run a job (5.1.9), optionally resuming from its savepoint; the snapshot shows it submitting.
+
+    Refused (``ActionRefused``) before CS is called when the job is running or on its way, or when
+    there is no savepoint to resume from.
+    """
+    require_role(access, Role.OPERATOR)
+    require_job_action(job, "resume" if resume_savepoint else "run")
     _call(
         access=access,
         user=user,
@@ -371,7 +405,11 @@ def job_run(*, access: TeamAccess, user, job: Job, resume_savepoint: bool = Fals
 
 @changes_team
 def job_stop(*, access: TeamAccess, user, job: Job, trigger_savepoint: bool = False) -> Job:
-    """Stop a job (5.1.17), optionally creating a savepoint first."""
+    """Stop a job (5.1.17), optionally creating a savepoint first (of a running job only)."""
+    require_role(access, Role.OPERATOR)
+    require_job_action(job, "stop")
+    if trigger_savepoint:
+        require_job_action(job, "savepoint")
     _call(
         access=access,
         user=user,
@@ -412,19 +450,45 @@ def _by_credential(jobs: Iterable[Job]) -> dict[int, list[Job]]:
     return groups
 
 
+@dataclass
+class BatchOutcome:
+    """What a batch action did to each job: done, skipped (its state does not allow the action, nothing
+    was sent) or failed (CS refused it, with CS's reason)."""
+
+    action: str
+    done: list[Job] = field(default_factory=list)
+    skipped: list[tuple[Job, str]] = field(default_factory=list)
+    failed: list[tuple[Job, str]] = field(default_factory=list)
+
+
 def _batch(
     *,
     access: TeamAccess,
     user,
     jobs: Iterable[Job],
     action: str,
+    rule: str | tuple[str, ...],
     call: Callable[[Any, list[int]], Any],
     after: Callable[[list[Job]], None],
-) -> list[tuple[list[Job], str]]:
-    """One batch call per credential. Returns the failures as (jobs, readable error)."""
+    outcome: str,
+) -> BatchOutcome:
+    """One batch call per credential for the jobs whose state allows ``rule``; the others are skipped.
+
+    CS answers a batch all or nothing: when it refuses one, each job of that batch is sent alone, so
+    every job it can act on is acted on and the refusal lands on the job it concerns.
+    """
     require_role(access, Role.OPERATOR)
-    failures: list[tuple[list[Job], str]] = []
-    for group in _by_credential(jobs).values():
+    result = BatchOutcome(outcome)
+    rules = (rule,) if isinstance(rule, str) else rule
+    allowed: list[Job] = []
+    for job in jobs:
+        refusal = next((r for r in (job_refusal(job, name) for name in rules) if r), None)
+        if refusal:
+            result.skipped.append((job, refusal))
+        else:
+            allowed.append(job)
+
+    def send(group: list[Job]) -> str | None:
         credential = group[0].credential
         ids = [j.job_id for j in group]
         names = ", ".join(j.name for j in group)
@@ -440,57 +504,76 @@ def _batch(
                 message=f"{len(group)} job(s): {names}",
             )
         except CSError as exc:
-            failures.append((group, error_text(exc)))
-            continue
+            return error_text(exc)
         with transaction.atomic():
             after(group)
             _refresh(credential, ("jobs", "audit"))
-    return failures
+        result.done.extend(group)
+        return None
+
+    for group in _by_credential(allowed).values():
+        error = send(group)
+        if error is None:
+            continue
+        if len(group) == 1:
+            result.failed.append((group[0], error))
+            continue
+        for job in group:  # find the job CS refused; act on the others
+            single = send([job])
+            if single is not None:
+                result.failed.append((job, single))
+    return result
 
 
 @changes_team
 def jobs_run_batch(
     *, access: TeamAccess, user, jobs: Iterable[Job], resume_savepoint: bool = False
-) -> list[tuple[list[Job], str]]:
-    """Run jobs in batches (5.1.10), one call per credential; returns failures."""
+) -> BatchOutcome:
+    """Run jobs in batches (5.1.10), one call per credential."""
     return _batch(
         access=access,
         user=user,
         jobs=jobs,
         action="job.run_batch",
+        rule="resume" if resume_savepoint else "run",
         call=lambda c, ids: c.jobs.run_batch(ids, resume_savepoint=resume_savepoint or None),
         after=lambda group: [_set_status(j, vocab.JOB_SUBMITTING) for j in group],
+        outcome="run",
     )
 
 
 @changes_team
 def jobs_stop_batch(
     *, access: TeamAccess, user, jobs: Iterable[Job], trigger_savepoint: bool = False
-) -> list[tuple[list[Job], str]]:
-    """Stop jobs in batches (5.1.18), one call per credential; returns failures."""
+) -> BatchOutcome:
+    """Stop jobs in batches (5.1.18), one call per credential (with savepoints: running jobs only)."""
     status = vocab.JOB_SAVEPOINTING if trigger_savepoint else vocab.JOB_CANCELING
     return _batch(
         access=access,
         user=user,
         jobs=jobs,
         action="job.stop_batch",
+        rule=("stop", "savepoint") if trigger_savepoint else "stop",
         call=lambda c, ids: c.jobs.stop_batch(ids, trigger_savepoint=trigger_savepoint or None),
         after=lambda group: [_set_status(j, status) for j in group],
+        outcome="stop",
     )
 
 
 @changes_team
-def jobs_delete_batch(*, access: TeamAccess, user, jobs: Iterable[Job]) -> list[tuple[list[Job], str]]:
-    """Delete jobs in batches (5.1.20), one call per credential; returns failures."""
+def jobs_delete_batch(*, access: TeamAccess, user, jobs: Iterable[Job]) -> BatchOutcome:
+    """Delete jobs in batches (5.1.20), one call per credential (running jobs are stopped by CS)."""
     return _batch(
         access=access,
         user=user,
         jobs=jobs,
         action="job.delete_batch",
+        rule="delete",
         call=lambda c, ids: c.jobs.delete_batch(ids),
         after=lambda group: Job.objects.filter(pk__in=[j.pk for j in group]).update(
             deleted_at=timezone.now()
         ),
+        outcome="delete",
     )
 
 

@@ -14,12 +14,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import condition, require_http_methods, require_POST, require_safe
 
 from csapi import CSError, limits, vocab
@@ -35,6 +37,7 @@ from dashboard.jobs.forms import (
     TemplateForm,
 )
 from dashboard.jobs.models import Job, JobDetails, Template
+from dashboard.jobs.rules import ActionRefused
 from dashboard.jobs.templatetags.jobs_tags import duration_ms
 from dashboard.pagecache import cached, digest, fragment, rendering_key
 from dashboard.polling.selectors import team_freshness, team_poll_state
@@ -377,50 +380,113 @@ def jobs_all_rows(request):
 # ------------------------------------------------------------------------------------------ batch
 
 
+def _list_url(team: Team, back: str) -> str:
+    """The job list with the filters and page the user came from (rebuilt from known filters only)."""
+    query = QueryDict(back.lstrip("?")[:2000])
+    filters = selectors.JobFilters.from_query(query)
+    params = filters.as_query()
+    page = query.get("page", "")
+    if page.isdigit() and len(page) < 7:
+        params["page"] = page
+    url = reverse("job_list", kwargs={"team": team.slug})
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+_BATCH_RULES = {"run": ("run",), "stop": ("stop",), "delete": ("delete",)}
+
+
+def _batch_rules(action: str, savepoint: bool) -> tuple[str, ...]:
+    if action == "run" and savepoint:
+        return ("resume",)
+    if action == "stop" and savepoint:
+        return ("stop", "savepoint")
+    return _BATCH_RULES[action]
+
+
+def _batch_messages(request, outcome: services.BatchOutcome, missing: int) -> None:
+    done = [j.name for j in outcome.done]
+    if done:
+        text = {
+            "run": ngettext("%(n)d submitted: %(names)s.", "%(n)d submitted: %(names)s.", len(done)),
+            "stop": ngettext("%(n)d stopping: %(names)s.", "%(n)d stopping: %(names)s.", len(done)),
+            "delete": ngettext("%(n)d deleted: %(names)s.", "%(n)d deleted: %(names)s.", len(done)),
+        }[outcome.action]
+        messages.success(request, text % {"n": len(done), "names": ", ".join(done)})
+    if outcome.skipped:
+        reasons = " ".join(reason for _job, reason in outcome.skipped)
+        messages.warning(
+            request,
+            ngettext("%(n)d skipped: %(reasons)s", "%(n)d skipped: %(reasons)s", len(outcome.skipped))
+            % {"n": len(outcome.skipped), "reasons": reasons},
+        )
+    for job, error in outcome.failed:
+        messages.error(request, _("%(name)s: %(error)s") % {"name": job.name, "error": error})
+    if missing:
+        messages.warning(
+            request,
+            ngettext("%(n)d selected job no longer exists.", "%(n)d selected jobs no longer exist.", missing)
+            % {"n": missing},
+        )
+
+
 @require_POST
 @login_required
 def job_batch(request, team):
-    """Batch run / stop / delete: a confirmation naming the jobs, then one CS call per credential."""
+    """Batch run / stop / delete: a confirmation naming the jobs (and those the action does not apply
+    to), then one CS call per credential for the others; the outcome is reported per job."""
     access = get_team_for_user(request.user, team, Role.OPERATOR)
     form = BatchForm(request.POST)
-    jobs = selectors.jobs_by_keys(access.team, request.POST.getlist("jobs"))
-    back = reverse("job_list", kwargs={"team": access.team.slug})
+    keys = list(dict.fromkeys(request.POST.getlist("jobs")))
+    jobs = selectors.jobs_by_keys(access.team, keys)
+    back = _list_url(access.team, request.POST.get("back", ""))
     if not form.is_valid():
-        messages.error(request, "Choose run, stop or delete.")
+        messages.error(request, _("Choose run, stop or delete."))
         return redirect(back)
     if not jobs:
-        messages.error(request, "Select at least one job first.")
+        messages.error(
+            request,
+            _("Select at least one job first.") if not keys else _("None of these jobs exists any more."),
+        )
         return redirect(back)
     action, savepoint = form.cleaned_data["action"], form.cleaned_data["savepoint"]
+    missing = len(keys) - len(jobs)
     if not form.cleaned_data["confirmed"]:
+        rules = _batch_rules(action, savepoint)
+        rows = []
+        for job in jobs:
+            refusal = next((r for r in (job.refusals[name] for name in rules) if r), None)
+            note = ""
+            if refusal is None and action == "delete" and job.status_info.is_running:
+                note = _("running: CS stops it first")
+            rows.append({"job": job, "refusal": refusal, "note": note})
+        applicable = sum(1 for row in rows if row["refusal"] is None)
         return render(
             request,
             "jobs/batch_confirm.html",
             _base(
                 access,
+                rows=rows,
                 jobs=jobs,
+                applicable=applicable,
+                missing=missing,
                 action=action,
                 savepoint=savepoint,
                 action_label=dict(BatchForm.ACTIONS)[action],
+                back=request.POST.get("back", ""),
+                back_url=back,
             ),
         )
     if action == "run":
-        failures = services.jobs_run_batch(
+        outcome = services.jobs_run_batch(
             access=access, user=request.user, jobs=jobs, resume_savepoint=savepoint
         )
     elif action == "stop":
-        failures = services.jobs_stop_batch(
+        outcome = services.jobs_stop_batch(
             access=access, user=request.user, jobs=jobs, trigger_savepoint=savepoint
         )
     else:
-        failures = services.jobs_delete_batch(access=access, user=request.user, jobs=jobs)
-    failed = {j.pk for group, _e in failures for j in group}
-    done = [j.name for j in jobs if j.pk not in failed]
-    verb = {"run": "Started", "stop": "Stopping", "delete": "Deleted"}[action]
-    if done:
-        messages.success(request, f"{verb}: {', '.join(done)}.")
-    for group, error in failures:
-        messages.error(request, f"{', '.join(j.name for j in group)}: {error}")
+        outcome = services.jobs_delete_batch(access=access, user=request.user, jobs=jobs)
+    _batch_messages(request, outcome, missing)
     return redirect(back)
 
 
@@ -567,7 +633,7 @@ def job_detail(request, team, credential, job_id):
     return pagecache.serve(request, pagecache.page_key(request, access), build, _freshness_slots(access.team))
 
 
-def _after_action(request, access, job, exc: CSError | None, ok: str):
+def _after_action(request, access, job, exc: Exception | None, ok: str):
     if exc is not None:
         messages.error(request, error_text(exc))
     else:
@@ -586,7 +652,7 @@ def job_run(request, team, credential, job_id):
     resume = form.is_valid() and form.cleaned_data["resume_savepoint"]
     try:
         services.job_run(access=access, user=request.user, job=job, resume_savepoint=resume)
-    except CSError as exc:
+    except (CSError, ActionRefused) as exc:
         return _after_action(request, access, job, exc, "")
     return _after_action(request, access, job, None, f"{job.name} is being submitted.")
 
@@ -600,7 +666,7 @@ def job_stop(request, team, credential, job_id):
     savepoint = form.is_valid() and form.cleaned_data["trigger_savepoint"]
     try:
         services.job_stop(access=access, user=request.user, job=job, trigger_savepoint=savepoint)
-    except CSError as exc:
+    except (CSError, ActionRefused) as exc:
         return _after_action(request, access, job, exc, "")
     return _after_action(request, access, job, None, f"{job.name} is stopping.")
 
@@ -612,7 +678,7 @@ def job_delete(request, team, credential, job_id):
     job = selectors.job_get(access.team, credential, job_id)
     try:
         services.job_delete(access=access, user=request.user, job=job)
-    except CSError as exc:
+    except (CSError, ActionRefused) as exc:
         return _after_action(request, access, job, exc, "")
     messages.success(request, f"{job.name} deleted.")
     return redirect("job_list", team=access.team.slug)
@@ -699,12 +765,28 @@ def sql_job_create(request, team):
         job = services.job_create_sql(
             access=access, user=request.user, credential=form.chosen_credential, data=form.payload, run=run
         )
-    except CSError as exc:
+    except services.SavedNotRun as saved:
+        return _saved_not_run(request, access, saved)
+    except (CSError, ActionRefused) as exc:
         return _sql_failed(request, access, form, exc)
     messages.success(request, f"Job {job.name} saved{' and submitted' if run else ''}.")
     return redirect(
         "job_detail", team=access.team.slug, credential=job.credential.public_id, job_id=job.job_id
     )
+
+
+def _saved_not_run(request, access, saved: services.SavedNotRun):
+    """ "Save and run" saved the job but CS refused to run it: the saved job's form, with the reason.
+
+    Pressing "Save and run" there again updates that job and runs it (no second job is created).
+    """
+    job = saved.job
+    messages.warning(
+        request,
+        _("%(name)s is saved as a draft; CS refused to run it: %(reason)s")
+        % {"name": job.name, "reason": error_text(saved.cause)},
+    )
+    return redirect("job_edit", team=access.team.slug, credential=job.credential.public_id, job_id=job.job_id)
 
 
 def _sql_failed(request, access, form, exc, *, job=None, versions=None, diff=None):
@@ -753,6 +835,11 @@ def _versions_and_diff(job: Job, restore: str | None) -> tuple[list, list | None
 def job_edit(request, team, credential, job_id):
     access = get_team_for_user(request.user, team, Role.OPERATOR)
     job = selectors.job_get(access.team, credential, job_id)
+    if request.method == "GET" and not job.can["edit"]:
+        messages.warning(request, job.refusals["edit"])
+        return redirect(
+            "job_detail", team=access.team.slug, credential=job.credential.public_id, job_id=job.job_id
+        )
     if job.job_type in vocab.JAR_JOB_TYPES:
         return _jar_form_view(request, access, job=job)
     kwargs = {
@@ -790,7 +877,9 @@ def job_edit(request, team, credential, job_id):
                 obs_path=form.payload.get("obs_bucket", ""),
             )
         services.job_update_sql(access=access, user=request.user, job=job, data=form.payload, run=run)
-    except CSError as exc:
+    except services.SavedNotRun as saved:
+        return _saved_not_run(request, access, saved)
+    except (CSError, ActionRefused) as exc:
         return _sql_failed(request, access, form, exc, job=job, versions=versions, diff=diff)
     messages.success(request, f"Job {job.name} saved{' and submitted' if run else ''}.")
     return redirect(
@@ -855,10 +944,15 @@ def _jar_form_view(request, access, *, job: Job | None = None):
                 **files,
             )
         else:
-            services.job_update_jar(access=access, user=request.user, job=job, data=form.payload, **files)
-            if run:
-                services.job_run(access=access, user=request.user, job=job)
-    except CSError as exc:
+            services.job_update_jar(
+                access=access, user=request.user, job=job, data=form.payload, run=run, **files
+            )
+    except services.SavedNotRun as saved:
+        response = _saved_not_run(request, access, saved)
+        if _wants_json(request):
+            return JsonResponse({"ok": True, "redirect": response["Location"]})
+        return response
+    except (CSError, ActionRefused) as exc:
         offer = _obs_offer(form, exc)
         placed = form.add_cs_error(exc, ERROR_FIELDS)
         return _jar_render(
@@ -927,7 +1021,7 @@ def template_create(request, team):
             services.template_create(
                 access=access, user=request.user, credential=form.chosen_credential, data=form.payload
             )
-        except CSError as exc:
+        except (CSError, ActionRefused) as exc:
             return _template_failed(request, access, form, exc)
         messages.success(request, f"Template {form.payload['name']} created.")
         return redirect("template_list", team=access.team.slug)
@@ -957,7 +1051,7 @@ def template_edit(request, team, credential, template_id):
     if request.method == "POST" and form.is_valid():
         try:
             services.template_update(access=access, user=request.user, template=template, data=form.payload)
-        except CSError as exc:
+        except (CSError, ActionRefused) as exc:
             return _template_failed(request, access, form, exc, template)
         messages.success(request, f"Template {template.name} saved.")
         return redirect("template_list", team=access.team.slug)
@@ -974,7 +1068,7 @@ def template_delete(request, team, credential, template_id):
     template = selectors.template_get(access.team, credential, template_id)
     try:
         services.template_delete(access=access, user=request.user, template=template)
-    except CSError as exc:
+    except (CSError, ActionRefused) as exc:
         messages.error(request, error_text(exc))
     else:
         messages.success(request, f"Template {template.name} deleted.")

@@ -92,6 +92,8 @@ def error_text(exc: Exception) -> str:
         if advice:
             parts.append(f"Solution: {advice}")
         return " ".join(p.rstrip(".") + "." for p in parts)
+    if getattr(exc, "message", None):  # the dashboard's own refusal (an action the state does not allow)
+        return str(exc.message)
     return "The dashboard could not talk to CS; try again later."
 
 

@@ -71,6 +71,14 @@ def test_create_update_run_stop_delete_sql_job(roles, api, cs_credential, emulat
     response = client.post(job_url(job, "run/"), {"resume_savepoint": False}, format="json")
     assert response.status_code == 202, response.content
     assert response.json()["status"] == "job_submitting"
+    # a savepoint is made only of a running job: refused while it is submitting, nothing is sent
+    response = client.post(job_url(job, "stop/"), {"trigger_savepoint": True}, format="json")
+    body = assert_error(response, 409, "action_refused")
+    assert "running job" in body["message"]
+    emulator.advance(30)
+    from dashboard.polling.services import sync
+
+    assert sync(cs_credential.pk, "jobs").ok
     response = client.post(job_url(job, "stop/"), {"trigger_savepoint": True}, format="json")
     assert response.status_code == 202, response.content
     assert response.json()["status"] == "job_savepointing"

@@ -44,11 +44,13 @@ def test_run_then_stop(roles, login, stopped_job, emulator):
     assert ActionLog.objects.filter(action="job.stop", message="with savepoint").exists()
 
 
-def test_run_failure_is_readable(roles, login, running_job):
+def test_running_a_running_job_is_refused_before_cs(roles, login, running_job, cs_requests):
+    before = cs_requests()
     response = login(roles.operator).post(job_url("job_run", running_job), follow=True)
     assert response.status_code == 200
-    assert "CS.13006" in response.content.decode() or "CS." in response.content.decode()
-    assert ActionLog.objects.filter(action="job.run", outcome="failure").exists()
+    assert "is running already" in response.content.decode()
+    assert cs_requests() == before  # nothing was sent
+    assert not ActionLog.objects.filter(action="job.run").exists()  # nothing happened to record
 
 
 def test_cs_unreachable_is_readable(roles, login, stopped_job, emulator):
