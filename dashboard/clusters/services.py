@@ -16,7 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from dashboard.clusters.models import Cluster, HostMapping, Peering, Route
-from dashboard.teams.access import TeamAccess
+from dashboard.jobs.rules import require_cluster_action
+from dashboard.teams.access import TeamAccess, require_role
 from dashboard.teams.models import Credential, Role
 from dashboard.teams.services import cs_action
 from dashboard.teams.versions import changes_team
@@ -119,6 +120,8 @@ def _set_status(cluster: Cluster, code: int) -> None:
 def cluster_update(*, access: TeamAccess, user, cluster: Cluster, data: dict) -> Cluster:
     """Update a cluster's name, description, SPU quota or manager node SPUs (5.3.5; name is required)."""
     _own(access, cluster)
+    require_role(access, Role.LEAD)
+    require_cluster_action(cluster, "update")
     data = dict(data)
     name = data.pop("name")
     cs_call(
@@ -156,6 +159,8 @@ def cluster_update(*, access: TeamAccess, user, cluster: Cluster, data: dict) ->
 
 def _cluster_action(access, user, cluster: Cluster, action: str, call, status: int, kinds) -> Cluster:
     _own(access, cluster)
+    require_role(access, Role.LEAD)
+    require_cluster_action(cluster, action)
     cs_call(
         access=access,
         user=user,

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from csapi import CSError, vocab
 from dashboard.clusters import forms, selectors, services
 from dashboard.clusters.models import Cluster, HostMapping, Route
+from dashboard.jobs.rules import ActionRefused
 from dashboard.teams.access import get_team_for_user
 from dashboard.teams.cs import error_context
 from dashboard.teams.models import Role
@@ -119,6 +120,9 @@ def cluster_detail(request, team, credential, cluster_id):
 def cluster_update(request, team, credential, cluster_id):
     access = get_team_for_user(request.user, team, Role.LEAD)
     cluster = _cluster(access, credential, cluster_id)
+    if not cluster.can["update"]:
+        messages.warning(request, cluster.refusals["update"])
+        return _back_to(cluster)
     initial = {
         "name": cluster.name,
         "desc": cluster.desc,
@@ -130,6 +134,9 @@ def cluster_update(request, team, credential, cluster_id):
     if request.method == "POST" and form.is_valid():
         try:
             services.cluster_update(access=access, user=request.user, cluster=cluster, data=form.body())
+        except ActionRefused as exc:
+            messages.warning(request, exc.message)
+            return _back_to(cluster)
         except CSError as exc:
             cs_error = _cs_failure(form, exc)
         else:
@@ -145,6 +152,9 @@ def _cluster_action(request, team, credential, cluster_id, service, done: str):
     cluster = _cluster(access, credential, cluster_id)
     try:
         service(access=access, user=request.user, cluster=cluster)
+    except ActionRefused as exc:
+        messages.warning(request, exc.message)  # the cluster's state does not allow it: nothing was sent
+        return _back_to(cluster)
     except CSError as exc:
         return render(
             request,

@@ -324,8 +324,9 @@ def sql_versions(job: Job, limit: int = 50) -> list[SqlVersion]:
 
 
 def team_clusters(team: Team, credential: Credential | None = None) -> QuerySet[Cluster]:
-    """The team's live exclusive clusters (for pickers), optionally of one credential."""
-    qs = Cluster.objects.filter(team=team, deleted_at__isnull=True)
+    """The team's exclusive clusters that can take jobs (running), for pickers; optionally of one
+    credential. A cluster that is starting, stopped or being deleted is not offered."""
+    qs = Cluster.objects.filter(team=team, deleted_at__isnull=True, status_code=vocab.CLUSTER_RUNNING)
     if credential is not None:
         qs = qs.filter(credential=credential)
     return (
