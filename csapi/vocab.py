@@ -71,9 +71,10 @@ GROUP_TRANSITIONAL = "transitional"
 GROUP_FAILED = "failed"
 GROUP_STOPPED = "stopped"
 GROUP_IDLE = "idle"
+GROUP_DRAFT = "draft"
 GROUP_UNKNOWN = "unknown"
 
-JobStatusGroup = Literal["running", "transitional", "failed", "stopped", "idle", "unknown"]
+JobStatusGroup = Literal["running", "transitional", "failed", "stopped", "idle", "draft", "unknown"]
 
 #: The groups a job status falls into, with labels (for filters and badges).
 JOB_STATUS_GROUPS: dict[str, str] = {
@@ -82,6 +83,7 @@ JOB_STATUS_GROUPS: dict[str, str] = {
     "failed": "Failed",
     "stopped": "Stopped",
     "idle": "Idle",
+    "draft": "Draft",
 }
 
 
@@ -117,7 +119,7 @@ def _js(name: str, label: str, group: str) -> tuple[str, JobStatus]:
 #: it fetches a JAR before submission.
 JOB_STATUSES: dict[str, JobStatus] = dict(
     [
-        _js("job_init", "Draft", "idle"),
+        _js("job_init", "Draft", "draft"),
         _js("job_submitting", "Submitting", "transitional"),
         _js("job_submit_fail", "Submission failed", "failed"),
         _js("job_running", "Running", "running"),

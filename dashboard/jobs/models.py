@@ -292,3 +292,78 @@ class JobDetails(models.Model):
 
     def __str__(self) -> str:
         return f"details of {self.job}"
+
+
+class JobRun(models.Model):
+    """One run of a job as the dashboard saw it: from its start to the status it ended in.
+
+    Opened when the poller (or a run from the dashboard) sees the job start, closed when it sees it
+    stop or fail. A run still open accrues time (and cost) up to now. Runs stay when the job is
+    deleted in CS, so costs of the past stay too. A job first seen already stopped gets the run CS
+    reports (its start time and duration); what came before that is unknown.
+    """
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="runs")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="job_runs")
+    credential = models.ForeignKey(Credential, on_delete=models.CASCADE, related_name="job_runs")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_status = models.CharField(max_length=64, blank=True)
+    end_desc = models.TextField(blank=True)
+    spu = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Compute units the run used (SPU or CU)."
+    )
+    cluster_id = models.BigIntegerField(null=True, blank=True)
+    cluster_name = models.CharField(max_length=255, blank=True)
+    username = models.CharField(max_length=128, blank=True, help_text="The CS user the job runs as.")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["job", "started_at"], name="jobrun_job_start"),
+            models.Index(fields=["team", "started_at"], name="jobrun_team_start"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job"], condition=models.Q(ended_at__isnull=True), name="one_open_run_per_job"
+            )
+        ]
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"run of {self.job_id} from {self.started_at}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None
+
+    def running_seconds(self, now=None, *, start=None, end=None) -> float:
+        """Seconds the run ran, within [start, end) when given (a billing period)."""
+        begin = max(self.started_at, start) if start else self.started_at
+        finish = self.ended_at or now or timezone.now()
+        if end is not None:
+            finish = min(finish, end)
+        return max(0.0, (finish - begin).total_seconds())
+
+    @property
+    def end_info(self) -> vocab.JobStatus | None:
+        return vocab.job_status(self.end_status) if self.end_status else None
+
+
+class Savepoint(models.Model):
+    """A savepoint of a job: asked for from the dashboard (who, when) and, where the cloud says, where."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="savepoints")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    location = models.TextField(
+        blank=True, help_text="Where it is kept: the job's OBS bucket, or DLI's path."
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["job", "requested_at"], name="savepoint_job_time")]
+
+    def __str__(self) -> str:
+        return f"savepoint of {self.job_id} at {self.requested_at}"

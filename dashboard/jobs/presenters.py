@@ -22,11 +22,21 @@ EMPTY = "—"
 
 
 def local_parts(value: datetime | None) -> tuple[str, str, str]:
-    """(ISO 8601 with offset, "YYYY-MM-DD HH:MM", "MM-DD HH:MM:SS") of ``value`` in the active time zone."""
+    """(ISO 8601 with offset, "YYYY-MM-DD HH:MM", "MM-DD HH:MM") of ``value`` in the active time zone."""
     if value is None:
         return "", EMPTY, EMPTY
     local = timezone.localtime(value)
-    return local.isoformat(), local.strftime("%Y-%m-%d %H:%M"), local.strftime("%m-%d %H:%M:%S")
+    return local.isoformat(), local.strftime("%Y-%m-%d %H:%M"), local.strftime("%m-%d %H:%M")
+
+
+def polled_minutes(health: Iterable[Any], kind: str = "jobs") -> dict[int, datetime]:
+    """Per credential, its last successful sync of ``kind`` to the minute (what the lists show as
+    "Updated"; to the minute, so a cached table changes at most once a minute)."""
+    return {
+        h.credential_id: h.last_success.replace(second=0, microsecond=0)
+        for h in health
+        if h.kind == kind and h.last_success is not None
+    }
 
 
 _BADGES: dict[tuple[str, str], str] = {}
@@ -51,9 +61,24 @@ def status_badge_html(status: str, desc: str = "") -> str:
     return found
 
 
-def job_rows(jobs: Iterable[Any], *, base_url: str = "", multi_team: bool = False) -> list[dict[str, Any]]:
+def _cluster_text(job: Any) -> str:
+    """The cluster a job runs in, in words: the shared cluster is not shown by its placeholder id."""
+    if job.run_mode == vocab.SHARED_CLUSTER:
+        return str(vocab.RUN_MODES[vocab.SHARED_CLUSTER])
+    return job.cluster_name or (str(job.cluster_id) if job.cluster_id is not None else EMPTY)
+
+
+def job_rows(
+    jobs: Iterable[Any],
+    *,
+    base_url: str = "",
+    multi_team: bool = False,
+    polled: dict[int, datetime] | None = None,
+) -> list[dict[str, Any]]:
     """The display values of list rows. ``base_url`` + "<credential>/<job id>/" is a job's page (one
-    ``reverse()`` per page, not per row); with ``multi_team`` each job carries ``detail_url``."""
+    ``reverse()`` per page, not per row); with ``multi_team`` each job carries ``detail_url``.
+    ``polled`` maps a credential to its last successful job listing: a live job was seen by it."""
+    polled = polled or {}
     rows = []
     types = vocab.JOB_TYPES
     modes = vocab.RUN_MODES
@@ -61,7 +86,8 @@ def job_rows(jobs: Iterable[Any], *, base_url: str = "", multi_team: bool = Fals
         credential = job.credential
         key = f"{credential.public_id}:{job.job_id}"
         start_iso, start_text, _ = local_parts(job.start_time)
-        seen_iso, _, seen_text = local_parts(job.last_seen)
+        seen = (polled.get(job.credential_id) if job.deleted_at is None else None) or job.last_seen
+        seen_iso, _, seen_text = local_parts(seen)
         rows.append(
             {
                 "key": key,
@@ -74,7 +100,7 @@ def job_rows(jobs: Iterable[Any], *, base_url: str = "", multi_team: bool = Fals
                 "type": types.get(job.job_type or "", job.job_type or ""),
                 "badge": status_badge_html(job.status, job.status_desc),
                 "mode": modes.get(job.run_mode or "", job.run_mode or ""),
-                "cluster": job.cluster_name or (str(job.cluster_id) if job.cluster_id is not None else EMPTY),
+                "cluster": _cluster_text(job),
                 "spu": EMPTY if job.spu_number is None else job.spu_number,
                 "parallel": EMPTY if job.parallel_number is None else job.parallel_number,
                 "start_iso": start_iso,

@@ -372,3 +372,22 @@ def template_counts(team: Team) -> dict[int, int]:
         .values_list("credential_id")
         .annotate(n=Count("id"))
     )
+
+
+def job_runs(job: Job, limit: int = 20) -> list:
+    """The runs the dashboard has seen of ``job``, newest first."""
+    from dashboard.jobs.models import JobRun
+
+    return list(JobRun.objects.filter(job=job).order_by("-started_at", "-id")[:limit])
+
+
+def job_latest_savepoint(job: Job):
+    """The newest savepoint asked for from the dashboard, with who asked (or None)."""
+    from dashboard.jobs.models import Savepoint
+
+    return (
+        Savepoint.objects.filter(job=job)
+        .select_related("requested_by")
+        .order_by("-requested_at", "-id")
+        .first()
+    )

@@ -23,8 +23,9 @@ from django.utils import timezone
 
 from csapi import CSError, vocab
 from csapi.errors import OBS_ALREADY_AUTHORIZED
-from dashboard.jobs.models import Job, JobDetails, JobStatusChange, SqlVersion, Template
+from dashboard.jobs.models import Job, JobDetails, JobStatusChange, Savepoint, SqlVersion, Template
 from dashboard.jobs.rules import ActionRefused, job_refusal, require_job_action
+from dashboard.jobs.runs import StatusChange, record_status_changes
 from dashboard.jobs.selectors import job_key
 from dashboard.polling.services import refresh_soon
 from dashboard.teams.access import TeamAccess, require_role
@@ -106,11 +107,28 @@ def _clean(data: Mapping[str, Any], fields: Iterable[str]) -> dict[str, Any]:
 
 
 def _set_status(job: Job, status: str, desc: str = "") -> None:
-    """Optimistic status change of the snapshot, with its history entry."""
+    """Optimistic status change of the snapshot, with its history entry and its run."""
     now = timezone.now()
     if job.status != status:
         JobStatusChange.objects.create(
             job=job, previous_status=job.status, status=status, status_desc=desc, observed_at=now
+        )
+        record_status_changes(
+            [
+                StatusChange(
+                    job_pk=job.pk,
+                    team_id=job.team_id,
+                    credential_id=job.credential_id,
+                    previous=job.status,
+                    status=status,
+                    desc=desc,
+                    observed_at=now,
+                    spu=job.spu_number,
+                    cluster_id=job.cluster_id,
+                    cluster_name=job.cluster_name,
+                    username=job.username,
+                )
+            ]
         )
     Job.objects.filter(pk=job.pk).update(status=status, status_desc=desc, last_seen=now)
     job.status, job.status_desc, job.last_seen = status, desc, now
@@ -422,8 +440,26 @@ def job_stop(*, access: TeamAccess, user, job: Job, trigger_savepoint: bool = Fa
     )
     with transaction.atomic():
         _set_status(job, vocab.JOB_SAVEPOINTING if trigger_savepoint else vocab.JOB_CANCELING)
+        if trigger_savepoint:
+            savepoint_record(job=job, user=user)
         _refresh(job.credential, ("jobs", "audit"))
     return job
+
+
+def savepoint_location(job: Job) -> str:
+    """Where CS keeps a job's savepoints: its OBS bucket when it has one (DLI names the exact path)."""
+    config = job.job_config if isinstance(job.job_config, dict) else {}
+    bucket = config.get("obs_bucket") or (job.raw or {}).get("obs_bucket") or ""
+    return f"obs://{bucket}/" if bucket else ""
+
+
+def savepoint_record(*, job: Job, user) -> Savepoint:
+    """Remember who asked for a savepoint of ``job`` and when (CS tells only that one exists)."""
+    return Savepoint.objects.create(
+        job=job,
+        requested_by=user if getattr(user, "is_authenticated", False) else None,
+        location=savepoint_location(job),
+    )
 
 
 @changes_team
@@ -548,6 +584,13 @@ def jobs_stop_batch(
 ) -> BatchOutcome:
     """Stop jobs in batches (5.1.18), one call per credential (with savepoints: running jobs only)."""
     status = vocab.JOB_SAVEPOINTING if trigger_savepoint else vocab.JOB_CANCELING
+
+    def after(group: list[Job]) -> None:
+        for job in group:
+            _set_status(job, status)
+            if trigger_savepoint:
+                savepoint_record(job=job, user=user)
+
     return _batch(
         access=access,
         user=user,
@@ -555,7 +598,7 @@ def jobs_stop_batch(
         action="job.stop_batch",
         rule=("stop", "savepoint") if trigger_savepoint else "stop",
         call=lambda c, ids: c.jobs.stop_batch(ids, trigger_savepoint=trigger_savepoint or None),
-        after=lambda group: [_set_status(j, status) for j in group],
+        after=after,
         outcome="stop",
     )
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("t/<slug:team>/jobs/new/sql/", views.sql_job_create, name="sql_job_create"),
     path("t/<slug:team>/jobs/new/jar/", views.jar_job_create, name="jar_job_create"),
     path(_JOB, views.job_detail, name="job_detail"),
+    path(_JOB + "live/", views.job_detail_live, name="job_detail_live"),
     path(_JOB + "edit/", views.job_edit, name="job_edit"),
     path(_JOB + "clone/", views.job_clone, name="job_clone"),
     path(_JOB + "run/", views.job_run, name="job_run"),

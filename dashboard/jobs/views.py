@@ -142,6 +142,7 @@ def _rows_context(
     team: Team | None,
     access: TeamAccess | None = None,
     credentials: list[Credential] | None = None,
+    polled: dict | None = None,
 ) -> dict[str, Any]:
     paginator = Paginator(selectors.job_list(scope, filters), PAGE_SIZE)
     page = paginator.get_page(page_number)
@@ -159,7 +160,7 @@ def _rows_context(
     return {
         "page": page,
         "jobs": jobs,
-        "rows": presenters.job_rows(jobs, base_url=base_url, multi_team=team is None),
+        "rows": presenters.job_rows(jobs, base_url=base_url, multi_team=team is None, polled=polled),
         "filters": filters,
         "query": urlencode(filters.as_query()),
         "sort_links": {
@@ -181,20 +182,29 @@ def _job_table(
     key: str,
     access: TeamAccess | None = None,
     credentials: list[Credential] | None = None,
+    polled: dict | None = None,
 ) -> dict[str, Any]:
     """The rendered job table (``html``), the page number it shows and a digest of it (``version``),
-    cached under ``key``: the caller's key names the data version the table shows."""
+    cached under ``key``: the caller's key names the data version the table shows (and the minute of
+    the listings that saw the jobs, ``polled``)."""
 
     def build() -> dict[str, Any]:
         team = access.team if access is not None else None
         context = _rows_context(
-            request, scope, filters, page_number, team=team, access=access, credentials=credentials
+            request,
+            scope,
+            filters,
+            page_number,
+            team=team,
+            access=access,
+            credentials=credentials,
+            polled=polled,
         )
         html = render_to_string("jobs/_job_table.html", context)
         return {"html": html, "page_number": context["page"].number, "version": digest(html)}
 
     table = cached(
-        f"jobs:table:{key}:{digest((sorted(filters.as_query().items()), page_number))}:"
+        f"jobs:table:{key}:{digest((sorted(filters.as_query().items()), page_number, sorted((polled or {}).items())))}:"
         f"{int(time.time() // 60)}:{rendering_key()}",
         build,
         ttl=pagecache.PAGE_TTL,
@@ -206,7 +216,7 @@ def _team_table(request, access: TeamAccess, filters, page_number: int) -> dict[
     """One team's job table, cached under the team's version and the role (operators get the selection
     column); the credential names it shows change the team's version too."""
     team = access.team
-    credentials, _health = team_poll_state(team)
+    credentials, health = team_poll_state(team)
     return _job_table(
         request,
         team,
@@ -214,6 +224,7 @@ def _team_table(request, access: TeamAccess, filters, page_number: int) -> dict[
         page_number,
         access=access,
         credentials=credentials,
+        polled=presenters.polled_minutes(health),
         key=f"{team.pk}:{team.created_at.timestamp()}:{team.version}:{access.role}",
     )
 
@@ -585,7 +596,10 @@ def _detail_fragments(job: Job, signature: str) -> dict[str, str]:
         )
 
     def history() -> str:
-        return render_to_string("jobs/_job_history.html", {"history": selectors.job_status_history(job)})
+        return render_to_string(
+            "jobs/_job_history.html",
+            {"history": selectors.job_status_history(job), "first_seen": job.first_seen},
+        )
 
     def plan() -> str:
         return graph.render_svg(_plan_source(job)) or ""
@@ -605,32 +619,96 @@ def job_detail(request, team, credential, job_id):
 
     def build() -> str:
         job = selectors.job_get(access.team, credential, job_id)
-        chart_svgs, sample_count = _cached_charts(job)
-        is_sql = job.job_type in vocab.SQL_JOB_TYPES or (not job.job_type and bool(job.sql_body))
-        # The plan and APIG sinks come from CS only on request: fetched in the background, never here;
-        # the fetch changes the team's version, so the page renders again with them.
-        details_pending = is_sql and services.job_details_due(job)
-        if details_pending:
-            services.job_details_request(job)
-        context = _base(
-            access,
-            job=job,
-            job_key=selectors.job_key(job),
-            **_detail_fragments(job, _job_signature(job)),
-            charts=chart_svgs,
-            sample_count=sample_count,
-            apig_sinks=_apig_sinks(job),
-            logs_html=_logs_html(job),
-            run_form=RunForm(),
-            stop_form=StopForm(),
-            is_sql=is_sql,
-            details_pending=details_pending,
-            details_error=getattr(_details(job), "error", ""),
-            **pagecache.slot_context("freshness_html"),
+        context = _detail_context(access, job)
+        context.update(pagecache.slot_context("freshness_html"))
+        context["live_url"] = reverse(
+            "job_detail_live", kwargs={"team": access.team.slug, "credential": credential, "job_id": job_id}
         )
+        context["live_interval"] = _live_interval()
+        context["live_version"] = _detail_version(access, job)
         return render_to_string("jobs/job_detail.html", context, request=request)
 
     return pagecache.serve(request, pagecache.page_key(request, access), build, _freshness_slots(access.team))
+
+
+def _detail_context(access: TeamAccess, job: Job) -> dict[str, Any]:
+    """What the job page shows (the live part refreshes it in place)."""
+    chart_svgs, sample_count = _cached_charts(job)
+    is_sql = job.job_type in vocab.SQL_JOB_TYPES or (not job.job_type and bool(job.sql_body))
+    # The plan and APIG sinks come from CS only on request: fetched in the background, never here;
+    # the fetch changes the team's version, so the page renders again with them.
+    details_pending = is_sql and services.job_details_due(job)
+    if details_pending:
+        services.job_details_request(job)
+    _credentials, health = team_poll_state(access.team)
+    polled = presenters.polled_minutes(health).get(job.credential_id) if job.deleted_at is None else None
+    return _base(
+        access,
+        job=job,
+        job_key=selectors.job_key(job),
+        **_detail_fragments(job, _job_signature(job)),
+        charts=chart_svgs,
+        sample_count=sample_count,
+        apig_sinks=_apig_sinks(job),
+        logs_html=_logs_html(job),
+        runs=selectors.job_runs(job),
+        savepoint=selectors.job_latest_savepoint(job),
+        savepoint_location=services.savepoint_location(job),
+        updated=polled or job.last_seen,
+        run_form=RunForm(),
+        stop_form=StopForm(),
+        is_sql=is_sql,
+        details_pending=details_pending,
+        details_error=getattr(_details(job), "error", ""),
+    )
+
+
+def _detail_version(access: TeamAccess, job: Job) -> str:
+    """What the live part of a job page shows depends on: the job's columns, its fetched details, its
+    latest savepoint, the minute (running durations, "Updated"), the role and the build, language and
+    time zone. Equal versions: the browser keeps what it has (304)."""
+    savepoint = selectors.job_latest_savepoint(job)
+    _credentials, health = team_poll_state(access.team)
+    polled = presenters.polled_minutes(health).get(job.credential_id)
+    return digest(
+        (
+            _job_signature(job),
+            _details_signature(job),
+            savepoint.pk if savepoint else None,
+            polled,
+            int(time.time() // 60),
+            access.role,
+            rendering_key(),
+        )
+    )
+
+
+def _detail_live_state(request, team, credential, job_id) -> dict[str, Any]:
+    found = getattr(request, "_detail_live", None)
+    if found is None:
+        access = get_team_for_user(request.user, team)
+        job = selectors.job_get(access.team, credential, job_id)
+        found = request._detail_live = {"access": access, "job": job, "version": _detail_version(access, job)}
+    return found
+
+
+@require_safe
+@login_required
+@condition(
+    etag_func=lambda request, team, credential, job_id: (
+        _detail_live_state(request, team, credential, job_id)["version"]
+        if request.user.is_authenticated
+        else None
+    )
+)
+def job_detail_live(request, team, credential, job_id):
+    """The live part of a job page, for its refresh in place: 304 while nothing it shows changed."""
+    state = _detail_live_state(request, team, credential, job_id)
+    context = _detail_context(state["access"], state["job"])
+    response = render(request, "jobs/_detail_live.html", context)
+    response["Cache-Control"] = "private, no-cache"
+    response["X-Rows-Version"] = state["version"]
+    return response
 
 
 def _after_action(request, access, job, exc: Exception | None, ok: str):

@@ -40,6 +40,7 @@ from csapi.models import Page
 from csapi.pagination import CursorPager
 from dashboard.clusters.models import Cluster, ClusterJob, HostMapping, Peering, Route
 from dashboard.jobs.models import AuditTrace, Job, JobStatusChange, MetricSample, Template
+from dashboard.jobs.runs import StatusChange, record_status_changes
 from dashboard.polling import bulk
 from dashboard.polling.models import Kind, PollHealth
 from dashboard.teams.models import Credential
@@ -288,6 +289,7 @@ def _apply_job_page(
     result = JobPageResult()
     rows: dict[int, tuple[Any, ...]] = {}  # job_id -> row in _JOB_WRITE_FIELDS order
     statuses: dict[int, tuple[str, str, str]] = {}  # job_id -> (previous, status, desc), if changed
+    runs_info: dict[int, dict[str, Any]] = {}  # job_id -> the row's values (start, SPUs, cluster) for runs
     cred_pk = credential.pk
     team_pk = credential.team_id
     for payload in page:
@@ -305,6 +307,7 @@ def _apply_job_page(
         values["last_seen"] = now
         values["deleted_at"] = None
         rows[job_id] = (cred_pk, team_pk, job_id, *[values[f] for f in _JOB_SNAPSHOT_FIELDS], now)
+        runs_info[job_id] = values
         status, desc = values["status"], values["status_desc"]
         if found is None:
             statuses[job_id] = ("", status, desc)
@@ -333,10 +336,35 @@ def _apply_job_page(
                 ],
             )
             result.statements += history.statements
+            result.statements += (
+                record_status_changes(
+                    _run_change(pks[job_id], credential, previous, status, desc, now, runs_info[job_id])
+                    for job_id, (previous, status, desc) in statuses.items()
+                )
+                and 2
+            )
     result.created = sum(1 for job_id in rows if existing.get(job_id) is None)
     result.changed = len(rows) - result.created
     result.status_changes = len(statuses)
     return result
+
+
+def _run_change(pk, credential, previous, status, desc, now, values) -> StatusChange:
+    return StatusChange(
+        job_pk=pk,
+        team_id=credential.team_id,
+        credential_id=credential.pk,
+        previous=previous,
+        status=status,
+        desc=desc,
+        observed_at=now,
+        start_time=values.get("start_time"),
+        duration_ms=values.get("duration"),
+        spu=values.get("spu_number"),
+        cluster_id=values.get("cluster_id"),
+        cluster_name=values.get("cluster_name") or "",
+        username=values.get("username") or "",
+    )
 
 
 def job_pages(client: csapi.CSClient, page_size: int) -> CursorPager:

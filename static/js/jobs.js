@@ -12,33 +12,41 @@
   }
 
   // ------------------------------------------------------------------ live job table
-  function setupLiveRows() {
-    var rows = $("#job-rows[data-live]");
-    if (!rows || !window.htmx) { return; }
-    var interval = parseInt(rows.getAttribute("data-interval") || "5000", 10);
+  function setupLive(region) {
+    if (!region || !window.htmx) { return; }
+    var interval = parseInt(region.getAttribute("data-interval") || "5000", 10);
     var checked = [];
     window.setInterval(function () {
       if (window.liveEnabled ? window.liveEnabled() : document.visibilityState === "visible") {
-        window.htmx.trigger(rows, "live-refresh");
+        window.htmx.trigger(region, "live-refresh");
       }
     }, interval);
-    rows.addEventListener("htmx:beforeSwap", function (event) {
+    region.addEventListener("htmx:beforeSwap", function (event) {
       var xhr = event.detail.xhr;
       var version = xhr.getResponseHeader("X-Rows-Version");
-      if (xhr.status === 304 || (version && version === rows.getAttribute("data-version"))) {
-        event.detail.shouldSwap = false;  // nothing changed: keep the table (and the selection) as it is
+      if (xhr.status === 304 || (version && version === region.getAttribute("data-version"))) {
+        event.detail.shouldSwap = false;  // nothing changed: keep what is shown (and the selection)
         return;
       }
       if (xhr.status >= 400) { event.detail.shouldSwap = false; return; }
-      checked = $all("input[name=jobs]:checked", rows).map(function (box) { return box.value; });
-      if (version) { rows.setAttribute("data-version", version); }
+      var focused = document.activeElement;
+      if (focused && focused !== document.body && region.contains(focused) && focused.matches("input, select, textarea, button")) {
+        event.detail.shouldSwap = false;  // someone is using a control in it: refresh on the next round
+        return;
+      }
+      checked = $all("input[name=jobs]:checked", region).map(function (box) { return box.value; });
+      if (version) { region.setAttribute("data-version", version); }
     });
-    rows.addEventListener("htmx:afterSwap", function () {
-      $all("input[name=jobs]", rows).forEach(function (box) {
+    region.addEventListener("htmx:afterSwap", function () {
+      $all("input[name=jobs]", region).forEach(function (box) {
         if (checked.indexOf(box.value) >= 0) { box.checked = true; }
       });
       updateSelection();
     });
+  }
+
+  function setupLiveRows() {
+    $all("[data-live][data-interval]").forEach(setupLive);
   }
 
   // ------------------------------------------------------------------ batch selection

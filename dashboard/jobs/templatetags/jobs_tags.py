@@ -5,32 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.html import format_html
 
 from csapi import vocab
 
 register = template.Library()
 
-_BADGE_GROUP = {
-    "running": "running",
-    "transitional": "transitional",
-    "failed": "failed",
-    "stopped": "stopped",
-    "idle": "idle",
-}
-
 
 @register.simple_tag
 def status_badge(status: str, desc: str = "") -> str:
-    info = vocab.job_status(status)
-    css = _BADGE_GROUP.get(info.group, "idle")
-    return format_html(
-        '<span class="badge badge-{}" title="{}" data-status="{}">{}</span>',
-        css,
-        desc or info.name,
-        info.name,
-        info.label,
-    )
+    from dashboard.jobs.presenters import status_badge_html
+
+    return status_badge_html(status, desc)
 
 
 @register.filter
@@ -67,6 +52,15 @@ def duration_ms(value: Any) -> str:
     if minutes:
         return f"{minutes}m {secs}s"
     return f"{secs}s"
+
+
+@register.filter
+def seconds_text(value: Any) -> str:
+    """A number of seconds as a duration (the same words as ``duration_ms``)."""
+    try:
+        return duration_ms(int(float(value) * 1000))
+    except (TypeError, ValueError):
+        return "—"
 
 
 @register.filter

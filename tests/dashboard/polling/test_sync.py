@@ -77,10 +77,20 @@ def test_page_of_jobs_costs_constant_statements(credential, poll_settings):
     pages = -(-Job.objects.filter(credential=credential).count() // 5)
 
     def job_statements(ctx):
-        return [q["sql"] for q in ctx.captured_queries if '"jobs_job' in q["sql"]]
+        return [
+            q["sql"]
+            for q in ctx.captured_queries
+            if '"jobs_job' in q["sql"] and "jobs_jobrun" not in q["sql"]
+        ]
+
+    def run_statements(ctx):
+        return [q["sql"] for q in ctx.captured_queries if "jobs_jobrun" in q["sql"]]
 
     # first: per page one SELECT, one INSERT of jobs, one INSERT of status history; then one sweep
     assert len(job_statements(first)) == 3 * pages + 1
+    # and per page with status changes, one SELECT of the open runs and at most one INSERT of runs
+    assert pages <= len(run_statements(first)) <= 2 * pages
+    assert not run_statements(steady)
     # steady: per page one SELECT; then one sweep for jobs gone from CS
     assert len(job_statements(steady)) == pages + 1
 
