@@ -11,7 +11,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.db.models import (
     Case,
@@ -43,7 +43,8 @@ __all__ = [
     "QUOTA_SORTS",
     "billing_overview",
     "cost_series",
-    "job_costs",
+    "billing_period",
+    "period_costs",
     "quota_get",
     "quota_rows",
     "quota_series",
@@ -283,99 +284,266 @@ def billing_overview(team: Team) -> BillingOverview:
     )
 
 
-def _unit_price(price: str, spu: str) -> Subquery:
-    """Price per SPU-hour implied by the newest overview of the job's credential that had SPUs running."""
-    return Subquery(
-        OverviewSnapshot.objects.filter(credential_id=OuterRef("credential_id"), **{f"{spu}__gt": 0})
-        .order_by("-taken_at")
-        .annotate(unit=Cast(F(price), FloatField()) / Cast(F(spu), FloatField()))
-        .values("unit")[:1],
-        output_field=FloatField(),
+def unit_prices(team: Team) -> dict[int, float]:
+    """Per credential: the price of one SPU-hour the newest overview with SPUs running implies (running
+    job price / running job SPUs, else the cluster figures). One query: an index seek per credential
+    on (credential, taken_at), whatever the length of the history."""
+    from dashboard.teams.models import Credential
+
+    def newest(field: str, spu: str) -> Subquery:
+        return Subquery(
+            OverviewSnapshot.objects.filter(credential_id=OuterRef("pk"), **{f"{spu}__gt": 0})
+            .order_by("-taken_at")
+            .values(field)[:1]
+        )
+
+    rows = Credential.objects.filter(team=team).annotate(
+        job_price=newest("running_job_price", "running_job_total_spu"),
+        job_spu=newest("running_job_total_spu", "running_job_total_spu"),
+        cluster_price=newest("running_cluster_price", "running_cluster_total_spu"),
+        cluster_spu=newest("running_cluster_total_spu", "running_cluster_total_spu"),
     )
+    prices: dict[int, float] = {}
+    for pk, job_price, job_spu, cluster_price, cluster_spu in rows.values_list(
+        "pk", "job_price", "job_spu", "cluster_price", "cluster_spu"
+    ):
+        if job_spu:
+            prices[pk] = float(job_price or 0) / float(job_spu)
+        elif cluster_spu:
+            prices[pk] = float(cluster_price or 0) / float(cluster_spu)
+    return prices
 
 
-#: Sort keys of the per-job cost table.
-JOB_COST_SORTS: dict[str, tuple[str, ...]] = {
-    "cost": ("est_cost", "job_id"),
-    "hours": ("running_hours", "job_id"),
-    "spu": ("spu_number", "job_id"),
-    "name": ("name", "job_id"),
-    "status": ("status", "job_id"),
-    "account": ("credential__name", "job_id"),
-    "price": ("unit_price", "job_id"),
+@dataclass(frozen=True)
+class Period:
+    """A billing period: [start, end) in the user's time zone, with its name."""
+
+    key: str
+    start: datetime
+    end: datetime
+    label: str
+
+    def as_query(self) -> dict[str, str]:
+        if self.key == "custom":
+            return {
+                "period": "custom",
+                "from": self.start.date().isoformat(),
+                "to": (self.end - timedelta(days=1)).date().isoformat(),
+            }
+        return {"period": self.key}
+
+
+PERIODS = {"day": "Today", "week": "The last 7 days", "month": "The last 30 days", "custom": "Custom"}
+DEFAULT_PERIOD = "month"
+
+
+def billing_period(params, now: datetime | None = None) -> Period:
+    """The period a billing query names (``period=day|week|month|custom`` with ``from``/``to`` dates);
+    anything unreadable falls back to the last 30 days. Days start at midnight in the active time zone."""
+    from django.utils import timezone
+
+    now = timezone.localtime(now or timezone.now())
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    key = str(params.get("period") or DEFAULT_PERIOD)
+    end = midnight + timedelta(days=1)
+    if key == "day":
+        return Period("day", midnight, end, str(PERIODS["day"]))
+    if key == "week":
+        return Period("week", end - timedelta(days=7), end, str(PERIODS["week"]))
+    if key == "custom":
+        try:
+            first = date.fromisoformat(str(params.get("from", ""))[:10])
+            last = date.fromisoformat(str(params.get("to", ""))[:10])
+        except ValueError:
+            first = last = None
+        if first and last and first <= last and (last - first).days <= 366:
+            tz = timezone.get_current_timezone()
+            start = datetime.combine(first, datetime.min.time(), tz)
+            stop = datetime.combine(last + timedelta(days=1), datetime.min.time(), tz)
+            return Period("custom", start, stop, f"{first.isoformat()} – {last.isoformat()}")
+    return Period("month", end - timedelta(days=30), end, str(PERIODS["month"]))
+
+
+@dataclass
+class JobCost:
+    """A job's running time and estimated cost within a period, summed over its runs."""
+
+    job_id: int
+    name: str
+    status: str
+    deleted: bool
+    credential: str
+    credential_id: int
+    runs: int = 0
+    seconds: float = 0.0
+    spu: int | None = None
+    unit_price: float | None = None
+    cost: float | None = None
+    running: bool = False
+
+    @property
+    def hours(self) -> float:
+        return self.seconds / 3600
+
+    @property
+    def status_info(self) -> vocab.JobStatus:
+        return vocab.job_status(self.status)
+
+
+@dataclass
+class CostGroup:
+    name: str
+    hours: float = 0.0
+    cost: float = 0.0
+    jobs: int = 0
+
+
+@dataclass
+class PeriodCosts:
+    period: Period
+    jobs: list[JobCost]
+    by_user: list[CostGroup]
+    by_cluster: list[CostGroup]
+    total: float
+    priced: bool  # whether every run had a price
+
+
+#: Sort keys of the per-job cost table: query value -> JobCost attribute.
+JOB_COST_SORTS: dict[str, str] = {
+    "cost": "cost",
+    "hours": "seconds",
+    "spu": "spu",
+    "name": "name",
+    "status": "status",
+    "account": "credential",
+    "price": "unit_price",
+    "runs": "runs",
 }
 
 
-def job_costs(team: Team, *, sort: str = "-cost") -> tuple[str, QuerySet[Job]]:
-    """The team's jobs that have run, with ``running_hours``, ``unit_price`` (per SPU-hour, as the
-    overview implies: running job price / running job SPUs, else the cluster figures) and ``est_cost``
-    (SPUs x running hours x unit price), computed and sorted in the database. Lazy: slice or iterate."""
-    sort, ordering = _order(sort, JOB_COST_SORTS, "-cost")
-    hours = ExpressionWrapper(
-        Cast(Coalesce(F("duration"), Value(0)), FloatField()) / _MS_PER_HOUR, output_field=FloatField()
-    )
-    unit = Coalesce(
-        _unit_price("running_job_price", "running_job_total_spu"),
-        _unit_price("running_cluster_price", "running_cluster_total_spu"),
-        output_field=FloatField(),
-    )
-    qs = (
-        Job.objects.for_team(team)
-        .live()
-        .filter(duration__gt=0)
-        .annotate(running_hours=hours, unit_price=unit)
-        .annotate(
-            est_cost=ExpressionWrapper(
-                Cast(Coalesce(F("spu_number"), Value(0)), FloatField())
-                * F("running_hours")
-                * F("unit_price"),
-                output_field=FloatField(),
-            )
-        )
-        .select_related("credential")
-        .only(
+def period_costs(
+    team: Team, period: Period, *, sort: str = "-cost", now: datetime | None = None
+) -> PeriodCosts:
+    """Running time and estimated cost (SPUs x hours x the credential's price per SPU-hour) of every
+    run of the team's jobs that overlaps ``period``: runs still open count up to now, runs of jobs
+    since deleted still count. Three queries; the sums are made here, per job, user and cluster."""
+    from django.utils import timezone
+
+    from dashboard.jobs.models import JobRun
+
+    now = now or timezone.now()
+    end = min(period.end, now)
+    prices = unit_prices(team)
+    runs = (
+        JobRun.objects.filter(team=team, started_at__lt=end)
+        .exclude(ended_at__lte=period.start)
+        .values_list(
             "job_id",
-            "name",
-            "status",
-            "spu_number",
-            "duration",
-            "job_type",
-            "credential__name",
-            "credential__public_id",
+            "started_at",
+            "ended_at",
+            "spu",
+            "username",
             "cluster_name",
+            "credential_id",
+            "job__job_id",
+            "job__name",
+            "job__status",
+            "job__deleted_at",
+            "job__run_mode",
+            "credential__name",
         )
     )
-    nulls_last = [
-        F(f[1:]).desc(nulls_last=True) if f.startswith("-") else F(f).asc(nulls_last=True) for f in ordering
-    ]
-    return sort, qs.order_by(*nulls_last)
+    jobs: dict[int, JobCost] = {}
+    users: dict[str, CostGroup] = {}
+    clusters: dict[str, CostGroup] = {}
+    priced = True
+    for (
+        pk,
+        started,
+        ended,
+        spu,
+        username,
+        cluster,
+        cred_id,
+        job_id,
+        name,
+        status,
+        deleted,
+        mode,
+        cred,
+    ) in runs:
+        begin = max(started, period.start)
+        finish = min(ended or now, end)
+        seconds = max(0.0, (finish - begin).total_seconds())
+        row = jobs.get(pk)
+        if row is None:
+            row = jobs[pk] = JobCost(job_id, name, status, deleted is not None, cred, cred_id)
+        row.runs += 1
+        row.seconds += seconds
+        row.spu = spu if spu is not None else row.spu
+        row.running = row.running or ended is None
+        price = prices.get(cred_id)
+        row.unit_price = price
+        cost = (spu or 0) * seconds / 3600 * price if price is not None else None
+        if cost is None:
+            priced = False
+            continue
+        row.cost = (row.cost or 0.0) + cost
+        cluster_name = (
+            str(vocab.RUN_MODES[vocab.SHARED_CLUSTER]) if mode == vocab.SHARED_CLUSTER else (cluster or "—")
+        )
+        for groups, key in ((users, username or "—"), (clusters, cluster_name)):
+            group = groups.setdefault(key, CostGroup(key))
+            group.hours += seconds / 3600
+            group.cost += cost
+            group.jobs += 1
+    rows = list(jobs.values())
+    desc = sort.startswith("-")
+    attr = JOB_COST_SORTS.get(sort.lstrip("-"), "cost")
+    present = [r for r in rows if getattr(r, attr) is not None]
+    missing = [r for r in rows if getattr(r, attr) is None]
+    present.sort(key=lambda r: (getattr(r, attr), r.job_id), reverse=desc)
+    return PeriodCosts(
+        period=period,
+        jobs=present + missing,
+        by_user=sorted(users.values(), key=lambda g: -g.cost),
+        by_cluster=sorted(clusters.values(), key=lambda g: -g.cost),
+        total=sum(r.cost or 0 for r in rows),
+        priced=priced,
+    )
 
 
-def job_cost_csv_rows(team: Team, *, sort: str = "-cost") -> Iterator[list]:
-    """The per-job cost table as CSV rows (header first), streamed from the database in chunks."""
-    _, qs = job_costs(team, sort=sort)
+def job_cost_csv_rows(team: Team, period: Period, *, sort: str = "-cost") -> Iterator[list]:
+    """The per-job cost table of the billing page as CSV rows (header first): the same numbers."""
+    costs = period_costs(team, period, sort=sort)
     yield [
         "job_id",
         "name",
         "status",
-        "job_type",
+        "deleted",
         "account",
+        "runs",
         "spu",
         "running_hours",
         "unit_price_per_spu_hour",
         "estimated_cost",
+        "period_start",
+        "period_end",
     ]
-    for job in qs.iterator(chunk_size=500):
+    for row in costs.jobs:
         yield [
-            job.job_id,
-            job.name,
-            job.status,
-            job.job_type,
-            job.credential.name,
-            job.spu_number,
-            f"{job.running_hours:.4f}",
-            "" if job.unit_price is None else f"{job.unit_price:.4f}",
-            "" if job.est_cost is None else f"{job.est_cost:.4f}",
+            row.job_id,
+            row.name,
+            row.status,
+            "yes" if row.deleted else "no",
+            row.credential,
+            row.runs,
+            "" if row.spu is None else row.spu,
+            f"{row.hours:.4f}",
+            "" if row.unit_price is None else f"{row.unit_price:.4f}",
+            "" if row.cost is None else f"{row.cost:.4f}",
+            period.start.isoformat(),
+            period.end.isoformat(),
         ]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -104,13 +106,21 @@ def quota_edit(request, team, credential, user_id):
     )
 
 
+def _sort(request, default: str = "-cost") -> str:
+    sort = request.GET.get("sort", default)
+    return sort if sort.lstrip("-") in selectors.JOB_COST_SORTS else default
+
+
 @require_safe
 @login_required
 def billing(request, team):
     access = get_team_for_user(request.user, team, Role.LEAD)
     overview = selectors.billing_overview(access.team)
-    sort, jobs = selectors.job_costs(access.team, sort=request.GET.get("sort", "-cost"))
-    page = Paginator(jobs, JOB_COSTS_PER_PAGE).get_page(request.GET.get("page"))
+    period = selectors.billing_period(request.GET)
+    sort = _sort(request)
+    costs = selectors.period_costs(access.team, period, sort=sort)
+    page = Paginator(costs.jobs, JOB_COSTS_PER_PAGE).get_page(request.GET.get("page"))
+    query = urlencode(period.as_query())
     return render(
         request,
         "usage/billing.html",
@@ -118,6 +128,10 @@ def billing(request, team):
             "access": access,
             "team": access.team,
             "overview": overview,
+            "costs": costs,
+            "period": period,
+            "periods": selectors.PERIODS,
+            "period_query": query,
             "page": page,
             "sort": sort,
             "chart": mark_safe(charts.cost_chart(selectors.cost_series(access.team), overview.billing_unit)),  # noqa: S308
@@ -130,5 +144,6 @@ def billing(request, team):
 @login_required
 def billing_jobs_csv(request, team):
     access = get_team_for_user(request.user, team, Role.LEAD)
-    rows = selectors.job_cost_csv_rows(access.team, sort=request.GET.get("sort", "-cost"))
-    return csv_response(rows, f"{access.team.slug}-job-costs")
+    period = selectors.billing_period(request.GET)
+    rows = selectors.job_cost_csv_rows(access.team, period, sort=_sort(request))
+    return csv_response(rows, f"{access.team.slug}-job-costs-{period.start.date()}-{period.end.date()}")
