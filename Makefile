@@ -29,7 +29,7 @@ run: install
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py seed_demo $(if $(PASSWORD),--password '$(PASSWORD)')
 	@echo "CS Dashboard: http://127.0.0.1:$(PORT)/  (CS emulator at $(CS_EMULATOR_URL)); Ctrl-C stops everything."
-	PATH="$(abspath $(VENV))/bin:$$PATH" WEB_PORT=$(PORT) EMULATOR_PORT=$(EMULATOR_PORT) $(VENV)/bin/honcho -f Procfile start
+	PATH="$(abspath $(VENV))/bin:$$PATH" DEBUG=false WEB_PORT=$(PORT) EMULATOR_PORT=$(EMULATOR_PORT) $(VENV)/bin/honcho -f Procfile start
 
 ## Run the whole test suite (set DATABASE_URL / REDIS_URL to test against PostgreSQL / Redis).
 test: install-dev

@@ -34,6 +34,8 @@ LEAD_WRITES = {
     "PATCH": Role.LEAD,
     "DELETE": Role.LEAD,
 }
+#: What only a lead's pages show (quotas, billing and their history): the same in the API.
+LEAD_ONLY = dict.fromkeys(("GET", "POST", "PUT", "PATCH", "DELETE"), Role.LEAD)
 
 
 class TeamEndpoint(APIView):

@@ -25,22 +25,40 @@ class TokenCreateForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 @login_required
 def token_settings(request):
+    """Create a token (POST, then a redirect: reloading shows it again, creates nothing), list tokens.
+
+    The new token's value travels to the next page encrypted in the session and is removed from it
+    when shown, so it is displayed exactly once and never stored in clear.
+    """
+    from dashboard.teams import crypto
+
     form = TokenCreateForm(request.POST or None)
-    new_token = None
-    status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            token, new_token = services.token_create(user=request.user, name=form.cleaned_data["name"])
+            _token, raw = services.token_create(user=request.user, name=form.cleaned_data["name"])
         except ValidationError as error:
             form.add_error("name", error.message_dict.get("name", error.messages))
         else:
-            form = TokenCreateForm()
-            status = 201
+            request.session[NEW_TOKEN_KEY] = crypto.encrypt(raw)
+            return redirect("api_tokens")
+    new_token = None
+    stashed = request.session.pop(NEW_TOKEN_KEY, None)
+    if stashed:
+        try:
+            new_token = crypto.decrypt(stashed)
+        except crypto.SecretDecryptionError:
+            new_token = None
     tokens = ApiToken.objects.for_user(request.user)
-    # The new token is rendered in this one response only (not stored, not redirected through the session).
     return render(
-        request, "api/tokens.html", {"form": form, "tokens": tokens, "new_token": new_token}, status=status
+        request,
+        "api/tokens.html",
+        {"form": form, "tokens": tokens, "new_token": new_token},
+        status=400 if form.errors else 200,
     )
+
+
+#: Where a new token waits, encrypted, for the page that shows it once.
+NEW_TOKEN_KEY = "api-token-new"  # noqa: S105 - a session key, not a secret
 
 
 @require_POST

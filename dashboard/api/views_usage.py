@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from dashboard.api import docs
 from dashboard.api import serializers as s
-from dashboard.api.base import LEAD_WRITES, TeamEndpoint
+from dashboard.api.base import LEAD_ONLY, TeamEndpoint
 from dashboard.api.inputs import bind, body_of
 from dashboard.api.pagination import page_of, paginated
 from dashboard.clusters.models import Cluster
@@ -76,6 +76,8 @@ def _series(series) -> list[dict]:
 
 
 class QuotaList(TeamEndpoint):
+    required_roles = LEAD_ONLY
+
     @extend_schema(
         operation_id="quotas_list",
         tags=TAGS,
@@ -103,7 +105,7 @@ class QuotaList(TeamEndpoint):
 
 
 class QuotaDetail(TeamEndpoint):
-    required_roles = LEAD_WRITES
+    required_roles = LEAD_ONLY
 
     def get_quota(self, access, credential, user_id):
         quota = selectors.quota_get(access.team, credential, user_id)
@@ -151,6 +153,8 @@ class QuotaDetail(TeamEndpoint):
 
 
 class QuotaHistory(TeamEndpoint):
+    required_roles = LEAD_ONLY
+
     @extend_schema(
         operation_id="quota_history",
         tags=TAGS,
@@ -163,6 +167,8 @@ class QuotaHistory(TeamEndpoint):
 
 
 class Overview(TeamEndpoint):
+    required_roles = LEAD_ONLY
+
     @extend_schema(
         operation_id="overview",
         tags=TAGS,
@@ -186,6 +192,8 @@ class Overview(TeamEndpoint):
 
 
 class CostHistory(TeamEndpoint):
+    required_roles = LEAD_ONLY
+
     @extend_schema(
         operation_id="cost_history",
         tags=TAGS,

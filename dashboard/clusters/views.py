@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from csapi import CSError, vocab
 from dashboard.clusters import forms, selectors, services
 from dashboard.clusters.models import Cluster, HostMapping, Route
 from dashboard.jobs.rules import ActionRefused
-from dashboard.teams.access import get_team_for_user
+from dashboard.teams.access import team_view
 from dashboard.teams.cs import error_context
 from dashboard.teams.models import Role
 
@@ -55,10 +53,8 @@ def _back_to(cluster: Cluster, page: str = "cluster_detail", **kwargs):
 
 
 # ------------------------------------------------------------------------------------------ clusters
-@require_safe
-@login_required
-def cluster_list(request, team):
-    access = get_team_for_user(request.user, team)
+@team_view(GET=Role.VIEWER)
+def cluster_list(request, access):
     query = request.GET.get("q", "").strip()[:100]
     health = request.GET.get("health", "")
     if health not in vocab.CLUSTER_HEALTH:
@@ -78,10 +74,8 @@ def cluster_list(request, team):
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
-def cluster_create(request, team):
-    access = get_team_for_user(request.user, team, Role.LEAD)
+@team_view(GET=Role.LEAD, POST=Role.LEAD)
+def cluster_create(request, access):
     credentials = selectors.credentials_for(access.team)
     form = forms.ClusterForm(request.POST or None, credentials=credentials)
     cs_error = None
@@ -98,10 +92,8 @@ def cluster_create(request, team):
     return render(request, "clusters/cluster_form.html", _ctx(access, form=form, cs_error=cs_error))
 
 
-@require_safe
-@login_required
-def cluster_detail(request, team, credential, cluster_id):
-    access = get_team_for_user(request.user, team)
+@team_view(GET=Role.VIEWER)
+def cluster_detail(request, access, credential, cluster_id):
     cluster = _cluster(access, credential, cluster_id)
     return render(
         request,
@@ -115,10 +107,8 @@ def cluster_detail(request, team, credential, cluster_id):
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
-def cluster_update(request, team, credential, cluster_id):
-    access = get_team_for_user(request.user, team, Role.LEAD)
+@team_view(GET=Role.LEAD, POST=Role.LEAD)
+def cluster_update(request, access, credential, cluster_id):
     cluster = _cluster(access, credential, cluster_id)
     if not cluster.can["update"]:
         messages.warning(request, cluster.refusals["update"])
@@ -147,8 +137,7 @@ def cluster_update(request, team, credential, cluster_id):
     )
 
 
-def _cluster_action(request, team, credential, cluster_id, service, done: str):
-    access = get_team_for_user(request.user, team, Role.LEAD)
+def _cluster_action(request, access, credential, cluster_id, service, done: str):
     cluster = _cluster(access, credential, cluster_id)
     try:
         service(access=access, user=request.user, cluster=cluster)
@@ -173,12 +162,11 @@ def _cluster_action(request, team, credential, cluster_id, service, done: str):
     return _back_to(cluster)
 
 
-@require_POST
-@login_required
-def cluster_stop(request, team, credential, cluster_id):
+@team_view(POST=Role.LEAD)
+def cluster_stop(request, access, credential, cluster_id):
     return _cluster_action(
         request,
-        team,
+        access,
         credential,
         cluster_id,
         services.cluster_stop,
@@ -186,20 +174,18 @@ def cluster_stop(request, team, credential, cluster_id):
     )
 
 
-@require_POST
-@login_required
-def cluster_restart(request, team, credential, cluster_id):
+@team_view(POST=Role.LEAD)
+def cluster_restart(request, access, credential, cluster_id):
     return _cluster_action(
-        request, team, credential, cluster_id, services.cluster_restart, "Cluster {name} is restarting."
+        request, access, credential, cluster_id, services.cluster_restart, "Cluster {name} is restarting."
     )
 
 
-@require_POST
-@login_required
-def cluster_delete(request, team, credential, cluster_id):
+@team_view(POST=Role.LEAD)
+def cluster_delete(request, access, credential, cluster_id):
     return _cluster_action(
         request,
-        team,
+        access,
         credential,
         cluster_id,
         services.cluster_delete,
@@ -228,10 +214,8 @@ def _render_hosts(request, access, cluster, *, add_form=None, upload_form=None, 
     )
 
 
-@require_safe
-@login_required
-def host_list(request, team, credential, cluster_id):
-    access = get_team_for_user(request.user, team)
+@team_view(GET=Role.VIEWER)
+def host_list(request, access, credential, cluster_id):
     cluster = _cluster(access, credential, cluster_id)
     if request.htmx:
         query = request.GET.get("q", "").strip()[:100]
@@ -245,10 +229,8 @@ def host_list(request, team, credential, cluster_id):
     return _render_hosts(request, access, cluster)
 
 
-@require_POST
-@login_required
-def host_add(request, team, credential, cluster_id):
-    access = get_team_for_user(request.user, team, Role.LEAD)
+@team_view(POST=Role.LEAD)
+def host_add(request, access, credential, cluster_id):
     cluster = _cluster(access, credential, cluster_id)
     form = forms.HostForm(request.POST)
     if form.is_valid():
@@ -263,10 +245,8 @@ def host_add(request, team, credential, cluster_id):
     return _render_hosts(request, access, cluster, add_form=form)
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
-def host_edit(request, team, credential, cluster_id, host_id):
-    access = get_team_for_user(request.user, team, Role.LEAD)
+@team_view(GET=Role.LEAD, POST=Role.LEAD)
+def host_edit(request, access, credential, cluster_id, host_id):
     cluster = _cluster(access, credential, cluster_id)
     mapping = get_object_or_404(HostMapping, cluster=cluster, cluster__team=access.team, host_id=host_id)
     form = forms.HostForm(request.POST or None, initial={"ip": mapping.ip, "hostname": mapping.hostname})
@@ -286,10 +266,8 @@ def host_edit(request, team, credential, cluster_id, host_id):
     )
 
 
-@require_POST
-@login_required
-def hosts_delete(request, team, credential, cluster_id):
-    access = get_team_for_user(request.user, team, Role.LEAD)
+@team_view(POST=Role.LEAD)
+def hosts_delete(request, access, credential, cluster_id):
     cluster = _cluster(access, credential, cluster_id)
     ids = selectors.host_mappings(access.team, cluster).values_list("host_id", flat=True)
     form = forms.HostsDeleteForm(request.POST, host_ids=ids)
@@ -306,10 +284,8 @@ def hosts_delete(request, team, credential, cluster_id):
     return _back_to(cluster, "host_list")
 
 
-@require_POST
-@login_required
-def hosts_upload(request, team, credential, cluster_id):
-    access = get_team_for_user(request.user, team, Role.LEAD)
+@team_view(POST=Role.LEAD)
+def hosts_upload(request, access, credential, cluster_id):
     cluster = _cluster(access, credential, cluster_id)
     form = forms.HostsUploadForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -346,17 +322,13 @@ def _render_peerings(request, access, cluster, *, form=None, accept_form=None, c
     )
 
 
-@require_safe
-@login_required
-def peering_list(request, team, credential, cluster_id):
-    access = get_team_for_user(request.user, team)
+@team_view(GET=Role.VIEWER)
+def peering_list(request, access, credential, cluster_id):
     return _render_peerings(request, access, _cluster(access, credential, cluster_id))
 
 
-@require_POST
-@login_required
-def peering_create(request, team, credential, cluster_id):
-    access = get_team_for_user(request.user, team, Role.LEAD)
+@team_view(POST=Role.LEAD)
+def peering_create(request, access, credential, cluster_id):
     cluster = _cluster(access, credential, cluster_id)
     form = forms.PeeringForm(request.POST)
     if form.is_valid():
@@ -371,10 +343,8 @@ def peering_create(request, team, credential, cluster_id):
     return _render_peerings(request, access, cluster, form=form)
 
 
-@require_POST
-@login_required
-def peering_accept(request, team, credential, cluster_id):
-    access = get_team_for_user(request.user, team, Role.LEAD)
+@team_view(POST=Role.LEAD)
+def peering_accept(request, access, credential, cluster_id):
     cluster = _cluster(access, credential, cluster_id)
     form = forms.PeeringAcceptForm(request.POST)
     if form.is_valid():
@@ -407,18 +377,14 @@ def _render_peering(request, access, cluster, peering, *, local_form=None, peer_
     )
 
 
-@require_safe
-@login_required
-def peering_detail(request, team, credential, cluster_id, peering_id):
-    access = get_team_for_user(request.user, team)
+@team_view(GET=Role.VIEWER)
+def peering_detail(request, access, credential, cluster_id, peering_id):
     cluster = _cluster(access, credential, cluster_id)
     return _render_peering(request, access, cluster, _peering(access, cluster, peering_id))
 
 
-@require_POST
-@login_required
-def peering_delete(request, team, credential, cluster_id, peering_id):
-    access = get_team_for_user(request.user, team, Role.LEAD)
+@team_view(POST=Role.LEAD)
+def peering_delete(request, access, credential, cluster_id, peering_id):
     cluster = _cluster(access, credential, cluster_id)
     peering = _peering(access, cluster, peering_id)
     try:
@@ -429,10 +395,8 @@ def peering_delete(request, team, credential, cluster_id, peering_id):
     return _back_to(cluster, "peering_list")
 
 
-@require_POST
-@login_required
-def route_create_local(request, team, credential, cluster_id, peering_id):
-    access = get_team_for_user(request.user, team, Role.LEAD)
+@team_view(POST=Role.LEAD)
+def route_create_local(request, access, credential, cluster_id, peering_id):
     cluster = _cluster(access, credential, cluster_id)
     peering = _peering(access, cluster, peering_id)
     form = forms.RouteForm(request.POST, prefix="local")
@@ -448,10 +412,8 @@ def route_create_local(request, team, credential, cluster_id, peering_id):
     return _render_peering(request, access, cluster, peering, local_form=form)
 
 
-@require_POST
-@login_required
-def route_create_peer(request, team, credential, cluster_id, peering_id):
-    access = get_team_for_user(request.user, team, Role.LEAD)
+@team_view(POST=Role.LEAD)
+def route_create_peer(request, access, credential, cluster_id, peering_id):
     cluster = _cluster(access, credential, cluster_id)
     peering = _peering(access, cluster, peering_id)
     form = forms.PeerRouteForm(request.POST, prefix="peer", peering_id=peering.peering_id)
@@ -467,10 +429,8 @@ def route_create_peer(request, team, credential, cluster_id, peering_id):
     return _render_peering(request, access, cluster, peering, peer_form=form)
 
 
-@require_POST
-@login_required
-def route_delete(request, team, credential, cluster_id, peering_id, route_id):
-    access = get_team_for_user(request.user, team, Role.LEAD)
+@team_view(POST=Role.LEAD)
+def route_delete(request, access, credential, cluster_id, peering_id, route_id):
     cluster = _cluster(access, credential, cluster_id)
     peering = _peering(access, cluster, peering_id)
     route = get_object_or_404(Route, peering=peering, route_id=route_id)

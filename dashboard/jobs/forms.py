@@ -387,11 +387,15 @@ class JarJobForm(_JobFormBase):
     jar = forms.FileField(
         label="JAR file",
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": ".jar"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".jar", "data-max-bytes": limits.UPLOAD_MAX_BYTES}),
         help_text=f"At most {limits.UPLOAD_MAX_BYTES // (1024 * 1024)} MB; its Main-Class fills the main class.",
     )
     jar_url = forms.CharField(label="…or JAR OBS URL", required=False)
-    config = forms.FileField(label="Configuration file", required=False)
+    config = forms.FileField(
+        label="Configuration file",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"data-max-bytes": limits.UPLOAD_MAX_BYTES}),
+    )
     config_url = forms.CharField(label="…or configuration OBS URL", required=False)
     main_class = forms.CharField(
         label="Main class",
@@ -494,8 +498,14 @@ class JarJobForm(_JobFormBase):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if not (data.get("main_class") or "").strip() and self.manifest_main_class:
-            data["main_class"] = self.manifest_main_class
+        if not (data.get("main_class") or "").strip():
+            if self.manifest_main_class:
+                data["main_class"] = self.manifest_main_class
+            elif data.get("jar") and "jar" not in self.errors:
+                self.add_error(
+                    "main_class",
+                    "The JAR's manifest names no Main-Class: enter the class whose main method starts the job.",
+                )
         payload = self._payload(data)
         current = None
         if self.job is not None:

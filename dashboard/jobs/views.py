@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import condition, require_http_methods, require_POST, require_safe
+from django.views.decorators.http import condition, require_safe
 
 from csapi import CSError, limits, vocab
 from csapi.errors import ERROR_FIELDS, OBS_NOT_AUTHORIZED
@@ -39,9 +39,10 @@ from dashboard.jobs.forms import (
 from dashboard.jobs.models import Job, JobDetails, Template
 from dashboard.jobs.rules import ActionRefused
 from dashboard.jobs.templatetags.jobs_tags import duration_ms
+from dashboard.jobs.uploads import limit_uploads
 from dashboard.pagecache import cached, digest, fragment, rendering_key
 from dashboard.polling.selectors import team_freshness, team_poll_state
-from dashboard.teams.access import TeamAccess, get_team_for_user
+from dashboard.teams.access import TeamAccess, team_view
 from dashboard.teams.cs import error_context, error_text
 from dashboard.teams.models import Credential, Role, Team
 
@@ -262,11 +263,10 @@ def _rows_response(request, version: str, html: str) -> HttpResponse:
     return response
 
 
-def _live_rows(request, team) -> dict[str, Any]:
+def _live_rows(request, access: TeamAccess) -> dict[str, Any]:
     """A team's live rows (the freshness notice and the table) and their version, once per request."""
     found = getattr(request, "_live_rows", None)
     if found is None:
-        access = get_team_for_user(request.user, team)
         freshness = cached(*_freshness_slots(access.team))
         table = _team_table(
             request, access, selectors.JobFilters.from_query(request.GET), _page_number(request)
@@ -278,19 +278,15 @@ def _live_rows(request, team) -> dict[str, Any]:
     return found
 
 
-def _live_rows_etag(request, team) -> str | None:
+def _live_rows_etag(request, access: TeamAccess) -> str:
     """The rows' version for ``condition()``: a browser that has it gets 304 without a job being read
-    (the table comes from the cache). Outsiders and anonymous callers get no tag: the view refuses them."""
-    if not request.user.is_authenticated:
-        return None
-    return _live_rows(request, team)["version"]
+    (the table comes from the cache)."""
+    return _live_rows(request, access)["version"]
 
 
-@require_safe
-@login_required
-def job_list(request, team):
+@team_view(GET=Role.VIEWER)
+def job_list(request, access):
     """A team's jobs: rendered once per team version, role and query (``dashboard.pagecache``)."""
-    access = get_team_for_user(request.user, team)
 
     def build() -> str:
         filters = selectors.JobFilters.from_query(request.GET)
@@ -317,12 +313,11 @@ def job_list(request, team):
     return pagecache.serve(request, pagecache.page_key(request, access), build, _freshness_slots(access.team))
 
 
-@require_safe
-@login_required
+@team_view(GET=Role.VIEWER)
 @condition(etag_func=_live_rows_etag)
-def job_list_rows(request, team):
+def job_list_rows(request, access):
     """The job table alone, for the live refresh: 304 when neither the table nor the freshness changed."""
-    rows = _live_rows(request, team)
+    rows = _live_rows(request, access)
     return _rows_response(request, rows["version"], rows["html"])
 
 
@@ -440,12 +435,10 @@ def _batch_messages(request, outcome: services.BatchOutcome, missing: int) -> No
         )
 
 
-@require_POST
-@login_required
-def job_batch(request, team):
+@team_view(POST=Role.OPERATOR)
+def job_batch(request, access):
     """Batch run / stop / delete: a confirmation naming the jobs (and those the action does not apply
     to), then one CS call per credential for the others; the outcome is reported per job."""
-    access = get_team_for_user(request.user, team, Role.OPERATOR)
     form = BatchForm(request.POST)
     keys = list(dict.fromkeys(request.POST.getlist("jobs")))
     jobs = selectors.jobs_by_keys(access.team, keys)
@@ -611,11 +604,9 @@ def _detail_fragments(job: Job, signature: str) -> dict[str, str]:
     }
 
 
-@require_safe
-@login_required
-def job_detail(request, team, credential, job_id):
+@team_view(GET=Role.VIEWER)
+def job_detail(request, access, credential, job_id):
     """One job: rendered once per team version, role and minute (``dashboard.pagecache``)."""
-    access = get_team_for_user(request.user, team)
 
     def build() -> str:
         job = selectors.job_get(access.team, credential, job_id)
@@ -683,28 +674,24 @@ def _detail_version(access: TeamAccess, job: Job) -> str:
     )
 
 
-def _detail_live_state(request, team, credential, job_id) -> dict[str, Any]:
+def _detail_live_state(request, access: TeamAccess, credential, job_id) -> dict[str, Any]:
     found = getattr(request, "_detail_live", None)
     if found is None:
-        access = get_team_for_user(request.user, team)
         job = selectors.job_get(access.team, credential, job_id)
         found = request._detail_live = {"access": access, "job": job, "version": _detail_version(access, job)}
     return found
 
 
-@require_safe
-@login_required
+@team_view(GET=Role.VIEWER)
 @condition(
-    etag_func=lambda request, team, credential, job_id: (
-        _detail_live_state(request, team, credential, job_id)["version"]
-        if request.user.is_authenticated
-        else None
-    )
+    etag_func=lambda request, access, credential, job_id: _detail_live_state(
+        request, access, credential, job_id
+    )["version"]
 )
-def job_detail_live(request, team, credential, job_id):
+def job_detail_live(request, access, credential, job_id):
     """The live part of a job page, for its refresh in place: 304 while nothing it shows changed."""
-    state = _detail_live_state(request, team, credential, job_id)
-    context = _detail_context(state["access"], state["job"])
+    state = _detail_live_state(request, access, credential, job_id)
+    context = _detail_context(access, state["job"])
     response = render(request, "jobs/_detail_live.html", context)
     response["Cache-Control"] = "private, no-cache"
     response["X-Rows-Version"] = state["version"]
@@ -721,10 +708,8 @@ def _after_action(request, access, job, exc: Exception | None, ok: str):
     )
 
 
-@require_POST
-@login_required
-def job_run(request, team, credential, job_id):
-    access = get_team_for_user(request.user, team, Role.OPERATOR)
+@team_view(POST=Role.OPERATOR)
+def job_run(request, access, credential, job_id):
     job = selectors.job_get(access.team, credential, job_id)
     form = RunForm(request.POST)
     resume = form.is_valid() and form.cleaned_data["resume_savepoint"]
@@ -735,10 +720,8 @@ def job_run(request, team, credential, job_id):
     return _after_action(request, access, job, None, f"{job.name} is being submitted.")
 
 
-@require_POST
-@login_required
-def job_stop(request, team, credential, job_id):
-    access = get_team_for_user(request.user, team, Role.OPERATOR)
+@team_view(POST=Role.OPERATOR)
+def job_stop(request, access, credential, job_id):
     job = selectors.job_get(access.team, credential, job_id)
     form = StopForm(request.POST)
     savepoint = form.is_valid() and form.cleaned_data["trigger_savepoint"]
@@ -749,10 +732,8 @@ def job_stop(request, team, credential, job_id):
     return _after_action(request, access, job, None, f"{job.name} is stopping.")
 
 
-@require_POST
-@login_required
-def job_delete(request, team, credential, job_id):
-    access = get_team_for_user(request.user, team, Role.OPERATOR)
+@team_view(POST=Role.OPERATOR)
+def job_delete(request, access, credential, job_id):
     job = selectors.job_get(access.team, credential, job_id)
     try:
         services.job_delete(access=access, user=request.user, job=job)
@@ -815,10 +796,8 @@ def _sql_form_context(access, form, *, job=None, cs_error=None, obs_offer="", ve
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
-def sql_job_create(request, team):
-    access = get_team_for_user(request.user, team, Role.OPERATOR)
+@team_view(GET=Role.OPERATOR, POST=Role.OPERATOR)
+def sql_job_create(request, access):
     kwargs = {
         "credentials": Credential.objects.filter(team=access.team),
         "clusters": selectors.team_clusters(access.team),
@@ -908,10 +887,9 @@ def _versions_and_diff(job: Job, restore: str | None) -> tuple[list, list | None
     return versions, diff, restored
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
-def job_edit(request, team, credential, job_id):
-    access = get_team_for_user(request.user, team, Role.OPERATOR)
+@limit_uploads
+@team_view(GET=Role.OPERATOR, POST=Role.OPERATOR)
+def job_edit(request, access, credential, job_id):
     job = selectors.job_get(access.team, credential, job_id)
     if request.method == "GET" and not job.can["edit"]:
         messages.warning(request, job.refusals["edit"])
@@ -995,6 +973,16 @@ def _jar_form_view(request, access, *, job: Job | None = None):
         initial = JarJobForm.initial_from_job(job) if job else _clone_initial(access, request, JarJobForm)
         return _jar_render(request, access, JarJobForm(initial=initial, **kwargs), job=job)
     form = JarJobForm(request.POST, request.FILES, **kwargs)
+    too_large = getattr(request, "upload_too_large", None)
+    if too_large:  # stopped at the limit: the rest of the body was not read
+        form.is_valid()
+        form.errors.pop(too_large, None)
+        form.add_error(
+            too_large if too_large in form.fields else None,
+            _("The file is larger than %(mb)d MB, the most CS accepts (CS.11031).")
+            % {"mb": limits.UPLOAD_MAX_BYTES // (1024 * 1024)},
+        )
+        return _jar_render(request, access, form, job=job, status=400)
     if not form.is_valid():
         return _jar_render(request, access, form, job=job, status=400)
     run = _submit(request).endswith("run")
@@ -1052,17 +1040,14 @@ def _jar_form_view(request, access, *, job: Job | None = None):
     return redirect(url)
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
-def jar_job_create(request, team):
-    access = get_team_for_user(request.user, team, Role.OPERATOR)
+@limit_uploads
+@team_view(GET=Role.OPERATOR, POST=Role.OPERATOR)
+def jar_job_create(request, access):
     return _jar_form_view(request, access)
 
 
-@require_safe
-@login_required
-def job_clone(request, team, credential, job_id):
-    access = get_team_for_user(request.user, team, Role.OPERATOR)
+@team_view(GET=Role.OPERATOR)
+def job_clone(request, access, credential, job_id):
     job = selectors.job_get(access.team, credential, job_id)
     name = "jar_job_create" if job.job_type in vocab.JAR_JOB_TYPES else "sql_job_create"
     url = reverse(name, kwargs={"team": access.team.slug})
@@ -1072,10 +1057,8 @@ def job_clone(request, team, credential, job_id):
 # ------------------------------------------------------------------------------------------ templates
 
 
-@require_safe
-@login_required
-def template_list(request, team):
-    access = get_team_for_user(request.user, team)
+@team_view(GET=Role.VIEWER)
+def template_list(request, access):
     templates = list(selectors.template_list(access.team))
     context = _base(access, ("templates",), templates=templates, max_templates=limits.TEMPLATES_MAX)
     return render(request, "jobs/template_list.html", context)
@@ -1085,10 +1068,8 @@ def _template_counts(team: Team) -> dict[int, int]:
     return selectors.template_counts(team)
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
-def template_create(request, team):
-    access = get_team_for_user(request.user, team, Role.OPERATOR)
+@team_view(GET=Role.OPERATOR, POST=Role.OPERATOR)
+def template_create(request, access):
     kwargs = {
         "credentials": Credential.objects.filter(team=access.team),
         "counts": _template_counts(access.team),
@@ -1117,10 +1098,8 @@ def _template_failed(request, access, form, exc, template=None):
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
-def template_edit(request, team, credential, template_id):
-    access = get_team_for_user(request.user, team, Role.OPERATOR)
+@team_view(GET=Role.OPERATOR, POST=Role.OPERATOR)
+def template_edit(request, access, credential, template_id):
     template = selectors.template_get(access.team, credential, template_id)
     initial = {"name": template.name, "desc": template.desc, "sql_body": template.sql_body}
     form = TemplateForm(
@@ -1139,10 +1118,8 @@ def template_edit(request, team, credential, template_id):
     )
 
 
-@require_POST
-@login_required
-def template_delete(request, team, credential, template_id):
-    access = get_team_for_user(request.user, team, Role.OPERATOR)
+@team_view(POST=Role.OPERATOR)
+def template_delete(request, access, credential, template_id):
     template = selectors.template_get(access.team, credential, template_id)
     try:
         services.template_delete(access=access, user=request.user, template=template)
@@ -1153,10 +1130,8 @@ def template_delete(request, team, credential, template_id):
     return redirect("template_list", team=access.team.slug)
 
 
-@require_safe
-@login_required
-def template_sql(request, team, credential, template_id):
+@team_view(GET=Role.VIEWER)
+def template_sql(request, access, credential, template_id):
     """A template's SQL as JSON, for the template picker of the SQL job form."""
-    access = get_team_for_user(request.user, team)
     template: Template = selectors.template_get(access.team, credential, template_id)
     return JsonResponse({"name": template.name, "sql_body": template.sql_body})

@@ -79,3 +79,40 @@ def require_role(access: TeamAccess, min_role: int) -> None:
     """Raise 403 unless ``access`` carries at least ``min_role`` (for services called with an access)."""
     if access.role < min_role:
         raise PermissionDenied(f"This needs the {Role(min_role).label.lower()} role in {access.team.name}.")
+
+
+def team_view(**roles: int):
+    """Declare a team page's least role per HTTP method, and enforce it before the view runs.
+
+        @team_view(GET=Role.VIEWER, POST=Role.OPERATOR)
+        def job_batch(request, access, ...): ...
+
+    The view receives the :class:`TeamAccess` as ``access`` instead of the ``team`` slug. An
+    anonymous caller is sent to sign in, a method not declared gets 405, an outsider 404, a member
+    below the method's role 403 (naming the role). HEAD needs what GET needs. The declaration is kept
+    on the view (``required_roles``) for the role-matrix tests, as the API's ``TeamEndpoint`` keeps its.
+    """
+    import functools
+
+    from django.contrib.auth.views import redirect_to_login
+    from django.http import HttpResponseNotAllowed
+
+    declared = {method.upper(): role for method, role in roles.items()}
+    if "GET" in declared:
+        declared.setdefault("HEAD", declared["GET"])
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, team: str, **kwargs):
+            role = declared.get(request.method)
+            if role is None:
+                return HttpResponseNotAllowed(sorted(declared))
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            access = get_team_for_user(request.user, team, role)
+            return view(request, *args, access=access, **kwargs)
+
+        wrapper.required_roles = dict(declared)
+        return wrapper
+
+    return decorate

@@ -6,10 +6,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from dashboard.teams import services
-from dashboard.teams.access import get_team_for_user
+from dashboard.teams.access import team_view
 from dashboard.teams.concurrency import CallLimitReached
 from dashboard.teams.forms import (
     CredentialForm,
@@ -55,10 +55,8 @@ def team_create(request):
     return render(request, "teams/team_create.html", {"form": form})
 
 
-@require_safe
-@login_required
-def team_detail(request, team):
-    access = get_team_for_user(request.user, team)
+@team_view(GET=Role.VIEWER)
+def team_detail(request, access):
     members = access.team.memberships.select_related("user").order_by("-role", "user__username")
     credentials = Credential.objects.for_team(access.team)
     recent = ActionLog.objects.filter(team=access.team).select_related("user")[:20]
@@ -75,10 +73,8 @@ def team_detail(request, team):
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
-def members(request, team):
-    access = get_team_for_user(request.user, team, Role.LEAD)
+@team_view(GET=Role.LEAD, POST=Role.LEAD)
+def members(request, access):
     form = MemberAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -107,10 +103,8 @@ def members(request, team):
     )
 
 
-@require_POST
-@login_required
-def member_role(request, team, member_id):
-    access = get_team_for_user(request.user, team, Role.LEAD)
+@team_view(POST=Role.LEAD)
+def member_role(request, access, member_id):
     membership = get_object_or_404(Membership, team=access.team, user__username=member_id)
     form = MemberRoleForm(request.POST)
     if not form.is_valid():
@@ -128,10 +122,8 @@ def member_role(request, team, member_id):
     return redirect("members", team=access.team.slug)
 
 
-@require_POST
-@login_required
-def member_remove(request, team, member_id):
-    access = get_team_for_user(request.user, team, Role.LEAD)
+@team_view(POST=Role.LEAD)
+def member_remove(request, access, member_id):
     membership = get_object_or_404(Membership, team=access.team, user__username=member_id)
     try:
         services.membership_remove(access=access, user=request.user, membership=membership)
@@ -145,10 +137,8 @@ def _credential_for(access, credential_id) -> Credential:
     return get_object_or_404(Credential.objects.for_team(access.team), public_id=credential_id)
 
 
-@require_safe
-@login_required
-def credential_list(request, team):
-    access = get_team_for_user(request.user, team)
+@team_view(GET=Role.VIEWER)
+def credential_list(request, access):
     credentials = Credential.objects.for_team(access.team)
     return render(
         request,
@@ -173,10 +163,8 @@ def _render_credential(request, access, cred, *, obs_form=None, status=200):
     )
 
 
-@require_safe
-@login_required
-def credential_detail(request, team, credential):
-    access = get_team_for_user(request.user, team)
+@team_view(GET=Role.VIEWER)
+def credential_detail(request, access, credential):
     return _render_credential(request, access, _credential_for(access, credential))
 
 
@@ -201,24 +189,18 @@ def _start_call(request, access, cred, action: str, params: dict | None = None):
     return redirect(cred)
 
 
-@require_POST
-@login_required
-def credential_test(request, team, credential):
-    access = get_team_for_user(request.user, team, Role.LEAD)
+@team_view(POST=Role.LEAD)
+def credential_test(request, access, credential):
     return _start_call(request, access, _credential_for(access, credential), "test")
 
 
-@require_POST
-@login_required
-def credential_register(request, team, credential):
-    access = get_team_for_user(request.user, team, Role.LEAD)
+@team_view(POST=Role.LEAD)
+def credential_register(request, access, credential):
     return _start_call(request, access, _credential_for(access, credential), "register")
 
 
-@require_POST
-@login_required
-def credential_authorize_obs(request, team, credential):
-    access = get_team_for_user(request.user, team, Role.LEAD)
+@team_view(POST=Role.LEAD)
+def credential_authorize_obs(request, access, credential):
     cred = _credential_for(access, credential)
     form = ObsBucketsForm(request.POST)
     if not form.is_valid():
@@ -226,11 +208,9 @@ def credential_authorize_obs(request, team, credential):
     return _start_call(request, access, cred, "authorize_obs", {"buckets": form.cleaned_data["buckets"]})
 
 
-@require_safe
-@login_required
-def credential_call(request, team, credential, call):
+@team_view(GET=Role.VIEWER)
+def credential_call(request, access, credential, call):
     """One cloud call's state (polled by the page while it runs); the credential's facts once it ended."""
-    access = get_team_for_user(request.user, team)
     cred = _credential_for(access, credential)
     found = get_object_or_404(CloudCall.objects.select_related("user"), credential=cred, public_id=call)
     cred.refresh_from_db()
@@ -247,10 +227,8 @@ def credential_call(request, team, credential, call):
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
-def credential_edit(request, team, credential=None):
-    access = get_team_for_user(request.user, team, Role.LEAD)
+@team_view(GET=Role.LEAD, POST=Role.LEAD)
+def credential_edit(request, access, credential=None):
     instance = _credential_for(access, credential) if credential else Credential(team=access.team)
     form = CredentialForm(request.POST or None, instance=instance, team=access.team)
     if request.method == "POST" and form.is_valid():
@@ -278,10 +256,8 @@ def credential_edit(request, team, credential=None):
     )
 
 
-@require_POST
-@login_required
-def credential_delete(request, team, credential):
-    access = get_team_for_user(request.user, team, Role.LEAD)
+@team_view(POST=Role.LEAD)
+def credential_delete(request, access, credential):
     cred = _credential_for(access, credential)
     services.credential_delete(access=access, user=request.user, credential=cred)
     messages.success(request, f"Credential {cred.name} deleted.")

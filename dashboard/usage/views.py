@@ -5,20 +5,18 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_http_methods, require_safe
 
 from csapi import CSError
 from dashboard.clusters.forms import cs_error_field
 from dashboard.clusters.models import Cluster
 from dashboard.exports import csv_response
 from dashboard.polling.selectors import freshness
-from dashboard.teams.access import get_team_for_user
+from dashboard.teams.access import team_view
 from dashboard.teams.cs import error_context
 from dashboard.teams.models import Role
 from dashboard.usage import charts, selectors, services
@@ -27,10 +25,8 @@ from dashboard.usage.forms import QuotaForm
 JOB_COSTS_PER_PAGE = 50
 
 
-@require_safe
-@login_required
-def quota_list(request, team):
-    access = get_team_for_user(request.user, team, Role.LEAD)
+@team_view(GET=Role.LEAD)
+def quota_list(request, access):
     sort, rows = selectors.quota_rows(access.team, sort=request.GET.get("sort", "-usage"))
     return render(
         request,
@@ -48,10 +44,8 @@ def quota_list(request, team):
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
-def quota_edit(request, team, credential, user_id):
-    access = get_team_for_user(request.user, team, Role.LEAD)
+@team_view(GET=Role.LEAD, POST=Role.LEAD)
+def quota_edit(request, access, credential, user_id):
     quota = selectors.quota_get(access.team, credential, user_id)
     if quota is None:
         raise Http404("No such user quota")
@@ -111,10 +105,8 @@ def _sort(request, default: str = "-cost") -> str:
     return sort if sort.lstrip("-") in selectors.JOB_COST_SORTS else default
 
 
-@require_safe
-@login_required
-def billing(request, team):
-    access = get_team_for_user(request.user, team, Role.LEAD)
+@team_view(GET=Role.LEAD)
+def billing(request, access):
     overview = selectors.billing_overview(access.team)
     period = selectors.billing_period(request.GET)
     sort = _sort(request)
@@ -140,10 +132,8 @@ def billing(request, team):
     )
 
 
-@require_safe
-@login_required
-def billing_jobs_csv(request, team):
-    access = get_team_for_user(request.user, team, Role.LEAD)
+@team_view(GET=Role.LEAD)
+def billing_jobs_csv(request, access):
     period = selectors.billing_period(request.GET)
     rows = selectors.job_cost_csv_rows(access.team, period, sort=_sort(request))
     return csv_response(rows, f"{access.team.slug}-job-costs-{period.start.date()}-{period.end.date()}")

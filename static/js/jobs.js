@@ -207,9 +207,44 @@
         if (xhr) { xhr.abort(); }
       });
     }
+    function sizeError(input) {
+      var limit = parseInt(input.getAttribute("data-max-bytes") || "0", 10);
+      var file = input.files && input.files[0];
+      if (!limit || !file || file.size <= limit) { return ""; }
+      return file.name + " is " + (file.size / 1048576).toFixed(1) + " MB; at most " +
+        Math.floor(limit / 1048576) + " MB can be uploaded (CS.11031).";
+    }
+    function showSizeError(input, text) {
+      var id = input.id + "-size-error";
+      var note = document.getElementById(id);
+      if (!text) { if (note) { note.remove(); } input.removeAttribute("aria-invalid"); return; }
+      if (!note) {
+        note = document.createElement("p");
+        note.id = id;
+        note.className = "field-error";
+        note.setAttribute("role", "alert");
+        input.insertAdjacentElement("afterend", note);
+      }
+      note.textContent = text;
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", id);
+    }
+    function checkSizes() {
+      var ok = true;
+      $all("input[type=file][data-max-bytes]", form).forEach(function (input) {
+        var text = sizeError(input);
+        showSizeError(input, text);
+        if (text) { ok = false; }
+      });
+      return ok;
+    }
+    form.addEventListener("change", function (event) {
+      if (event.target.matches && event.target.matches("input[type=file][data-max-bytes]")) { checkSizes(); }
+    });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       if (xhr) { return; }
+      if (!checkSizes()) { return; }  // refused here, before a byte is sent
       var data = new FormData(form);
       var submitter = event.submitter;
       if (submitter && submitter.name) { data.append(submitter.name, submitter.value); }
@@ -245,7 +280,13 @@
         }
         if (answer && answer.form_html) {
           var body = $("#jar-form-body", form);
+          // the chosen files stay chosen: the new form body gets the same file inputs back
+          var chosen = $all("input[type=file]", body).filter(function (i) { return i.files && i.files.length; });
           body.innerHTML = answer.form_html;
+          chosen.forEach(function (input) {
+            var fresh = $("input[type=file][name='" + input.name + "']", body);
+            if (fresh) { fresh.replaceWith(input); }
+          });
           jarToggles(form);
           if (percent) { percent.textContent = "100 % — not saved: see the errors above."; }
         } else if (percent) {

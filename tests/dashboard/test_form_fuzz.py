@@ -107,7 +107,15 @@ def _row_counts() -> dict[str, int]:
 @pytest.fixture
 def forms(roles, cs_credential, emulator, login):
     assert all(r.ok for r in sync_all(cs_credential.id).values())
-    job = Job.objects.filter(credential=cs_credential).exclude(sql_body="").first()
+    from csapi import vocab
+
+    # an editable job (a running one is not offered for editing)
+    job = (
+        Job.objects.filter(credential=cs_credential)
+        .exclude(sql_body="")
+        .exclude(status__in=vocab.JOB_BUSY_STATUSES)
+        .first()
+    )
     client = login(roles.lead)
     team = roles.team.slug
     pages = [
@@ -130,7 +138,7 @@ def forms(roles, cs_credential, emulator, login):
     from dashboard.clusters.models import Cluster
     from dashboard.usage.models import UserQuota
 
-    cluster = Cluster.objects.filter(credential=cs_credential).first()
+    cluster = Cluster.objects.filter(credential=cs_credential, status_code=vocab.CLUSTER_RUNNING).first()
     quota = UserQuota.objects.filter(credential=cs_credential).first()
     base = {"team": team, "credential": cs_credential.public_id}
     pages += [
