@@ -110,6 +110,19 @@ class Job(models.Model):
         return f"{self.name} ({self.job_id})"
 
     @property
+    def savepoint_exists(self) -> bool:
+        """Whether a run can resume from a savepoint: the cloud says so (DLI), or a stop with a savepoint
+        asked for from the dashboard has finished (CS tells nothing about savepoints; it refuses a resume
+        without one with CS.13017)."""
+        found = self.__dict__.get("_savepoint_exists")
+        if found is None:
+            found = bool(self.has_savepoint) or (
+                self.status not in vocab.JOB_BUSY_STATUSES and self.savepoints.exists()
+            )
+            self.__dict__["_savepoint_exists"] = found
+        return found
+
+    @property
     def refusals(self) -> dict[str, str | None]:
         """Per action (run, edit, stop, delete, resume, savepoint): why it cannot be done now, or None."""
         from dashboard.jobs.rules import job_refusal

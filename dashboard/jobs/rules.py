@@ -28,7 +28,8 @@ def _status_label(status: str | None) -> str:
 
 def job_refusal(job: Any, action: str) -> str | None:
     """Why ``action`` cannot be done to ``job`` now, as a sentence; ``None`` when it can."""
-    reason = vocab.job_action_refusal(action, job.status, has_savepoint=bool(job.has_savepoint))
+    has_savepoint = job.savepoint_exists if action == "resume" else bool(job.has_savepoint)
+    reason = vocab.job_action_refusal(action, job.status, has_savepoint=has_savepoint)
     if reason is None:
         return None
     name, status = job.name or str(job.job_id), _status_label(job.status)

@@ -37,7 +37,7 @@ from dashboard.jobs.forms import (
     TemplateForm,
 )
 from dashboard.jobs.models import Job, JobDetails, Template
-from dashboard.jobs.rules import ActionRefused
+from dashboard.jobs.rules import ActionRefused, job_refusal
 from dashboard.jobs.templatetags.jobs_tags import duration_ms
 from dashboard.jobs.uploads import limit_uploads
 from dashboard.pagecache import cached, digest, fragment, rendering_key
@@ -458,7 +458,7 @@ def job_batch(request, access):
         rules = _batch_rules(action, savepoint)
         rows = []
         for job in jobs:
-            refusal = next((r for r in (job.refusals[name] for name in rules) if r), None)
+            refusal = next((r for r in (job_refusal(job, name) for name in rules) if r), None)
             note = ""
             if refusal is None and action == "delete" and job.status_info.is_running:
                 note = _("running: CS stops it first")

@@ -115,7 +115,7 @@ def test_batch_stop_two_jobs(page, cs_credential):
     for job in running:
         expect(page.locator(".confirm-jobs")).to_contain_text(job.name)
     page.click("button[data-confirm-batch]")
-    expect(page.locator(".msg-success")).to_contain_text("Stopping")
+    expect(page.locator(".msg-success")).to_contain_text("2 stopping")
     for job in running:
         job.refresh_from_db()
         assert job.status in ("job_canceling", "job_cancel_success")
