@@ -129,7 +129,7 @@ def test_sql_job_lifecycle(cs, emulator):  # noqa: F811
     job = cs.jobs.get(job_id)
     assert isinstance(job, Job) and job.name == "conformance_sql" and job.status == "job_init"
     assert job.checkpoint_mode == "exactly_once"
-    assert job.status_info.group == "idle"
+    assert job.status_info.group == "draft"
 
     updated = cs.jobs.update_sql(job_id, desc="updated", checkpoint_mode="AtLeastOnce", spu_number=3)
     assert updated.update_time

@@ -158,7 +158,7 @@ def test_job_statuses():
     ):
         assert name in vocab.JOB_STATUSES
     groups = {s.group for s in vocab.JOB_STATUSES.values()}
-    assert groups == {"running", "transitional", "failed", "stopped", "idle"}
+    assert groups == {"running", "transitional", "failed", "stopped", "idle", "draft"}
     assert vocab.job_status("job_new_thing").group == "unknown" and vocab.job_status(None).known is False
     assert vocab.job_status("running").name == "job_running"
 

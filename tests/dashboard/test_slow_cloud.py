@@ -102,7 +102,8 @@ def test_eight_silent_tests_leave_the_site_answering(worker_app, settings, make_
                 )
             )
             assert response.status_code == 302
-            assert time.perf_counter() - t0 < 1.0, "pressing Test connection waited for the cloud"
+            # queued, not waited for: far less than the endpoint's silence (the deadline, 3 s)
+            assert time.perf_counter() - t0 < 2.5, "pressing Test connection waited for the cloud"
         assert CloudCall.objects.filter(state="queued").count() == 8
         sqlite = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
         pool, threads = ("solo", 1) if sqlite else ("threads", 2)
@@ -117,7 +118,7 @@ def test_eight_silent_tests_leave_the_site_answering(worker_app, settings, make_
             elapsed = time.monotonic() - started
 
     assert during, "the ninth user browsed while the calls ran"
-    assert max(during) < max(1.0, 10 * usual), (usual, sorted(during)[-5:])
+    assert max(during) < max(2.0, 10 * usual), (usual, sorted(during)[-5:])
     calls = list(CloudCall.objects.all())
     assert len(calls) == 8 and {c.state for c in calls} == {"failed"}
     for call in calls:
