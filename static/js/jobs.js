@@ -12,11 +12,40 @@
   }
 
   // ------------------------------------------------------------------ live job table
+  // A refresh replaces the table: whatever had the keyboard focus in it (a job's checkbox or link, a
+  // sort link, a pager link) gets it back in the new table, so keyboard users keep their place.
+  function focusKey(rows) {
+    var el = document.activeElement;
+    if (!el || el === document.body || !rows.contains(el)) { return null; }
+    var row = el.closest("tr[data-job]");
+    return {
+      job: row ? row.getAttribute("data-job") : null,
+      tag: el.tagName,
+      name: el.getAttribute("name"),
+      href: el.getAttribute("href"),
+      index: row ? $all("a, input, button", row).indexOf(el) : -1
+    };
+  }
+
+  function restoreFocus(rows, key) {
+    if (!key) { return; }
+    var target = null;
+    if (key.job) {
+      var row = $all("tr[data-job]", rows).filter(function (r) { return r.getAttribute("data-job") === key.job; })[0];
+      var controls = row ? $all("a, input, button", row) : [];
+      target = controls[key.index] || null;
+    } else if (key.href) {
+      target = $all("a", rows).filter(function (a) { return a.getAttribute("href") === key.href; })[0] || null;
+    }
+    if (target) { target.focus({ preventScroll: true }); }
+  }
+
   function setupLiveRows() {
     var rows = $("#job-rows[data-live]");
     if (!rows || !window.htmx) { return; }
     var interval = parseInt(rows.getAttribute("data-interval") || "5000", 10);
     var checked = [];
+    var focused = null;
     window.setInterval(function () {
       if (window.liveEnabled ? window.liveEnabled() : document.visibilityState === "visible") {
         window.htmx.trigger(rows, "live-refresh");
@@ -31,6 +60,7 @@
       }
       if (xhr.status >= 400) { event.detail.shouldSwap = false; return; }
       checked = $all("input[name=jobs]:checked", rows).map(function (box) { return box.value; });
+      focused = focusKey(rows);
       if (version) { rows.setAttribute("data-version", version); }
     });
     rows.addEventListener("htmx:afterSwap", function () {
@@ -38,6 +68,8 @@
         if (checked.indexOf(box.value) >= 0) { box.checked = true; }
       });
       updateSelection();
+      restoreFocus(rows, focused);
+      focused = null;
     });
   }
 
@@ -95,10 +127,32 @@
         var host = document.createElement("div");
         host.className = "ace-host";
         area.parentNode.insertBefore(host, area.nextSibling);
+        // Keyboard users can leave the editor: Tab reaches it as one stop, Enter starts editing (where
+        // Tab indents), Esc stops editing so that Tab moves on (ACE's keyboard accessibility mode).
         var editor = window.ace.edit(host, {
           mode: "ace/mode/sql", showGutter: true, showPrintMargin: false, useWorker: false,
-          wrap: true, fontSize: "13px", tabSize: 2
+          wrap: true, fontSize: "13px", tabSize: 2, enableKeyboardAccessibility: true
         });
+        var hintText = area.getAttribute("data-editor-hint");
+        if (hintText) {
+          var hint = document.createElement("p");
+          hint.className = "help editor-hint";
+          hint.id = (area.id || "sql") + "_editorhint";
+          hint.textContent = hintText;
+          host.parentNode.insertBefore(hint, host.nextSibling);
+          [editor.textInput.getElement(), editor.renderer.scroller].forEach(function (el) {
+            var described = (area.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+            described.push(hint.id);
+            el.setAttribute("aria-describedby", described.join(" "));
+          });
+          editor.on("focus", function () { host.classList.add("is-editing"); });
+          editor.on("blur", function () { host.classList.remove("is-editing"); });
+        }
+        var label = area.id && document.querySelector('label[for="' + area.id + '"]');
+        if (label) {
+          editor.textInput.getElement().setAttribute("aria-label", label.textContent.replace("*", "").trim());
+          label.addEventListener("click", function () { editor.focus(); });
+        }
         editor.session.setValue(area.value);
         editor.session.on("change", function () { area.value = editor.session.getValue(); });
         area.style.display = "none";
