@@ -12,7 +12,8 @@ from dashboard.usage.selectors import Series
 
 def quota_chart_data(series: dict[str, list[Series]]) -> charts.Chart:
     lines = [
-        charts.ChartSeries(_("%(account)s: used") % {"account": s.name}, list(s.points)) for s in series["used"]
+        charts.ChartSeries(_("%(account)s: used") % {"account": s.name}, list(s.points))
+        for s in series["used"]
     ]
     lines += [
         charts.ChartSeries(_("%(account)s: quota") % {"account": s.name}, list(s.points))
