@@ -67,7 +67,7 @@ bench: install-dev
 ## The compiled .mo files are committed, so `make run` needs no gettext.
 messages: install-dev
 	$(PY) manage.py makemessages --no-obsolete --no-location -l zh_Hans -l en -i '.venv/*' -i 'var/*' -i 'node_modules/*' -i 'tests/*' -i 'benchmarks/*'
-	$(PY) manage.py compilemessages -l zh_Hans -l en
+	$(PY) manage.py compilemessages -l zh_Hans -l en -i '.venv' -i 'var' -i 'node_modules'
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache node_modules static/vendor
