@@ -50,9 +50,8 @@ def fill(po_path: Path, mapping: dict, language: str, force: bool = False) -> li
             out.append(text)
             continue
         plural = "msgid_plural" in fields
-        translated = (
-            all(_unquote(v) for k, v in fields.items() if k.startswith("msgstr"))
-            and any(k.startswith("msgstr") for k in fields)
+        translated = all(_unquote(v) for k, v in fields.items() if k.startswith("msgstr")) and any(
+            k.startswith("msgstr") for k in fields
         )
         value = mapping.get(msgid)
         if value is None or (translated and not force):
