@@ -71,6 +71,8 @@ def _signed_in(browser, base_url, username, **context):
 
 def test_no_sideways_scroll_at_390(browser, shell, roles, tmp_path):
     ctx, page = _signed_in(browser, shell.url, roles.lead.username, viewport=PHONE)
+    refused = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
     try:
         wide = {}
         for name, path in shell.pages.items():
@@ -81,6 +83,12 @@ def test_no_sideways_scroll_at_390(browser, shell, roles, tmp_path):
                 wide[name] = width
                 page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
         assert wide == {}, f"pages wider than the screen (scrollWidth, innerWidth): {wide}"
+        assert refused == []  # the charts and the editor load under the site's CSP
+        page.goto(shell.pages["job detail"])
+        expect(page.locator(".chart-canvas canvas").first).to_be_visible()  # drawn, scaled to the phone
+        assert page.locator(".chart-canvas canvas").first.evaluate(
+            "c => c.getBoundingClientRect().width <= 390"
+        )
         # The navigation folds behind the Menu button, which opens and closes it.
         nav = page.locator(".mainnav")
         toggle = page.get_by_role("button", name="Menu")
@@ -218,5 +226,41 @@ def test_skip_link_moves_to_the_content(browser, shell, roles):
         expect(skip).to_be_visible()
         page.keyboard.press("Enter")
         assert page.evaluate("document.activeElement.id") == "main"
+    finally:
+        ctx.close()
+
+
+def test_live_table_refresh_keeps_the_focus(browser, shell, roles, settings):
+    from dashboard.jobs.models import Job
+    from dashboard.teams.versions import team_changed
+
+    settings.JOBS_LIVE_INTERVAL_MS = 500
+    ctx, page = _signed_in(browser, shell.url, roles.operator.username)
+    try:
+        page.goto("/t/alpha/jobs/")
+        row = page.locator("#job-rows tr[data-job]").nth(1)
+        key = row.get_attribute("data-job")
+        link = row.locator("td a").first
+        link.focus()
+        other = page.locator("#job-rows tr[data-job]").nth(2).get_attribute("data-job")
+        Job.objects.filter(team=roles.team, job_id=int(other.split(":")[1])).update(name="renamed_while_focused")
+        team_changed(roles.team.pk)
+        expect(page.locator("#job-rows")).to_contain_text("renamed_while_focused", timeout=10_000)
+        focused = page.evaluate("document.activeElement.closest('tr[data-job]')?.getAttribute('data-job')")
+        assert focused == key
+        assert page.evaluate("document.activeElement.tagName") == "A"
+    finally:
+        ctx.close()
+
+
+def test_billing_prints_without_the_page_chrome(browser, shell, roles):
+    ctx, page = _signed_in(browser, shell.url, roles.lead.username)
+    try:
+        page.goto("/t/alpha/billing/")
+        page.emulate_media(media="print")
+        expect(page.locator(".topbar")).to_be_hidden()
+        expect(page.locator("#job-costs .pagehead .button")).to_be_hidden()  # Export CSV
+        expect(page.locator("#job-costs table")).to_be_visible()
+        expect(page.locator("#billing-summary")).to_be_visible()
     finally:
         ctx.close()
