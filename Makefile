@@ -22,16 +22,21 @@ install: $(VENV)/.installed
 
 ## Front-end code from npm (package-lock.json): Chart.js for the pages, axe-core for the tests.
 ## Without npm the pages still work: each chart shows its summary table instead.
+NODE_MODULES := node_modules/.package-lock.json
 VENDOR := static/vendor/chart.umd.min.js
-$(VENDOR): package.json package-lock.json
+$(NODE_MODULES): package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
-	  npm ci --no-audit --no-fund --loglevel=error && \
-	  mkdir -p static/vendor && cp node_modules/chart.js/dist/chart.umd.min.js $@; \
+	  npm ci --no-audit --no-fund --loglevel=error; \
 	else \
 	  echo "npm not found: charts are shown as tables (install Node.js and npm to draw them)."; \
 	fi
 
-assets: $(VENDOR)
+$(VENDOR): $(NODE_MODULES)
+	@if [ -f node_modules/chart.js/dist/chart.umd.min.js ]; then \
+	  mkdir -p static/vendor && cp node_modules/chart.js/dist/chart.umd.min.js $@; \
+	fi
+
+assets: $(NODE_MODULES) $(VENDOR)
 
 install-dev: $(VENV)/.installed-dev
 

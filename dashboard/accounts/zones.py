@@ -23,10 +23,6 @@ def available() -> tuple[str, ...]:
     return ("UTC", *sorted(names))
 
 
-def is_valid(name: str) -> bool:
-    return name in available() or name == settings.DEFAULT_USER_TIME_ZONE
-
-
 @functools.lru_cache(maxsize=256)
 def get(name: str) -> zoneinfo.ZoneInfo:
     """The zone called ``name``; the site's default zone for a name that is not one."""
@@ -34,7 +30,3 @@ def get(name: str) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return zoneinfo.ZoneInfo(settings.DEFAULT_USER_TIME_ZONE)
-
-
-def default_name() -> str:
-    return settings.DEFAULT_USER_TIME_ZONE
