@@ -243,7 +243,9 @@ def test_live_table_refresh_keeps_the_focus(browser, shell, roles, settings):
         link = row.locator("td a").first
         link.focus()
         other = page.locator("#job-rows tr[data-job]").nth(2).get_attribute("data-job")
-        Job.objects.filter(team=roles.team, job_id=int(other.split(":")[1])).update(name="renamed_while_focused")
+        Job.objects.filter(team=roles.team, job_id=int(other.split(":")[1])).update(
+            name="renamed_while_focused"
+        )
         team_changed(roles.team.pk)
         expect(page.locator("#job-rows")).to_contain_text("renamed_while_focused", timeout=10_000)
         focused = page.evaluate("document.activeElement.closest('tr[data-job]')?.getAttribute('data-job')")
