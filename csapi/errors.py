@@ -35,10 +35,12 @@ __all__ = [
     "TOKEN_EXPIRED_CODES",
     "cap_text",
     "describe",
+    "describe_in",
     "error_class_for",
     "error_from_response",
     "parse_error_body",
     "register_error_table",
+    "register_error_translations",
 ]
 
 
@@ -818,6 +820,43 @@ def describe(code: str | None) -> ErrorSpec | None:
     return found
 
 
+# ------------------------------------------------------------------------ other languages
+#: Descriptions and solutions in other languages than the reference's English: language -> code ->
+#: (description, solution). Each service's module registers its own rows
+#: (:func:`register_error_translations`); :func:`describe_in` reads them.
+_TRANSLATIONS: dict[str, dict[str, tuple[str, str]]] = {}
+
+
+def _language_key(language: str | None) -> str:
+    """``"zh-hans"``, ``"zh_Hans"``, ``"zh-CN"`` and ``"zh"`` are one catalogue; anything else is English."""
+    text = (language or "").replace("_", "-").lower()
+    if text == "zh" or text.startswith(("zh-hans", "zh-cn", "zh-sg")):
+        return "zh-hans"
+    return "en"
+
+
+def register_error_translations(language: str, rows: Mapping[str, tuple[str, str]]) -> None:
+    """Add ``rows`` (code -> (description, solution)) in ``language`` to the known error texts."""
+    _TRANSLATIONS.setdefault(_language_key(language), {}).update(
+        {_normalize_code(code): pair for code, pair in rows.items()}
+    )
+
+
+def describe_in(code: str | None, language: str | None) -> ErrorSpec | None:
+    """The documented entry for ``code`` with its description and solution in ``language``
+    (``"en"``, ``"zh-hans"``; the reference's English where a language has no row), or ``None``."""
+    spec = describe(code)
+    if spec is None:
+        return None
+    key = _language_key(language)
+    if key == "en":
+        return spec
+    found = _TRANSLATIONS.get(key, {}).get(spec.code)
+    if found is None:
+        return spec
+    return ErrorSpec(spec.code, spec.http_status, found[0], found[1])
+
+
 # --------------------------------------------------------------------------- exceptions
 
 
@@ -1294,3 +1333,12 @@ def cap_text(value: Any, limit: int = CLOUD_TEXT_MAX) -> str | None:
         return None
     text = " ".join(str(value).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _register_own_translations() -> None:
+    from csapi.errors_zh import ZH_HANS
+
+    register_error_translations("zh-hans", ZH_HANS)
+
+
+_register_own_translations()

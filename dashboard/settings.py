@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_ace",
     "axes",
+    "dashboard.accounts",
     "dashboard.teams",
     "dashboard.jobs",
     "dashboard.clusters",
@@ -82,9 +83,14 @@ MIDDLEWARE = [
     "dashboard.middleware.StripNulFromQueryMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The browser's language (or the language cookie the switch sets); after the session, before
+    # CommonMiddleware (Django's order). The signed-in user's own choice wins further down.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The user's language (profile) and time zone (profile, else team, else DEFAULT_USER_TIME_ZONE).
+    "dashboard.accounts.middleware.PreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -100,9 +106,9 @@ def _build_id() -> str:
     import hashlib
 
     digest = hashlib.blake2b(digest_size=8)
-    for folder in ("dashboard", "templates", "csapi"):
+    for folder in ("dashboard", "templates", "csapi", "locale"):
         for path in sorted((BASE_DIR / folder).rglob("*")):
-            if path.suffix in (".py", ".html", ".txt", ".po") and path.is_file():
+            if path.suffix in (".py", ".html", ".txt", ".po", ".mo") and path.is_file():
                 digest.update(str(path.relative_to(BASE_DIR)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -121,6 +127,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -224,10 +232,19 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_SENSITIVE_PARAMETERS = ["password", "secret", "sk"]
 
-LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
+# Languages: the user's choice (profile), else the browser's (Accept-Language), else English.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# Times are stored in UTC and shown in the user's zone (profile), else the team's, else this one.
+TIME_ZONE = "UTC"
 USE_TZ = True
+DEFAULT_USER_TIME_ZONE = env.str("DEFAULT_USER_TIME_ZONE", default="Asia/Shanghai")
+LANGUAGE_COOKIE_NAME = "csdash_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = PRODUCTION
 FORMS_URLFIELD_ASSUME_HTTPS = True  # endpoints typed without a scheme are https
 
 STATIC_URL = "static/"

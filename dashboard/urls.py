@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/", include("dashboard.api.urls")),
     path("settings/api-tokens/", api_pages.token_settings, name="api_tokens"),
     path("settings/api-tokens/<uuid:token>/revoke/", api_pages.token_revoke, name="api_token_revoke"),
+    path("", include("dashboard.accounts.urls")),
     path("", include("dashboard.teams.urls")),
     path("", include("dashboard.jobs.urls")),
     path("", include("dashboard.clusters.urls")),

@@ -24,6 +24,7 @@ from csapi.errors import (
     CSValidationError,
     ErrorSpec,
     register_error_table,
+    register_error_translations,
 )
 
 __all__ = [
@@ -205,3 +206,12 @@ DLI_ERROR_CODES: dict[str, ErrorSpec] = {row[0]: ErrorSpec(*row[:4]) for row in 
 DLI_CODE_CLASSES: dict[str, type[CSError]] = {row[0]: row[4] for row in _TABLE}
 
 register_error_table(DLI_PREFIX, DLI_ERROR_CODES, DLI_CODE_CLASSES)
+
+
+def _register_translations() -> None:
+    from csapi.dli.errors_zh import ZH_HANS
+
+    register_error_translations("zh-hans", ZH_HANS)
+
+
+_register_translations()

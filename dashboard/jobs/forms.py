@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from csapi import limits, validation, vocab
 from dashboard.clusters.models import Cluster
@@ -17,7 +18,16 @@ from dashboard.teams.models import Credential
 
 
 def _sql_widget() -> forms.Widget:
-    attrs = {"rows": 14, "class": "sql-editor", "spellcheck": "false", "data-sql-editor": "1"}
+    attrs = {
+        "rows": 14,
+        "class": "sql-editor",
+        "spellcheck": "false",
+        "data-sql-editor": "1",
+        # Shown beside the code editor (static/js/jobs.js), which keeps Tab for indenting while editing.
+        "data-editor-hint": _(
+            "Keyboard: Enter starts editing, Esc stops editing; then Tab moves to the next field."
+        ),
+    }
     return forms.Textarea(attrs=attrs)
 
 

@@ -2,7 +2,7 @@
 
 Django's template engine resolves every ``{{ job.x|filter }}`` through several lookups and a filter
 call; a 25-row table of 14 columns spent most of its time there. Here each row becomes a plain dict
-of ready strings (labels from the vocabulary, times in the active time zone, durations and rates
+of ready strings (labels from the vocabulary, times in the active time zone with the zone named, durations and rates
 formatted), and ``jobs/_job_table.html`` places them, escaping them as usual.
 """
 
@@ -12,21 +12,19 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.utils import timezone
 from django.utils.html import format_html
 
 from csapi import vocab
+from dashboard import timefmt
 from dashboard.jobs.templatetags.jobs_tags import duration_ms, rate
 
-EMPTY = "—"
+EMPTY = timefmt.EMPTY
 
 
 def local_parts(value: datetime | None) -> tuple[str, str, str]:
-    """(ISO 8601 with offset, "YYYY-MM-DD HH:MM", "MM-DD HH:MM") of ``value`` in the active time zone."""
-    if value is None:
-        return "", EMPTY, EMPTY
-    local = timezone.localtime(value)
-    return local.isoformat(), local.strftime("%Y-%m-%d %H:%M"), local.strftime("%m-%d %H:%M")
+    """(ISO 8601 with offset, "YYYY-MM-DD HH:MM ZONE", "YYYY-MM-DD HH:MM:SS ZONE") of ``value`` in the
+    active time zone, the zone named (``CST``, ``UTC+8``): the site's one format (``dashboard.timefmt``)."""
+    return timefmt.local_parts(value)
 
 
 def polled_minutes(health: Iterable[Any], kind: str = "jobs") -> dict[int, datetime]:
@@ -87,7 +85,7 @@ def job_rows(
         key = f"{credential.public_id}:{job.job_id}"
         start_iso, start_text, _ = local_parts(job.start_time)
         seen = (polled.get(job.credential_id) if job.deleted_at is None else None) or job.last_seen
-        seen_iso, _, seen_text = local_parts(seen)
+        seen_iso, seen_text, _ = local_parts(seen)  # to the minute: "Updated" changes once a minute at most
         rows.append(
             {
                 "key": key,

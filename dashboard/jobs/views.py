@@ -529,13 +529,14 @@ def _apig_sinks(job: Job) -> list[dict[str, Any]]:
 
 
 def _cached_charts(job: Job) -> tuple[dict[str, str], int]:
-    """The job's charts, rendered once per new metric sample (pygal rendering is the costly part)."""
+    """The job's charts, rendered once per new metric sample, language and time zone."""
 
     def build() -> tuple[dict[str, str], int]:
         samples = selectors.job_metric_samples(job)
         return charts.job_charts(samples), len(samples)
 
-    return cached(f"jobs:charts:{job.pk}:{job.metrics_at.timestamp() if job.metrics_at else 0}", build)
+    stamp = job.metrics_at.timestamp() if job.metrics_at else 0
+    return cached(f"jobs:charts:{job.pk}:{stamp}:{rendering_key()}", build)
 
 
 def _job_signature(job: Job) -> str:

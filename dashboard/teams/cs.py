@@ -7,8 +7,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy
 
 from csapi import AKSKAuth, CSClient, CSError, OutboundPolicy, TokenAuth
+from csapi import errors as csapi_errors
 from dashboard.teams import crypto
 from dashboard.teams.models import AuthType, Credential
 
@@ -80,30 +83,80 @@ def client_for(credential: Credential, *, interactive: bool = False) -> CSClient
     )
 
 
+#: What each kind of failure is called when CS gave no documented code, in the reader's language.
+_DEFAULT_MESSAGES = {
+    csapi_errors.CSAuthError: gettext_lazy("CS did not accept the credential."),
+    csapi_errors.CSNotFound: gettext_lazy("CS does not know this resource."),
+    csapi_errors.CSValidationError: gettext_lazy("CS refused a value of the request."),
+    csapi_errors.CSConflict: gettext_lazy("CS refused: the resource is not in a state that allows this."),
+    csapi_errors.CSQuotaExceeded: gettext_lazy("CS refused: a quota is used up."),
+    csapi_errors.CSRateLimited: gettext_lazy("CS asks to slow down: too many requests."),
+    csapi_errors.CSServerError: gettext_lazy("CS had an internal error."),
+    csapi_errors.CSTimeout: gettext_lazy("CS did not answer in time."),
+    csapi_errors.CSUnavailable: gettext_lazy("CS cannot be reached."),
+    csapi_errors.CSProtocolError: gettext_lazy("CS answered with a response the dashboard cannot read."),
+    csapi_errors.CSEndpointRefused: gettext_lazy("The dashboard does not send requests to this endpoint."),
+    csapi_errors.CSTransportError: gettext_lazy("The connection to CS failed."),
+}
+
+
+def _default_message(exc: CSError) -> str:
+    for klass in type(exc).__mro__:
+        found = _DEFAULT_MESSAGES.get(klass)
+        if found is not None:
+            return str(found)
+    return gettext("The request to CS failed.")
+
+
+def _documented(exc: CSError) -> tuple[str, str]:
+    """The description and solution of ``exc``'s code (table 7-2, DLI's table) in the active language."""
+    spec = csapi_errors.describe_in(exc.code, translation.get_language()) if exc.code else None
+    if spec is None:
+        return exc.description or "", exc.solution or ""
+    return spec.description, spec.solution
+
+
+def _english() -> bool:
+    return (translation.get_language() or "en").split("-")[0] == "en"
+
+
 def error_text(exc: Exception) -> str:
-    """A readable, secret-free sentence for a CS failure (code, description, cause and solution)."""
+    """A readable, secret-free sentence for a CS failure (code, description, cause and solution), in
+    the active language: the documented texts are translated; what CS itself said (its cause and
+    suggestion) is quoted as it came."""
     if isinstance(exc, CSError):
         parts = []
-        head = exc.description or exc.message or exc.default_message
+        description, solution = _documented(exc)
+        head = description or exc.message or _default_message(exc)
         parts.append(f"{exc.code}: {head}" if exc.code else head)
-        if exc.cause and exc.cause != head:
-            parts.append(f"Cause: {exc.cause}")
-        advice = exc.suggestion or exc.solution
+        if exc.cause and exc.cause != head and exc.cause != exc.description:
+            parts.append(gettext("Cause: %(cause)s") % {"cause": exc.cause})
+        # In English CS's own suggestion is the more specific advice; in another language the
+        # documented solution in that language comes first.
+        advice = (exc.suggestion or solution) if _english() else (solution or exc.suggestion)
         if advice:
-            parts.append(f"Solution: {advice}")
-        return " ".join(p.rstrip(".") + "." for p in parts)
+            parts.append(gettext("Solution: %(solution)s") % {"solution": advice})
+        return " ".join(_sentence(p) for p in parts)
     if getattr(exc, "message", None):  # the dashboard's own refusal (an action the state does not allow)
         return str(exc.message)
-    return "The dashboard could not talk to CS; try again later."
+    return gettext("The dashboard could not talk to CS; try again later.")
+
+
+def _sentence(text: str) -> str:
+    """``text`` ending with one full stop (。 for Chinese text)."""
+    text = text.rstrip().rstrip(".。")
+    return text + ("。" if text and "\u4e00" <= text[-1] <= "\u9fff" else ".")
 
 
 def error_context(exc: Exception) -> dict:
-    """Fields for ``partials/cs_error.html``: code, description, cause and solution."""
+    """Fields for ``partials/cs_error.html``: code, description, cause and solution (active language)."""
     if isinstance(exc, CSError):
+        description, solution = _documented(exc)
+        advice = (exc.suggestion or solution) if _english() else (solution or exc.suggestion)
         return {
             "code": exc.code or (f"HTTP {exc.http_status}" if exc.http_status else ""),
-            "description": exc.description or exc.message or exc.default_message,
+            "description": description or exc.message or _default_message(exc),
             "cause": exc.cause or "",
-            "solution": exc.suggestion or exc.solution or "",
+            "solution": advice or "",
         }
     return {"code": "", "description": error_text(exc), "cause": "", "solution": ""}

@@ -8,14 +8,15 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from dashboard.teams import crypto
 
 
 class Role(models.IntegerChoices):
-    VIEWER = 10, "Viewer"
-    OPERATOR = 20, "Operator"
-    LEAD = 30, "Lead"
+    VIEWER = 10, _("Viewer")
+    OPERATOR = 20, _("Operator")
+    LEAD = 30, _("Lead")
 
 
 class TeamQuerySet(models.QuerySet):
@@ -32,6 +33,8 @@ class Team(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True, help_text="Public id used in URLs.")
     created_at = models.DateTimeField(default=timezone.now)
+    #: The time zone of members who have not chosen one (an IANA name); empty: ``DEFAULT_USER_TIME_ZONE``.
+    time_zone = models.CharField(max_length=64, blank=True, default="")
     #: Changes whenever anything the team's pages show may have changed (``dashboard.teams.versions``).
     version = models.PositiveBigIntegerField(default=0, editable=False)
 

@@ -12,10 +12,39 @@
   }
 
   // ------------------------------------------------------------------ live job table
+  // A refresh replaces the table: whatever had the keyboard focus in it (a job's checkbox or link, a
+  // sort link, a pager link) gets it back in the new table, so keyboard users keep their place.
+  function focusKey(rows) {
+    var el = document.activeElement;
+    if (!el || el === document.body || !rows.contains(el)) { return null; }
+    var row = el.closest("tr[data-job]");
+    return {
+      job: row ? row.getAttribute("data-job") : null,
+      tag: el.tagName,
+      name: el.getAttribute("name"),
+      href: el.getAttribute("href"),
+      index: row ? $all("a, input, button", row).indexOf(el) : -1
+    };
+  }
+
+  function restoreFocus(rows, key) {
+    if (!key) { return; }
+    var target = null;
+    if (key.job) {
+      var row = $all("tr[data-job]", rows).filter(function (r) { return r.getAttribute("data-job") === key.job; })[0];
+      var controls = row ? $all("a, input, button", row) : [];
+      target = controls[key.index] || null;
+    } else if (key.href) {
+      target = $all("a", rows).filter(function (a) { return a.getAttribute("href") === key.href; })[0] || null;
+    }
+    if (target) { target.focus({ preventScroll: true }); }
+  }
+
   function setupLive(region) {
     if (!region || !window.htmx) { return; }
     var interval = parseInt(region.getAttribute("data-interval") || "5000", 10);
     var checked = [];
+    var focused = null;
     window.setInterval(function () {
       if (window.liveEnabled ? window.liveEnabled() : document.visibilityState === "visible") {
         window.htmx.trigger(region, "live-refresh");
@@ -29,12 +58,14 @@
         return;
       }
       if (xhr.status >= 400) { event.detail.shouldSwap = false; return; }
-      var focused = document.activeElement;
-      if (focused && focused !== document.body && region.contains(focused) && focused.matches("input, select, textarea, button")) {
-        event.detail.shouldSwap = false;  // someone is using a control in it: refresh on the next round
+      var active = document.activeElement;
+      if (active && region.contains(active) && !active.closest("tr[data-job]") &&
+          active.matches("input, select, textarea")) {
+        event.detail.shouldSwap = false;  // someone is filling in a form in it: refresh on the next round
         return;
       }
       checked = $all("input[name=jobs]:checked", region).map(function (box) { return box.value; });
+      focused = focusKey(region);
       if (version) { region.setAttribute("data-version", version); }
     });
     region.addEventListener("htmx:afterSwap", function () {
@@ -42,6 +73,8 @@
         if (checked.indexOf(box.value) >= 0) { box.checked = true; }
       });
       updateSelection();
+      restoreFocus(region, focused);
+      focused = null;
     });
   }
 
@@ -103,10 +136,32 @@
         var host = document.createElement("div");
         host.className = "ace-host";
         area.parentNode.insertBefore(host, area.nextSibling);
+        // Keyboard users can leave the editor: Tab reaches it as one stop, Enter starts editing (where
+        // Tab indents), Esc stops editing so that Tab moves on (ACE's keyboard accessibility mode).
         var editor = window.ace.edit(host, {
           mode: "ace/mode/sql", showGutter: true, showPrintMargin: false, useWorker: false,
-          wrap: true, fontSize: "13px", tabSize: 2
+          wrap: true, fontSize: "13px", tabSize: 2, enableKeyboardAccessibility: true
         });
+        var hintText = area.getAttribute("data-editor-hint");
+        if (hintText) {
+          var hint = document.createElement("p");
+          hint.className = "help editor-hint";
+          hint.id = (area.id || "sql") + "_editorhint";
+          hint.textContent = hintText;
+          host.parentNode.insertBefore(hint, host.nextSibling);
+          [editor.textInput.getElement(), editor.renderer.scroller].forEach(function (el) {
+            var described = (area.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+            described.push(hint.id);
+            el.setAttribute("aria-describedby", described.join(" "));
+          });
+          editor.on("focus", function () { host.classList.add("is-editing"); });
+          editor.on("blur", function () { host.classList.remove("is-editing"); });
+        }
+        var label = area.id && document.querySelector('label[for="' + area.id + '"]');
+        if (label) {
+          editor.textInput.getElement().setAttribute("aria-label", label.textContent.replace("*", "").trim());
+          label.addEventListener("click", function () { editor.focus(); });
+        }
         editor.session.setValue(area.value);
         editor.session.on("change", function () { area.value = editor.session.getValue(); });
         area.style.display = "none";

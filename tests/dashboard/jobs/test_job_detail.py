@@ -58,10 +58,23 @@ def test_detail_shows_fields_config_sql_and_history(roles, login, sql_job):
     assert 'name="resume_savepoint"' not in page  # viewers get no actions
 
 
-def test_running_job_has_charts(roles, login, running_job):
+def test_running_job_with_one_sample_says_so(roles, login, running_job):
     page = login(roles.viewer).get(job_url("job_detail", running_job)).content.decode()
-    assert "<svg" in page and "Records in" in page
-    body = page.split("<main>", 1)[1]
+    assert "Not enough samples yet" in page and "data-chart=" not in page
+
+
+def test_running_job_has_charts(roles, login, running_job):
+    from datetime import timedelta
+
+    from dashboard.jobs.models import MetricSample
+
+    sample = MetricSample.objects.filter(job=running_job).latest("sampled_at")
+    sample.pk, sample.sampled_at = None, sample.sampled_at - timedelta(minutes=1)
+    sample.save()  # a second sample: a line can be drawn
+    page = login(roles.viewer).get(job_url("job_detail", running_job)).content.decode()
+    assert "data-chart=" in page and "Records in" in page  # drawn by static/js/charts.js
+    assert 'id="chart-records-summary"' in page  # the text alternative
+    body = page.split("<main", 1)[1]
     assert "<script" not in body  # no inline script anywhere (CSP)
 
 
