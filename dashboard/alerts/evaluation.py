@@ -762,8 +762,8 @@ def _write_notifications(ctx: Context, rules: dict[int, Rule], events) -> list[i
                 rule=rule,
                 channel=channel,
                 payload=payload,
-                next_attempt_at=ctx.at,
-                created_at=ctx.at,
+                # The delivery's clock is the wall clock (the evaluation's may be moved by tests).
+                next_attempt_at=timezone.now(),
             )
             rows.append(row)
             links.append((row, involved))
