@@ -462,6 +462,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SqlJobTypeEnum": "csapi.vocab.SQL_JOB_TYPES",
         "JarJobTypeEnum": "csapi.vocab.JAR_JOB_TYPES",
+        "IncidentStateEnum": "dashboard.alerts.models.IncidentState.choices",
+        "NotificationStateEnum": "dashboard.alerts.models.NotificationState.choices",
     },
 }
 INSTALLED_APPS += ["rest_framework", "drf_spectacular", "dashboard.api"]
