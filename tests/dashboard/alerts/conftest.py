@@ -80,7 +80,11 @@ def make_channel(roles):
     def make(kind=ChannelKind.WEBHOOK, *, url="", signing_key="", emails="", team=None, name=None):
         team = team or roles.team
         access = TeamAccess(team=team, role=Role.LEAD)
-        channel = Channel(team=team, name=name or f"{kind} {Channel.objects.count()}", kind=kind, emails=emails)
-        return services.channel_save(access=access, user=None, channel=channel, url=url, signing_key=signing_key)
+        channel = Channel(
+            team=team, name=name or f"{kind} {Channel.objects.count()}", kind=kind, emails=emails
+        )
+        return services.channel_save(
+            access=access, user=None, channel=channel, url=url, signing_key=signing_key
+        )
 
     return make

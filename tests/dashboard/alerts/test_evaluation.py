@@ -9,7 +9,13 @@ from django.test.utils import CaptureQueriesContext
 
 from csapi import vocab
 from dashboard.alerts.channels import verify_signature
-from dashboard.alerts.models import ChannelKind, Incident, IncidentState, Notification, NotificationState, RuleKind
+from dashboard.alerts.models import (
+    ChannelKind,
+    Incident,
+    IncidentState,
+    Notification,
+    NotificationState,
+)
 from dashboard.polling.services import sync
 from tests.dashboard.alerts.conftest import SIGNING_KEY, cs_job, running_jobs
 
@@ -22,7 +28,9 @@ def _poll(credential, kind="jobs"):
     return result
 
 
-def test_a_failing_job_sends_one_message_per_channel(synced, emulator, receiver, smtp, make_rule, make_channel, eager_celery):
+def test_a_failing_job_sends_one_message_per_channel(
+    synced, emulator, receiver, smtp, make_rule, make_channel, eager_celery
+):
     webhook = make_channel(url=f"{receiver.url}/hook", signing_key=SIGNING_KEY)
     mail = make_channel(ChannelKind.EMAIL, emails="oncall@example.com, lead@example.com")
     make_rule(webhook, mail)
@@ -40,7 +48,9 @@ def test_a_failing_job_sends_one_message_per_channel(synced, emulator, receiver,
     (event,) = body["opened"]
     assert event["status"] == vocab.JOB_RUNNING_EXCEPTION
     assert event["status_desc"] == "TaskManager lost: out of memory"
-    assert event["url"].startswith("https://dash.example.com/t/alpha/jobs/") and event["url"].endswith(f"/{job_id}/")
+    assert event["url"].startswith("https://dash.example.com/t/alpha/jobs/") and event["url"].endswith(
+        f"/{job_id}/"
+    )
     assert body["team"]["name"] == "Alpha Stream"
     mail_message = smtp.messages[0]
     assert "Alpha Stream" in mail_message["Subject"]
@@ -75,7 +85,9 @@ def test_a_failed_poll_raises_no_job_alert(synced, emulator, receiver, make_rule
     assert Incident.objects.count() == 1 and len(receiver.requests) == 1
 
 
-def test_grouped_burst_one_message_per_rule_and_channel(synced, emulator, receiver, make_rule, make_channel, eager_celery):
+def test_grouped_burst_one_message_per_rule_and_channel(
+    synced, emulator, receiver, make_rule, make_channel, eager_celery
+):
     first = make_channel(url=f"{receiver.url}/a", signing_key=SIGNING_KEY)
     second = make_channel(url=f"{receiver.url}/b", signing_key=SIGNING_KEY)
     make_rule(first, second, name="failures")
