@@ -271,8 +271,8 @@ def _robot_plugin(kind: str, robot: RobotUrl):
     plugin = apprise.Apprise.instantiate(robot.apprise_url, suppress_exceptions=True)
     if plugin is None:
         raise DeliveryError(_("The robot URL's token has a form the service does not use."))
-    plugin.request_timeout = settings.ALERT_HTTP_TIMEOUT[1]
-    plugin.socket_connect_timeout = settings.ALERT_HTTP_TIMEOUT[0]
+    plugin.socket_connect_timeout = settings.ALERT_HTTP_TIMEOUT[0]  # apprise's request_timeout reads these
+    plugin.socket_read_timeout = settings.ALERT_HTTP_TIMEOUT[1]
     plugin.redirects = False
     assert type(plugin).__module__ == modules[kind].__name__  # noqa: S101 - the guarded module sends
     if kind in (ChannelKind.DINGTALK, ChannelKind.FEISHU):
