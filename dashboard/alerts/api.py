@@ -250,7 +250,13 @@ MaintenanceRequest = request_serializer(
 
 def _rule_data(body: dict, rule: Rule | None = None) -> dict:
     """The form's input: the stored rule's values (for an update), then the request's."""
-    data: dict[str, Any] = {}
+    # A new rule starts from the model's defaults (a JSON body that leaves a box out means "default").
+    data: dict[str, Any] = {
+        "severity": Rule._meta.get_field("severity").default,
+        "enabled": True,
+        "all_jobs": True,
+        "repeat_minutes": Rule._meta.get_field("repeat_minutes").default,
+    }
     if rule is not None:
         data = {
             f: getattr(rule, f)
@@ -389,7 +395,7 @@ class RuleSilence(TeamEndpoint):
 
 def _save_channel(request, access, channel: Channel | None) -> Channel:
     instance = channel or Channel(team=access.team)
-    data = {}
+    data: dict[str, Any] = {"enabled": True}
     if channel is not None:
         data = {
             "name": channel.name,
