@@ -88,3 +88,7 @@ def make_channel(roles):
         )
 
     return make
+
+
+# The API tests' clients (``api(user, token=True)``), shared with tests/dashboard/api.
+from tests.dashboard.api.conftest import api  # noqa: E402, F401

@@ -6,7 +6,7 @@ import pytest
 
 from dashboard.alerts.models import Channel, Incident, Rule
 from tests.dashboard.alerts.conftest import SIGNING_KEY
-from tests.dashboard.api.conftest import _api_cache, api, assert_error  # noqa: F401 - fixtures
+from tests.dashboard.api.conftest import assert_error
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/teams/alpha/alerts/"
