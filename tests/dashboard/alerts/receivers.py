@@ -29,6 +29,8 @@ class HttpReceiver:
     delay: float = 0.0
     answer: bytes = b'{"errcode": 0, "errmsg": "ok", "code": 0, "StatusCode": 0}'
     requests: list[Received] = field(default_factory=list)
+    #: When each request arrived (``time.time()``), for latency figures.
+    arrivals: list[float] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         receiver = self
@@ -37,6 +39,7 @@ class HttpReceiver:
             def do_POST(self):  # noqa: N802
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
+                receiver.arrivals.append(time.time())
                 receiver.requests.append(
                     Received("POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body)
                 )
