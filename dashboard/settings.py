@@ -391,7 +391,10 @@ if env.str("EMAIL_HOST", default=""):
 ALERT_EMAIL_FROM = env.str("ALERT_EMAIL_FROM", default="cs-dashboard@localhost")
 ALERT_EMAIL_DOMAIN = ALERT_EMAIL_FROM.rpartition("@")[2] or "localhost"
 # Channel requests: (connect, read) timeouts in seconds.
-ALERT_HTTP_TIMEOUT = (env.float("ALERT_CONNECT_TIMEOUT", default=5.0), env.float("ALERT_READ_TIMEOUT", default=10.0))
+ALERT_HTTP_TIMEOUT = (
+    env.float("ALERT_CONNECT_TIMEOUT", default=5.0),
+    env.float("ALERT_READ_TIMEOUT", default=10.0),
+)
 # A condition must stay clear this long before its incident resolves (firing again meanwhile keeps it).
 ALERT_RESOLVE_AFTER = env.float("ALERT_RESOLVE_AFTER", default=120.0)
 # The least time between messages about one subject of a rule that never reminds (repeat 0).

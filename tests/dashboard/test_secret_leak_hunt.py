@@ -347,9 +347,8 @@ def test_no_secret_anywhere(
 
         refresh_soon(aksk, ["jobs", "metrics"])
         deadline = time.monotonic() + 30
-        from dashboard.teams.models import CloudCall
-
         from dashboard.alerts.models import Notification
+        from dashboard.teams.models import CloudCall
 
         while time.monotonic() < deadline and (
             len(capture_broker) < 3
