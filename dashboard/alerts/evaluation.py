@@ -568,7 +568,10 @@ def _gap(rule: Rule) -> timedelta:
     )
 
 
-def _event(incident: Incident, finding: Finding | None, at_text: str) -> dict:
+def _event(ctx: Context, incident: Incident, finding: Finding | None, at_text: str) -> dict:
+    url = getattr(incident, "_url", "") or (finding.url if finding else "")
+    if not url and incident.job_id is not None and incident.credential_id == ctx.credential.pk:
+        url = ctx.job_url(incident.job.job_id)
     return {
         "incident": str(incident.public_id),
         "subject": incident.subject_name,
@@ -576,7 +579,7 @@ def _event(incident: Incident, finding: Finding | None, at_text: str) -> dict:
         "status": incident.status,
         "status_label": _label(incident.status) if incident.status else "",
         "status_desc": incident.status_desc,
-        "url": getattr(incident, "_url", "") or (finding.url if finding else ""),
+        "url": url,
         "at": at_text,
     }
 
@@ -589,7 +592,9 @@ def apply(
     outcome = Outcome()
     rules = {r.pk: r for r in ctx.rules}
     open_pks = [row["pk"] for rows in open_rows.values() for row in rows.values()]
-    incidents = {i.pk: i for i in Incident.objects.filter(pk__in=open_pks)} if open_pks else {}
+    incidents = (
+        {i.pk: i for i in Incident.objects.filter(pk__in=open_pks).select_related("job")} if open_pks else {}
+    )
     by_subject = {(i.rule_id, i.subject): i for i in incidents.values()}
     new: list[Incident] = []
     touched: set[int] = set()
@@ -653,7 +658,9 @@ def apply(
             incidents[incident.pk] = incident
         outcome.changed = True
     if extra_due:
-        for incident in Incident.objects.filter(pk__in=[pk for pk in extra_due if pk not in incidents]):
+        for incident in Incident.objects.filter(
+            pk__in=[pk for pk in extra_due if pk not in incidents]
+        ).select_related("job"):
             incidents[incident.pk] = incident
 
     mutes = load_mutes(ctx.team, ctx.rules, at)
@@ -672,7 +679,7 @@ def apply(
             touched.add(incident.pk)
             if incident.announced and not muted:
                 incident.last_notified_at = at
-                event = _event(incident, None, at_text)
+                event = _event(ctx, incident, None, at_text)
                 event["summary"] = _("Resolved: %(summary)s") % {"summary": incident.summary}
                 events[rule.pk]["resolved"].append((incident, event))
             continue
@@ -684,7 +691,7 @@ def apply(
                 incident.announced = True
                 incident.last_notified_at = at
                 touched.add(incident.pk)
-                events[rule.pk]["opened"].append((incident, _event(incident, finding, at_text)))
+                events[rule.pk]["opened"].append((incident, _event(ctx, incident, finding, at_text)))
         elif (
             incident.state == IncidentState.OPEN
             and rule.repeat_minutes
@@ -693,7 +700,7 @@ def apply(
         ):
             incident.last_notified_at = at
             touched.add(incident.pk)
-            events[rule.pk]["reminders"].append((incident, _event(incident, finding, at_text)))
+            events[rule.pk]["reminders"].append((incident, _event(ctx, incident, finding, at_text)))
     changed_rows = [incidents[pk] for pk in touched if pk in incidents and pk not in {i.pk for i in new}]
     if changed_rows:
         Incident.objects.bulk_update(

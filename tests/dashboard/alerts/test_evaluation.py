@@ -135,4 +135,5 @@ def test_flapping_gives_at_most_one_message_per_repeat_interval(
     _poll(synced)
     assert len(receiver.requests) == 2  # one reminder after the interval
     assert receiver.requests[1].json["counts"] == {"reminders": 1}
+    assert receiver.requests[1].json["reminders"][0]["url"].endswith(f"/{job_id}/")
     assert Incident.objects.count() == 1 and Incident.objects.get().fired_count > 10
