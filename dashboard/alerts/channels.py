@@ -274,7 +274,8 @@ def _robot_plugin(kind: str, robot: RobotUrl):
     plugin.socket_connect_timeout = settings.ALERT_HTTP_TIMEOUT[0]  # apprise's request_timeout reads these
     plugin.socket_read_timeout = settings.ALERT_HTTP_TIMEOUT[1]
     plugin.redirects = False
-    assert type(plugin).__module__ == modules[kind].__name__  # noqa: S101 - the guarded module sends
+    if type(plugin).__module__ != modules[kind].__name__:  # only the guarded plugin modules may send
+        raise DeliveryError(_("The robot URL's token has a form the service does not use."))
     if kind in (ChannelKind.DINGTALK, ChannelKind.FEISHU):
         plugin.notify_url = robot.url  # formatted with the token: a URL without placeholders stays itself
     elif kind == ChannelKind.WECOM:
@@ -341,7 +342,7 @@ def _send_email(channel: Channel, message: Message) -> None:
     )
     try:
         mail.send(fail_silently=False)
-    except (OSError, Exception) as exc:  # smtplib errors, timeouts, refused connections
+    except Exception as exc:  # smtplib's errors, timeouts, refused connections: never the message's text
         raise DeliveryError(
             _("The mail server refused or did not answer ({name}).").format(name=type(exc).__name__)
         ) from None

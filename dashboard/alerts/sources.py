@@ -14,7 +14,6 @@ from typing import Any
 
 from django.utils import timezone
 
-from dashboard.jobs.models import Job
 from dashboard.teams.models import Credential
 from dashboard.usage.models import OverviewSnapshot, UserQuota
 
@@ -137,4 +136,4 @@ def daily_cost(credential: Credential, now: datetime) -> CostEstimate | None:
     return CostEstimate(so_far, so_far + price * hours_left, latest.billing_unit or "CNY", price)
 
 
-__all__ = ["Job", "QuotaUse", "CostEstimate", "daily_cost", "job_restart_count", "job_tags", "quota_usage"]
+__all__ = ["QuotaUse", "CostEstimate", "daily_cost", "job_restart_count", "job_tags", "quota_usage"]
