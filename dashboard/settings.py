@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "dashboard.clusters",
     "dashboard.usage",
     "dashboard.polling",
+    "dashboard.alerts",
 ]
 
 MIDDLEWARE = [
@@ -391,6 +392,50 @@ CELERY_BEAT_SCHEDULE = {
 
 
 # ---------------------------------------------------------------------------------------------------
+# Alerts (dashboard.alerts): where links in messages point, mail, and the delivery's timing.
+# DASHBOARD_URL is the site's address as people reach it. Mail: EMAIL_URL (e.g.
+# "smtp+tls://user:password@smtp.example.com:587", "consolemail://", "smtp://localhost:25") or
+# EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS; ALERT_EMAIL_FROM.
+DASHBOARD_URL = env.str("DASHBOARD_URL", default="http://127.0.0.1:8000")
+vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25" if PRODUCTION else "consolemail://"))
+if env.str("EMAIL_HOST", default=""):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = env.str("EMAIL_HOST")
+    EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+    EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+    EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+ALERT_EMAIL_FROM = env.str("ALERT_EMAIL_FROM", default="cs-dashboard@localhost")
+ALERT_EMAIL_DOMAIN = ALERT_EMAIL_FROM.rpartition("@")[2] or "localhost"
+# Channel requests: (connect, read) timeouts in seconds.
+ALERT_HTTP_TIMEOUT = (
+    env.float("ALERT_CONNECT_TIMEOUT", default=5.0),
+    env.float("ALERT_READ_TIMEOUT", default=10.0),
+)
+# A condition must stay clear this long before its incident resolves (firing again meanwhile keeps it).
+ALERT_RESOLVE_AFTER = env.float("ALERT_RESOLVE_AFTER", default=120.0)
+# The least time between messages about one subject of a rule that never reminds (repeat 0).
+ALERT_FLAP_GUARD = env.float("ALERT_FLAP_GUARD", default=3600.0)
+# A sending worker's claim on a message; a claim that ran out was cut off and is sent again.
+ALERT_DELIVERY_LEASE = env.int("ALERT_DELIVERY_LEASE", default=60)
+# Retries: ALERT_RETRY_BASE x 2**(n-1) seconds, at most ALERT_RETRY_MAX, ALERT_MAX_ATTEMPTS tries.
+ALERT_RETRY_BASE = env.float("ALERT_RETRY_BASE", default=10.0)
+ALERT_RETRY_MAX = env.float("ALERT_RETRY_MAX", default=900.0)
+ALERT_MAX_ATTEMPTS = env.int("ALERT_MAX_ATTEMPTS", default=8)
+# How far back the dashboard's own stop actions explain a stopped job.
+ALERT_STOP_LOOKBACK = env.float("ALERT_STOP_LOOKBACK", default=86400.0)
+# The sweep (beat): lost deliveries, reminders and resolutions no poll evaluates.
+ALERT_SWEEP_EVERY = env.float("ALERT_SWEEP_EVERY", default=30.0)
+ALERT_SWEEP_GRACE = env.float("ALERT_SWEEP_GRACE", default=30.0)
+CELERY_BEAT_SCHEDULE["alerts-sweep"] = {
+    "task": "dashboard.alerts.tasks.sweep",
+    "schedule": ALERT_SWEEP_EVERY,
+    "options": {"expires": ALERT_SWEEP_EVERY * 2},
+}
+# ----------------------------------------------------------------------------------- end of alerts
+
+
+# ---------------------------------------------------------------------------------------------------
 # REST API (dashboard.api): token or session auth, one error shape, write rate limits, OpenAPI schema.
 # API_WRITE_RATE (e.g. "60/min") limits write requests per API token (per user for browser sessions),
 # API_WRITE_RATE_USER per user across all their tokens, API_WRITE_RATE_TEAM per team; JSON bodies are
@@ -437,6 +482,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SqlJobTypeEnum": "csapi.vocab.SQL_JOB_TYPES",
         "JarJobTypeEnum": "csapi.vocab.JAR_JOB_TYPES",
+        "IncidentStateEnum": "dashboard.alerts.models.IncidentState.choices",
+        "NotificationStateEnum": "dashboard.alerts.models.NotificationState.choices",
     },
 }
 INSTALLED_APPS += ["rest_framework", "drf_spectacular", "dashboard.api"]

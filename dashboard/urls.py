@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("dashboard.jobs.urls")),
     path("", include("dashboard.clusters.urls")),
     path("", include("dashboard.usage.urls")),
+    path("", include("dashboard.alerts.urls")),
 ]

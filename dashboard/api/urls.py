@@ -68,6 +68,7 @@ team_patterns = [
     path("quotas/<uuid:credential>/<str:user_id>/", views_usage.QuotaDetail.as_view(), name="quota_detail"),
     path("overview/", views_usage.Overview.as_view(), name="overview"),
     path("cost-history/", views_usage.CostHistory.as_view(), name="cost_history"),
+    path("alerts/", include("dashboard.alerts.api_urls")),
 ]
 
 v1_patterns = [

@@ -1168,6 +1168,7 @@ def _attempt(credential: Credential, kind: str) -> SyncResult:
         record_failure(health, error=error, started=started, finished=timezone.now())
         # Polling of this credential pauses on needs_attention; once a lead fixes it, it is due at once.
         PollHealth.objects.filter(credential_id=credential_id).update(next_attempt=timezone.now())
+        _evaluate_alerts(credential_id, kind, ok=False, started_at=health.last_attempt)
         return SyncResult(kind, ok=False, error=error)
     except Exception as exc:  # every failure is recorded; the next cycle retries after the backoff
         error = readable_error(exc)
@@ -1182,9 +1183,18 @@ def _attempt(credential: Credential, kind: str) -> SyncResult:
             finished=timezone.now(),
             retry_after=getattr(exc, "retry_after", None),
         )
+        _evaluate_alerts(credential_id, kind, ok=False, started_at=health.last_attempt)
         return SyncResult(kind, ok=False, error=error)
     record_success(health, items=items, started=started, finished=timezone.now())
+    _evaluate_alerts(credential_id, kind, ok=True, started_at=health.last_attempt)
     return SyncResult(kind, ok=True, items=items)
+
+
+def _evaluate_alerts(credential_id: int, kind: str, *, ok: bool, started_at: datetime) -> None:
+    """Alert rules read what this sync wrote (``dashboard.alerts``); they never raise into polling."""
+    from dashboard.alerts.services import evaluate_after_sync
+
+    evaluate_after_sync(credential_id=credential_id, kind=kind, ok=ok, started_at=started_at)
 
 
 def sync_all(credential_id: int, kinds: Iterable[str] = KINDS) -> dict[str, SyncResult]:

@@ -33,12 +33,20 @@ def _apply_validation_error(form, error: ValidationError) -> None:
 @require_safe
 @login_required
 def home(request):
+    from dashboard.alerts.selectors import open_incident_counts
     from dashboard.usage.selectors import team_summaries
 
     teams = teams_with_roles(request.user, with_credentials=True)
     summaries = team_summaries([team for team, _ in teams])
+    incidents = open_incident_counts([team for team, _ in teams])
     rows = [
-        {"team": team, "role": role, "is_lead": role >= Role.LEAD, "summary": summaries.get(team.id)}
+        {
+            "team": team,
+            "role": role,
+            "is_lead": role >= Role.LEAD,
+            "summary": summaries.get(team.id),
+            "incidents": incidents.get(team.id),
+        }
         for team, role in teams
     ]
     return render(request, "teams/home.html", {"rows": rows})

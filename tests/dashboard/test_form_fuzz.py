@@ -100,7 +100,7 @@ def _row_counts() -> dict[str, int]:
     return {
         m._meta.label: m.objects.count()
         for m in apps.get_models()
-        if m._meta.app_label in ("jobs", "clusters", "usage", "teams") and m is not ActionLog
+        if m._meta.app_label in ("jobs", "clusters", "usage", "teams", "alerts") and m is not ActionLog
     }
 
 
@@ -127,6 +127,9 @@ def forms(roles, cs_credential, emulator, login):
             "cluster_create",
             "members",
             "credential_create",
+            "alert_rule_create",
+            "alert_channel_create",
+            "alert_maintenance",
         )
     ]
     pages.append(
@@ -174,6 +177,8 @@ def test_no_input_breaks_a_form(forms, emulator, data):
     before_failures = ActionLog.objects.filter(outcome="failure").count()
     response = client.post(action, values)
     assert response.status_code in (200, 302, 400, 403, 404, 413), (action, values, response.status_code)
+    if response.status_code == 400 and "field-error" in response.content.decode():
+        assert _row_counts() == before_rows and _writes(emulator) == before_writes, (action, values)
     if response.status_code == 200 and "field-error" in response.content.decode():
         # Refused: nothing was written. Refused by the form itself (no failed CS call in the action
         # log), nothing reached CS either.

@@ -89,7 +89,9 @@ def beta(roles, other_cs_credential, emulator):
         state="failed",
         message="beta's call",
     )
+    alerts = _beta_alerts(roles, other_cs_credential, job)
     kwargs = {
+        **alerts.kwargs,
         "team": team.slug,
         "team_slug": team.slug,
         "credential": other_cs_credential.public_id,
@@ -113,8 +115,46 @@ def beta(roles, other_cs_credential, emulator):
         str(other_cs_credential.public_id),
         other_cs_credential.name,
         template.name,
+        *alerts.secrets,
     ]
     return type("Beta", (), {"kwargs": kwargs, "secrets": [s for s in secrets if s and len(s) >= 4]})
+
+
+def _beta_alerts(roles, credential, job):
+    """Team beta's alert rule, channel, incident, silence and maintenance window (ids and names)."""
+    from django.utils import timezone
+
+    from dashboard.alerts.models import Channel, Incident, MaintenanceWindow, Rule, Silence
+
+    team = roles.other_team
+    channel = Channel(team=team, name="beta pager channel", kind="webhook")
+    channel.set_secrets(url="https://hooks.example.com/beta", signing_key="beta-signing-key-123456")
+    channel.save()
+    rule = Rule.objects.create(team=team, name="beta failure rule", kind="job_failed")
+    rule.channels.add(channel)
+    incident = Incident.objects.create(
+        team=team,
+        rule=rule,
+        subject=f"job:{job.pk}",
+        subject_name=job.name,
+        job=job,
+        credential=credential,
+        summary="beta incident summary",
+    )
+    until = timezone.now() + timezone.timedelta(hours=1)
+    silence = Silence.objects.create(team=team, rule=rule, until=until, reason="beta silence reason")
+    window = MaintenanceWindow.objects.create(
+        team=team, name="beta maintenance window", starts_at=timezone.now(), ends_at=until
+    )
+    kwargs = {
+        "rule": rule.public_id,
+        "channel": channel.public_id,
+        "incident": incident.public_id,
+        "silence": silence.public_id,
+        "window": window.public_id,
+    }
+    secrets = [channel.name, rule.name, incident.summary, silence.reason, window.name, "hooks.example.com"]
+    return type("BetaAlerts", (), {"kwargs": kwargs, "secrets": secrets})
 
 
 def _url(name, pattern, route, kwargs):

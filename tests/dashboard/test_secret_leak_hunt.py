@@ -45,6 +45,16 @@ def canaries():
 
 
 @pytest.fixture
+def channel_canaries():
+    """Secrets of alert channels: a webhook URL's token, its signing key and a robot's access token."""
+    return {
+        "url_token": "URLCANARY" + secrets.token_hex(12),
+        "signing_key": "KEYCANARY" + secrets.token_hex(12),
+        "robot_token": "ROBOTCANARY" + secrets.token_hex(12),
+    }
+
+
+@pytest.fixture
 def canary_emulator(canaries):
     with EmulatorServer(seed="demo", account=canaries) as server:
         yield server
@@ -84,7 +94,9 @@ def _jar() -> bytes:
 
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
-def test_no_secret_anywhere(canaries, canary_emulator, capture_logs, capture_broker, client, settings):
+def test_no_secret_anywhere(
+    canaries, channel_canaries, canary_emulator, capture_logs, capture_broker, client, settings
+):
     from celery.contrib.testing.worker import start_worker
 
     from dashboard.celery import app
@@ -271,6 +283,51 @@ def test_no_secret_anywhere(canaries, canary_emulator, capture_logs, capture_bro
     ):
         keep(client.get(path, HTTP_AUTHORIZATION=f"Bearer {raw_token}"))
 
+    # Alert channels with secrets, through the form: a webhook that answers and a robot that cannot be
+    # reached; their pages, a form error, test messages (sent by the worker below) and the API.
+    from tests.dashboard.alerts.receivers import HttpReceiver
+
+    hook_receiver = HttpReceiver()
+    settings.OUTBOUND_ALLOWED_HOSTS = [*settings.OUTBOUND_ALLOWED_HOSTS, hook_receiver.netloc]
+    channel_forms = [
+        {
+            "name": "hook",
+            "kind": "webhook",
+            "enabled": "on",
+            "url": f"{hook_receiver.url}/hook?token={channel_canaries['url_token']}",
+            "signing_key": channel_canaries["signing_key"],
+        },
+        {
+            "name": "robot",
+            "kind": "dingtalk",
+            "enabled": "on",
+            "url": f"http://127.0.0.1:9/robot/send?access_token={channel_canaries['robot_token']}",
+        },
+        {
+            "name": "bad",
+            "kind": "webhook",
+            "url": f"ftp://x/{channel_canaries['url_token']}",
+            "signing_key": "k",
+        },
+    ]
+    for data in channel_forms:
+        keep(client.post(reverse("alert_channel_create", kwargs={"team": "alpha"}), data))
+    from dashboard.alerts.models import Channel
+
+    for channel in Channel.objects.all():
+        ckw = {"team": "alpha", "channel": channel.public_id}
+        keep(client.post(reverse("alert_channel_test", kwargs=ckw)))
+        for name in ("alert_channel", "alert_channel_edit"):
+            keep(client.get(reverse(name, kwargs=ckw)))
+        keep(
+            client.get(
+                f"/api/v1/teams/alpha/alerts/channels/{channel.public_id}/",
+                HTTP_AUTHORIZATION=f"Bearer {raw_token}",
+            )
+        )
+    keep(client.get(reverse("alert_channels", kwargs={"team": "alpha"})))
+    keep(client.get("/api/v1/teams/alpha/alerts/channels/", HTTP_AUTHORIZATION=f"Bearer {raw_token}"))
+
     # Admin pages.
     client.force_login(root, backend="dashboard.teams.auth.ModelBackend")
     for url in (
@@ -278,6 +335,8 @@ def test_no_secret_anywhere(canaries, canary_emulator, capture_logs, capture_bro
         f"/admin/teams/credential/{pw.pk}/change/",
         f"/admin/teams/credential/{aksk.pk}/change/",
         "/admin/teams/actionlog/",
+        "/admin/alerts/channel/",
+        *(f"/admin/alerts/channel/{pk}/change/" for pk in Channel.objects.values_list("pk", flat=True)),
     ):
         keep(client.get(url))
 
@@ -288,14 +347,22 @@ def test_no_secret_anywhere(canaries, canary_emulator, capture_logs, capture_bro
 
         refresh_soon(aksk, ["jobs", "metrics"])
         deadline = time.monotonic() + 30
+        from dashboard.alerts.models import Notification
         from dashboard.teams.models import CloudCall
 
         while time.monotonic() < deadline and (
-            len(capture_broker) < 3 or CloudCall.objects.filter(state__in=["queued", "running"]).exists()
+            len(capture_broker) < 3
+            or CloudCall.objects.filter(state__in=["queued", "running"]).exists()
+            or Notification.objects.filter(state="pending").exists()
         ):
             time.sleep(0.2)
         time.sleep(1)
     assert capture_broker, "no task went through the broker"
+    hook_receiver.close()
+    assert hook_receiver.requests, "the webhook's test message was not sent"
+    assert Notification.objects.filter(state="retrying").exists(), "the unreachable robot did not fail"
+    for channel in Channel.objects.all():
+        keep(client.get(reverse("alert_channel", kwargs={"team": "alpha", "channel": channel.public_id})))
     # The cloud calls queued by the credential pages ran in that worker: their pages and fragments.
     client.force_login(lead, backend="dashboard.teams.auth.ModelBackend")
     assert CloudCall.objects.filter(state__in=["succeeded", "failed"]).exists()
@@ -316,7 +383,10 @@ def test_no_secret_anywhere(canaries, canary_emulator, capture_logs, capture_bro
             columns = [
                 f.column
                 for f in model._meta.concrete_fields
-                if not (table == Credential._meta.db_table and f.column == "secret_encrypted")
+                if not (
+                    table in (Credential._meta.db_table, Channel._meta.db_table)
+                    and f.column == "secret_encrypted"
+                )
             ]
             quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
             cursor.execute(f"SELECT {quoted} FROM {connection.ops.quote_name(table)}")  # noqa: S608
@@ -331,6 +401,6 @@ def test_no_secret_anywhere(canaries, canary_emulator, capture_logs, capture_bro
     }
     assert len(responses) > 30 and len(capture_logs.texts) > 50 and rows
     for where, texts in haystacks.items():
-        for secret in canaries.values():
+        for secret in [*canaries.values(), *channel_canaries.values()]:
             hits = [t[:200] for t in texts if secret in t]
             assert not hits, f"a credential secret appears in {where}: {hits[:3]}"

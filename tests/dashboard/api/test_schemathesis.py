@@ -72,7 +72,25 @@ def world(roles, cs_credential, fast_cs):
     from dashboard.api.services import token_create
 
     tokens = {role: token_create(user=getattr(roles, role), name="conformance")[1] for role in ROLES}
+    _alert_objects(roles.team)
     return {"credential": cs_credential, "tokens": tokens, "synced": False}
+
+
+def _alert_objects(team) -> None:
+    """A channel, a rule, an incident, a silence and a maintenance window, for the alerts operations."""
+    from django.utils import timezone
+
+    from dashboard.alerts.models import Channel, Incident, MaintenanceWindow, Rule, Silence
+
+    channel = Channel(team=team, name="pager", kind="webhook")
+    channel.set_secrets(url="https://hooks.example.com/pager", signing_key="conformance-key-123456")
+    channel.save()
+    rule = Rule.objects.create(team=team, name="failures", kind="job_failed")
+    rule.channels.add(channel)
+    Incident.objects.create(team=team, rule=rule, subject="credential:0", subject_name="x", summary="s")
+    until = timezone.now() + timezone.timedelta(hours=1)
+    Silence.objects.create(team=team, rule=rule, until=until)
+    MaintenanceWindow.objects.create(team=team, name="upgrade", starts_at=timezone.now(), ends_at=until)
 
 
 def _sync_for(world, path: str) -> None:
@@ -102,6 +120,18 @@ def _real_ids(world) -> dict[str, str]:
         ("user_id", UserQuota, "user_id"),
     ):
         value = model.objects.filter(credential=cred).values_list(field, flat=True).first()
+        if value is not None:
+            ids[name] = str(value)
+    from dashboard.alerts.models import Channel, Incident, MaintenanceWindow, Rule, Silence
+
+    for name, model in (
+        ("rule", Rule),
+        ("channel", Channel),
+        ("incident", Incident),
+        ("silence", Silence),
+        ("window", MaintenanceWindow),
+    ):
+        value = model.objects.filter(team__slug="alpha").values_list("public_id", flat=True).first()
         if value is not None:
             ids[name] = str(value)
     peering = Peering.objects.filter(cluster__credential=cred).values_list("peering_id", flat=True).first()
