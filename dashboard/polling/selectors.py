@@ -192,10 +192,14 @@ def freshness(team: Team, kinds: Iterable[str] | str | None = None) -> Freshness
 
 
 def team_poll_state(team: Team) -> tuple[list[Credential], list[PollHealth]]:
-    """The team's credentials (names, attention flags) and their poll health, as of the team's version.
+    """The team's credentials (names, attention flags) and their poll health, as of the team's version,
+    at most ``POLL_DUE_EVERY`` seconds old.
 
-    Every poll and every write request changes the team's version (``dashboard.teams.versions``), so
-    the cached rows are the current ones. No secret column is loaded.
+    What pages show of poll health beyond its times (a failure, its error, a recovery, a credential
+    needing attention) changes the team's version (``dashboard.polling.runner``), so it shows at once.
+    A successful sync that wrote nothing only moves ``last_success`` on and leaves the version alone:
+    the short lifetime keeps the ages and the stale flag worked out from it true (the scheduler acts no
+    more often than that anyway). No secret column is loaded.
     """
     from dashboard.pagecache import cached
 
@@ -207,7 +211,11 @@ def team_poll_state(team: Team) -> tuple[list[Credential], list[PollHealth]]:
         )
         return credentials, list(PollHealth.objects.filter(credential__in=[c.pk for c in credentials]))
 
-    return cached(f"poll-state:{team.pk}:{team.created_at.timestamp()}:{team.version}", load)
+    return cached(
+        f"poll-state:{team.pk}:{team.created_at.timestamp()}:{team.version}",
+        load,
+        ttl=max(1, int(settings.POLL_DUE_EVERY)),
+    )
 
 
 def team_freshness(team: Team, kinds: Iterable[str] | str | None = None) -> Freshness:

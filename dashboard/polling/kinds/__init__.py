@@ -1,0 +1,18 @@
+"""One module per kind of CS data the poller copies: ``jobs``, ``metrics``, ``audit``, ``templates``,
+``clusters``, and ``usage`` (user quotas and the account overview).
+
+Each ``sync_<kind>(credential, *, client=None)`` fetches that kind from CS and writes its snapshots,
+and answers a :class:`Synced`: how many items CS listed, and how many rows the sync wrote. A sync that
+wrote nothing changed nothing a page shows, so it leaves the team's version alone (the runner,
+``dashboard.polling.runner``, decides).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Synced:
+    items: int  # what CS listed (jobs, traces, samples fetched, ...)
+    written: int  # rows created, changed, marked deleted or appended
