@@ -2,9 +2,8 @@
 user quotas. (Jobs, which come by the thousand and page by page, have their own in ``kinds.jobs``.)
 
 A set is complete: rows of its scope missing from it are gone from CS. Unchanged rows (same
-fingerprint) cost nothing; new and changed rows are written by one
-``bulk_create(update_conflicts=True)`` on the model's (scope, key) unique constraint, which also
-answers their primary keys.
+fingerprint) cost nothing; new and changed rows are written by one multi-row upsert on the model's
+(scope, key) unique constraint (:mod:`dashboard.polling.bulk`), which also answers their ids.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Model
 
+from dashboard.polling import bulk
 from dashboard.polling.coerce import fingerprint, plain
 
 
@@ -74,20 +74,15 @@ def upsert(
     written = len(pending)
     with transaction.atomic():
         if pending:
-            model.objects.bulk_create(
-                pending,
-                update_conflicts=True,
-                unique_fields=[scope_field, key_field],
-                update_fields=fields,
+            cols = bulk.columns(model)
+            upserted = bulk.insert(
+                cols,
+                bulk.model_rows(cols, pending),
+                conflict=(scope_field, key_field),
+                update=fields,
+                returning=("id", key_field),
             )
-            if any(row.pk is None for row in pending):  # a backend that cannot return them (not ours)
-                pks.update(
-                    model.objects.filter(
-                        **scope, **{f"{key_field}__in": [getattr(r, key_field) for r in pending]}
-                    ).values_list(key_field, "pk")
-                )
-            else:
-                pks.update((getattr(row, key_field), row.pk) for row in pending)
+            pks.update((key, pk) for pk, key in upserted.returned)
         if gone:
             rows = model.objects.filter(pk__in=gone)
             if soft_delete:

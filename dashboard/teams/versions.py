@@ -7,8 +7,9 @@ places, and each is covered once, here or at its source:
 - a write request (POST, PUT, PATCH, DELETE) to one of the team's URLs, by the UI or the REST API,
   with whatever the view wrote (snapshots, action log, credentials, members):
   :class:`TeamVersionMiddleware`, after the view has run;
-- a poll of one of the team's credentials, whatever its outcome (snapshots, poll health, a credential
-  marked as needing attention): ``dashboard.polling.services.sync``;
+- a poll of one of the team's credentials that wrote snapshot rows or changed what pages show of its
+  health (a failure, its error, a recovery, a credential marked as needing attention), once its writes
+  commit: ``dashboard.polling.runner``;
 - a background fetch of a job's execution plan and APIG sinks: ``dashboard.jobs.services.job_details_fetch``;
 - the admin site and the demo seed: every team (:func:`all_teams_changed`).
 

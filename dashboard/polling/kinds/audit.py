@@ -13,6 +13,7 @@ from django.utils import timezone
 
 import csapi
 from dashboard.jobs.models import AuditTrace
+from dashboard.polling import bulk
 from dashboard.polling.clients import client as _client
 from dashboard.polling.coerce import plain, text, timestamp
 from dashboard.polling.conf import retention_cutoff
@@ -85,7 +86,8 @@ def store_traces(credential: Credential, page: Iterable[Mapping[str, Any]], now:
     )
     fresh = [trace_row(credential, key, trace, now) for key, trace in traces.items() if key not in known]
     if fresh:
-        AuditTrace.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=len(fresh))
+        cols = bulk.columns(AuditTrace)
+        bulk.insert(cols, bulk.model_rows(cols, fresh), conflict=("credential", "key"), ignore_conflicts=True)
     return len(fresh)
 
 
@@ -96,8 +98,8 @@ def sync_audit(credential: Credential, *, client: csapi.CSClient | None = None) 
     newest trace time when the last *finished* sync began. A sync cut off half-way (a CS fault, a
     killed worker) does not move that mark, so the next one reads on past the pages it had stored
     instead of stopping at them and losing the older traces it never reached. At most
-    ``POLL_AUDIT_MAX_PAGES`` pages are read. Traces are de-duplicated by key
-    (``bulk_create(ignore_conflicts=True)``), so a retried or overlapping sync adds no duplicates.
+    ``POLL_AUDIT_MAX_PAGES`` pages are read. Traces are de-duplicated by key (``ON CONFLICT DO
+    NOTHING`` on the credential's keys), so a retried or overlapping sync adds no duplicates.
     """
     client = client or _client(credential)
     now = timezone.now()

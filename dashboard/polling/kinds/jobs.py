@@ -1,23 +1,23 @@
 """Jobs: the job listing (5.1.11 with ``show_detail``), page by page, into ``Job`` and its status history.
 
 Costs: one list call per page, and per page a constant number of SQL statements: one SELECT of the
-stored fingerprints covering the page, then, if anything on it is new or changed, one
-``bulk_create(update_conflicts=True)`` of those jobs and one ``bulk_create`` of their status changes,
-in one transaction. (On SQLite, Django splits a statement at its 999-parameter limit, so a page of 100
-new jobs takes a few INSERTs; on PostgreSQL, one.) A job whose listed payload did not change costs its
-fingerprint and nothing else; its row is not written.
+stored fingerprints covering the page, then, if anything on it is new or changed, one multi-row upsert
+of those jobs and one multi-row INSERT of their status changes (:mod:`dashboard.polling.bulk`), in one
+transaction. A job whose listed payload did not change costs its fingerprint and nothing else; its
+row is not written. The next page is fetched while a page is written (:class:`PagesAhead`), so a
+listing takes about the longer of its requests and its writes rather than their sum.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 import csapi
@@ -25,6 +25,7 @@ from csapi.models import Page
 from csapi.pagination import CursorPager
 from dashboard.clusters.models import Cluster
 from dashboard.jobs.models import Job, JobStatusChange
+from dashboard.polling import bulk
 from dashboard.polling.clients import client as _client
 from dashboard.polling.coerce import boolean, fingerprint, integer, mapping, text, timestamp
 from dashboard.polling.kinds import Synced
@@ -135,15 +136,10 @@ def job_fingerprint(payload: Mapping[str, Any], cluster_name: str) -> str:
     return fingerprint(payload, exclude=VOLATILE_JOB_FIELDS, extra=cluster_name or None)
 
 
-@cache
-def _job_attnames() -> tuple[str, ...]:
-    return tuple(f.attname for f in Job._meta.concrete_fields)
-
-
-def _job(values: Mapping[str, Any]) -> Job:
-    """A ``Job`` from its column values: positional arguments, Django's fast way to build an instance
-    (keyword arguments cost a lookup per field); absent columns (the primary key, the metrics) are None."""
-    return Job(*[values.get(name) for name in _job_attnames()])
+#: The columns a page of jobs writes: identity, snapshot and first_seen. The metrics columns are left
+#: out: a new row gets their default (NULL) and a changed row keeps what the metrics sync wrote.
+WRITE_FIELDS = ("credential_id", "team_id", "job_id", *SNAPSHOT_FIELDS, "first_seen")
+HISTORY_FIELDS = ("job_id", "previous_status", "status", "status_desc", "observed_at")
 
 
 @dataclass
@@ -172,15 +168,15 @@ def apply_page(
     """Write one page of listed jobs: one upsert of the new and changed, one insert of status changes.
 
     A job whose fingerprint matches the stored one and that is not marked deleted costs nothing but its
-    fingerprint. The others are built once, straight into ``Job`` instances, and written by one
-    ``INSERT ... ON CONFLICT (credential_id, job_id) DO UPDATE`` of :data:`SNAPSHOT_FIELDS` (so a stored
-    job keeps ``first_seen`` and its metrics), which returns the primary keys the history rows need.
+    fingerprint. The others are built once, straight into rows of :data:`WRITE_FIELDS`, and written by
+    one ``INSERT ... ON CONFLICT (credential_id, job_id) DO UPDATE`` of :data:`SNAPSHOT_FIELDS` (so a
+    stored job keeps ``first_seen`` and its metrics), which returns the ids the history rows need.
     A status change is appended when a job is new or its status differs from the stored one.
     """
     result = JobPageResult()
-    jobs: dict[int, Job] = {}  # job_id -> the row to write; a job listed twice: the last listing wins
+    rows: dict[int, tuple[Any, ...]] = {}  # job_id -> row in WRITE_FIELDS order; the last listing wins
     changes: dict[int, tuple[str, str, str]] = {}  # job_id -> (previous, status, desc)
-    identity = {"credential_id": credential.pk, "team_id": credential.team_id}
+    cred_pk, team_pk = credential.pk, credential.team_id
     for payload in page:
         job_id = int(payload["job_id"])
         cluster_name = listed_cluster_name(payload, cluster_names)
@@ -190,8 +186,10 @@ def apply_page(
             result.unchanged += 1  # the common case: nothing to build, nothing to write
             continue
         values = job_values(payload, cluster_name=cluster_name)
-        values.update(identity, job_id=job_id, fingerprint=fp, first_seen=now, last_seen=now)
-        jobs[job_id] = _job(values)
+        values["fingerprint"] = fp
+        values["last_seen"] = now
+        values["deleted_at"] = None
+        rows[job_id] = (cred_pk, team_pk, job_id, *[values[f] for f in SNAPSHOT_FIELDS], now)
         status = values["status"]
         if found is None:
             changes[job_id] = ("", status, values["status_desc"])
@@ -199,24 +197,24 @@ def apply_page(
             changes[job_id] = (found[2], status, values["status_desc"])
         else:
             changes.pop(job_id, None)
-    if not jobs:
+    if not rows:
         return result
     with transaction.atomic():
-        Job.objects.bulk_create(
-            list(jobs.values()),
-            update_conflicts=True,
-            unique_fields=("credential", "job_id"),
-            update_fields=SNAPSHOT_FIELDS,
+        written = bulk.insert(
+            bulk.columns(Job, WRITE_FIELDS),
+            list(rows.values()),
+            conflict=("credential_id", "job_id"),
+            update=SNAPSHOT_FIELDS,
+            returning=("id", "job_id"),
         )
         if changes:
-            JobStatusChange.objects.bulk_create(
-                [
-                    JobStatusChange(None, jobs[job_id].pk, previous, status, desc, now)
-                    for job_id, (previous, status, desc) in changes.items()
-                ]
+            pks = {job_id: pk for pk, job_id in written.returned}
+            bulk.insert(
+                bulk.columns(JobStatusChange, HISTORY_FIELDS),
+                [(pks[job_id], *change, now) for job_id, change in changes.items()],
             )
-    result.created = sum(1 for job_id in jobs if job_id not in existing)
-    result.changed = len(jobs) - result.created
+    result.created = sum(1 for job_id in rows if job_id not in existing)
+    result.changed = len(rows) - result.created
     result.status_changes = len(changes)
     return result
 
@@ -235,6 +233,47 @@ def job_pages(client: csapi.CSClient, page_size: int) -> CursorPager:
     return CursorPager(
         fetch, id_key="job_id", page_size=page_size, params={"show_detail": True, "order": "asc"}
     )
+
+
+class PagesAhead:
+    """The pages of a listing, each next one fetched in a background thread while the last is written.
+
+    The caller asks for the next page (:meth:`request`) as soon as it knows it wants one, does its
+    database work, then takes the page (:meth:`take`). A page is fetched only when asked for, so the
+    listing costs no request more than reading it page by page; the first page (which authenticates,
+    and may read the shared token cache) is fetched in the caller's thread. The listing's iterator is
+    only ever advanced by one thread at a time. On :meth:`close` an unfinished fetch is waited for
+    (bounded by the client's timeout) and dropped.
+    """
+
+    def __init__(self, pages: Iterator[Page]) -> None:
+        self._pages = pages
+        self._fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="poll-fetch")
+        self._pending: Future | None = None
+
+    def request(self) -> None:
+        if self._pending is None:
+            self._pending = self._fetcher.submit(next, self._pages, None)
+
+    def take(self) -> Page | None:
+        """The next page (None at the end of the listing); fetched here if it was not requested."""
+        if self._pending is None:
+            return next(self._pages, None)
+        pending, self._pending = self._pending, None
+        return pending.result()
+
+    def close(self) -> None:
+        # A token refresh in the fetching thread may have opened a database connection (the token
+        # cache of a deployment without Redis): close it there, then stop the thread.
+        self._fetcher.submit(connections.close_all)
+        self._fetcher.shutdown(wait=True)
+        self._pages.close()
+
+    def __enter__(self) -> PagesAhead:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def sync_jobs(credential: Credential, *, client: csapi.CSClient | None = None) -> Synced:
@@ -258,40 +297,44 @@ def sync_jobs(credential: Credential, *, client: csapi.CSClient | None = None) -
     missing: list[int] = []
     seen: set[int] = set()
     total = written = 0
-    for page in pager.pages():
-        page = [job for job in page if integer(job.get("job_id")) is not None]
-        if not page:
-            continue
-        ids = [int(job["job_id"]) for job in page]
-        if ordered and (
-            any(b <= a for a, b in zip(ids, ids[1:], strict=False))
-            or (previous_last is not None and ids[0] <= previous_last)
-        ):
-            ordered = False  # CS ignored the order: fall back to comparing ids after the listing
-        rows = Job.objects.filter(credential=credential)
-        if ordered:
-            rows = rows.filter(job_id__lte=ids[-1])
-            if previous_last is not None:
-                rows = rows.filter(job_id__gt=previous_last)
-        else:
-            rows = rows.filter(job_id__in=ids)
-        existing: dict[int, Stored] = {
-            job_id: (pk, fp, status, deleted_at)
-            for pk, job_id, fp, status, deleted_at in rows.values_list(
-                "pk", "job_id", "fingerprint", "status", "deleted_at"
-            )
-        }
-        page_ids = set(ids)
-        if ordered:
-            missing.extend(j for j, row in existing.items() if j not in page_ids and row[3] is None)
-        seen.update(page_ids)
-        written += apply_page(credential, page, existing, now, cluster_names).written
-        total += len(page)
-        previous_last = ids[-1]
-        if ordered and isinstance(pager.total, int) and total >= pager.total:
+    with PagesAhead(pager.pages()) as listing:
+        while (page := listing.take()) is not None:
+            page = [job for job in page if integer(job.get("job_id")) is not None]
+            if not page:
+                continue
+            ids = [int(job["job_id"]) for job in page]
+            if ordered and (
+                any(b <= a for a, b in zip(ids, ids[1:], strict=False))
+                or (previous_last is not None and ids[0] <= previous_last)
+            ):
+                ordered = False  # CS ignored the order: fall back to comparing ids after the listing
+            total += len(page)
             # Every job CS counted has been read: skip the empty page that would only confirm the end.
             # Only jobs created after the listing began (higher ids, not stored yet) can follow.
-            break
+            complete = ordered and isinstance(pager.total, int) and total >= pager.total
+            if not complete:
+                listing.request()
+            rows = Job.objects.filter(credential=credential)
+            if ordered:
+                rows = rows.filter(job_id__lte=ids[-1])
+                if previous_last is not None:
+                    rows = rows.filter(job_id__gt=previous_last)
+            else:
+                rows = rows.filter(job_id__in=ids)
+            existing: dict[int, Stored] = {
+                job_id: (pk, fp, status, deleted_at)
+                for pk, job_id, fp, status, deleted_at in rows.values_list(
+                    "pk", "job_id", "fingerprint", "status", "deleted_at"
+                )
+            }
+            page_ids = set(ids)
+            if ordered:
+                missing.extend(j for j, row in existing.items() if j not in page_ids and row[3] is None)
+            seen.update(page_ids)
+            written += apply_page(credential, page, existing, now, cluster_names).written
+            previous_last = ids[-1]
+            if complete:
+                break
     # The listing completed: what CS no longer lists is gone.
     live = Job.objects.filter(credential=credential, deleted_at__isnull=True)
     if ordered:

@@ -5,8 +5,9 @@ Each job's figures (record counts and rates) go to two places: its row's latest 
 differ from the row's: an idle job costs no write, and its chart holds its last value rather than
 growing a flat line of identical points. ``metrics_at`` is therefore when the figures last changed;
 when they were last fetched is the metrics kind's poll health. Per batch: one SELECT of the running
-jobs with their figures, one ``bulk_create`` of samples (one per job and slot of the metrics
-interval, so a repeated poll adds no duplicate) and one ``bulk_update`` of the changed jobs.
+jobs with their figures, and for the changed ones one multi-row INSERT of samples (one per job and
+slot of the metrics interval, so a repeated poll adds no duplicate) and one multi-row UPDATE of the
+jobs (:mod:`dashboard.polling.bulk`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from django.utils import timezone
 import csapi
 from csapi import vocab
 from dashboard.jobs.models import Job, MetricSample
+from dashboard.polling import bulk
 from dashboard.polling.clients import client as _client
 from dashboard.polling.coerce import integer, mapping, number, plain
 from dashboard.polling.conf import interval
@@ -66,6 +68,10 @@ def figures(metrics: Mapping[str, Any]) -> tuple[Figures, Any, Any]:
     )
 
 
+SAMPLE_FIELDS = ("job_id", "sampled_at", *FIGURE_FIELDS, "sources", "sinks")
+JOB_FIGURE_FIELDS = ("id", *FIGURE_FIELDS, "metrics_at")
+
+
 def write_batch(
     stored: Mapping[int, tuple[int, Figures]], answer: list[Mapping[str, Any]], now: datetime
 ) -> int:
@@ -74,47 +80,29 @@ def write_batch(
     Returns the number of jobs whose figures changed (each one sample and one row update).
     """
     slot = metric_slot(now)
-    samples: list[MetricSample] = []
-    rows: list[Job] = []
+    samples: list[tuple[Any, ...]] = []  # in SAMPLE_FIELDS order
+    updates: list[tuple[Any, ...]] = []  # in JOB_FIGURE_FIELDS order
     for item in answer:
         found = stored.get(integer(item.get("job_id")) or -1)
         if found is None:
             continue
         pk, before = found
-        now_figures, sources, sinks = figures(mapping(item.get("metrics")))
-        if now_figures == before:
+        after, sources, sinks = figures(mapping(item.get("metrics")))
+        if after == before:
             continue
-        records_in, records_out, corrupted, read_rate, write_rate = now_figures
-        samples.append(
-            MetricSample(
-                job_id=pk,
-                sampled_at=slot,
-                records_in=records_in,
-                records_out=records_out,
-                corrupted_records=corrupted,
-                read_rate=read_rate,
-                write_rate=write_rate,
-                sources=sources,
-                sinks=sinks,
-            )
-        )
-        rows.append(
-            Job(
-                pk=pk,
-                records_in=records_in,
-                records_out=records_out,
-                corrupted_records=corrupted,
-                read_rate=read_rate,
-                write_rate=write_rate,
-                metrics_at=now,
-            )
-        )
-    if rows:
+        samples.append((pk, slot, *after, sources, sinks))
+        updates.append((pk, *after, now))
+    if updates:
         with transaction.atomic():
             # One sample per job and slot: figures that changed twice within a slot keep the first.
-            MetricSample.objects.bulk_create(samples, ignore_conflicts=True)
-            Job.objects.bulk_update(rows, [*FIGURE_FIELDS, "metrics_at"])
-    return len(rows)
+            bulk.insert(
+                bulk.columns(MetricSample, SAMPLE_FIELDS),
+                samples,
+                conflict=("job_id", "sampled_at"),
+                ignore_conflicts=True,
+            )
+            bulk.update(bulk.columns(Job, JOB_FIGURE_FIELDS), "id", updates)
+    return len(updates)
 
 
 def sync_metrics(credential: Credential, *, client: csapi.CSClient | None = None) -> Synced:
