@@ -33,6 +33,7 @@ import requests
 
 from benchmarks._django import setup_django
 from benchmarks._stack import free_port
+from csapi import vocab
 
 JOBS = int(os.environ.get("BENCH_POLL_JOBS", "20000"))
 TENANTS = int(os.environ.get("BENCH_POLL_TENANTS", "20"))
@@ -142,7 +143,7 @@ def run(report) -> None:
         for c in credentials:
             services.sync_metrics(c, client=clients[c.pk])
         metrics_requests = _stats(url).get("POST /v1.0/{project_id}/jobs/metrics", 0)
-        running = [Job.objects.filter(credential=c, status="job_running").count() for c in credentials]
+        running = [Job.objects.filter(credential=c, status=vocab.JOB_RUNNING).count() for c in credentials]
         metrics_floor = sum(math.ceil(n / settings.POLL_METRICS_BATCH) for n in running)
 
         # ---- steady state against its floor (best of three each, interleaved)
@@ -172,7 +173,7 @@ def run(report) -> None:
         left = changed_target
         for c in credentials:
             ids = list(
-                Job.objects.filter(credential=c, status="job_running")
+                Job.objects.filter(credential=c, status=vocab.JOB_RUNNING)
                 .order_by("job_id")
                 .values_list("job_id", flat=True)[: math.ceil(changed_target / len(credentials))]
             )[: max(0, left)]
@@ -187,7 +188,7 @@ def run(report) -> None:
             services.sync_jobs(c, client=clients[c.pk])
         changed_seconds = time.perf_counter() - started
         stopped = Job.objects.filter(team=team, job_id__in=[j for _pk, ids in stop_ids for j in ids])
-        changed = stopped.exclude(status="job_running").count()
+        changed = stopped.exclude(status=vocab.JOB_RUNNING).count()
 
         report("poll.jobs.requests", jobs_requests, "requests", floor=jobs_floor)
         report("poll.metrics.requests", metrics_requests, "requests", floor=metrics_floor)

@@ -4,6 +4,7 @@ the readable error pages show, and what of it pages show at all (:class:`Shown`)
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -38,6 +39,11 @@ def health_row(credential_id: int, kind: str) -> PollHealth:
     return health
 
 
+#: The request id csapi appends to an error's text: different on every attempt, so the same failure
+#: repeated would otherwise read as a new error.
+_REQUEST_ID = re.compile(r" \(request id [^)]*\)$")
+
+
 @dataclass(frozen=True)
 class Shown:
     """What pages show of one kind's poll health (``dashboard.polling.selectors``), beyond the ages they
@@ -45,7 +51,7 @@ class Shown:
 
     fetched: bool  # ever fetched: "never fetched" is shown as stale
     failing: bool
-    error: str
+    error: str  # the error of a failing kind, without its request id
     needs_attention: bool
 
     @classmethod
@@ -53,7 +59,7 @@ class Shown:
         return cls(
             fetched=health.last_success is not None,
             failing=health.consecutive_failures > 0,
-            error=health.last_error if health.consecutive_failures else "",
+            error=_REQUEST_ID.sub("", health.last_error) if health.consecutive_failures else "",
             needs_attention=credential.needs_attention,
         )
 

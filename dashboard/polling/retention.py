@@ -4,8 +4,8 @@ Every table the poller appends to, and every snapshot it marks deleted instead o
 listed in :data:`SERIES` under the kind that writes it; nothing else grows with time. Each kind
 prunes its own after a successful sync, at most once per ``conf.PRUNE_EVERY`` (``PollHealth.pruned_at``),
 so pruning costs nothing on almost every sync. A prune is bounded: rows go ``conf.PRUNE_BATCH`` per
-DELETE, and after ``conf.PRUNE_BUDGET_SECONDS`` it stops and leaves ``pruned_at`` alone, so the next
-sync of the kind carries on with the backlog.
+DELETE, and once ``conf.PRUNE_BUDGET_SECONDS`` have passed it stops after the batch at hand and
+leaves ``pruned_at`` alone, so the next sync of the kind carries on with the backlog.
 
 What stays although it is old: the newest status change of each job (it says since when the job has
 had its status), and the newest quota sample and overview snapshot of each credential (what the usage
@@ -85,15 +85,14 @@ def prune_kind(credential: Credential, kind: str, *, now: datetime | None = None
     for series in SERIES[kind]:
         old = series.old(credential, cutoff)
         while True:
-            if time.monotonic() > deadline:
+            pks = list(old.values_list("pk", flat=True)[: conf.PRUNE_BATCH])
+            if pks:
+                result.deleted += series.model.objects.filter(pk__in=pks).delete()[0]
+            if len(pks) < conf.PRUNE_BATCH:
+                break  # this series is done
+            if time.monotonic() > deadline:  # every run gets one batch done, however slow
                 result.complete = False
                 return result
-            pks = list(old.values_list("pk", flat=True)[: conf.PRUNE_BATCH])
-            if not pks:
-                break
-            result.deleted += series.model.objects.filter(pk__in=pks).delete()[0]
-            if len(pks) < conf.PRUNE_BATCH:
-                break
     return result
 
 

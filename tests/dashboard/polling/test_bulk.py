@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from csapi import vocab
 from dashboard.jobs.models import Job, JobStatusChange, MetricSample
 from dashboard.polling import bulk
 from dashboard.polling.kinds import jobs, metrics
@@ -32,7 +33,7 @@ def cred(team):
     )
 
 
-def _row(cred, job_id, *, name="job", config=None, when=None, status="job_running", now=None):
+def _row(cred, job_id, *, name="job", config=None, when=None, status=vocab.JOB_RUNNING, now=None):
     """A row in the poller's write order (kinds.jobs.WRITE_FIELDS)."""
     now = now or datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=UTC)
     values = {
@@ -117,13 +118,13 @@ def test_upsert_updates_snapshot_columns_only(cred):
     Job.objects.filter(pk=pk).update(read_rate=2.5)
     later = first + timedelta(hours=1)
     result = _upsert(
-        [_row(cred, 7, name="new'name", status="job_stopped", now=later), _row(cred, 8, now=later)]
+        [_row(cred, 7, name="new'name", status=vocab.JOB_CANCEL_SUCCESS, now=later), _row(cred, 8, now=later)]
     )
     assert result.statements == 1
     returned = dict((j, p) for p, j in result.returned)
     assert returned[7] == pk and set(returned) == {7, 8}
     job = Job.objects.get(pk=pk)
-    assert job.name == "new'name" and job.status == "job_stopped"
+    assert job.name == "new'name" and job.status == vocab.JOB_CANCEL_SUCCESS
     assert job.first_seen == first and job.last_seen == later  # first_seen is not a snapshot column
     assert job.read_rate == 2.5  # the metrics columns are the metrics sync's
     assert Job.objects.count() == 2
@@ -177,15 +178,19 @@ def test_history_rows_and_empty_input(cred):
     at = datetime(2024, 3, 4, tzinfo=UTC)
     assert (
         bulk.insert(
-            cols, [(pk, "", "job_running", "d'esc ✓", at), (pk, "job_running", "job_stopped", "", at)]
+            cols,
+            [
+                (pk, "", vocab.JOB_RUNNING, "d'esc ✓", at),
+                (pk, vocab.JOB_RUNNING, vocab.JOB_CANCEL_SUCCESS, "", at),
+            ],
         ).statements
         == 1
     )
     assert list(
         JobStatusChange.objects.order_by("id").values_list("previous_status", "status", "status_desc")
     ) == [
-        ("", "job_running", "d'esc ✓"),
-        ("job_running", "job_stopped", ""),
+        ("", vocab.JOB_RUNNING, "d'esc ✓"),
+        (vocab.JOB_RUNNING, vocab.JOB_CANCEL_SUCCESS, ""),
     ]
     assert bulk.insert(cols, []).statements == 0 and bulk.update(cols, "job_id", []) == 0
 

@@ -16,6 +16,7 @@ from types import SimpleNamespace
 import pytest
 from django.db import connection, models
 
+from csapi import vocab
 from dashboard.clusters.models import Cluster, ClusterJob, HostMapping, Peering, Route
 from dashboard.jobs.models import AuditTrace, Job, MetricSample, Template
 from dashboard.polling import bulk
@@ -173,7 +174,7 @@ def test_every_json_value_through_each_kinds_write_path(owners, value, kind):
     payload = {
         "job_id": 500,
         "name": "j",
-        "status": "job_running",
+        "status": vocab.JOB_RUNNING,
         **_probe(value),
         "job_config": _probe(value),
     }
