@@ -119,20 +119,26 @@ def _datetime_adapter(connection: BaseDatabaseWrapper) -> Adapter | None:
     """``adapt_datetimefield_value`` of the backend, without its per-call overhead where it is known.
 
     SQLite stores text of the naive time in the connection's time zone: what Django's adapter makes
-    of an aware value with USE_TZ.
+    of an aware value with USE_TZ. The rows of a page share some of their times (the sync's ``now``),
+    so the text of the column's last value is kept and reused for the same object.
     """
     ops = connection.ops
     if connection.vendor == "sqlite" and settings.USE_TZ:
         tz = connection.timezone
+        last: list[Any] = [None, None]  # the column's last value, and its text
 
         def sqlite_datetime(value: Any) -> Any:
             if value is None:
                 return None
+            if value is last[0]:
+                return last[1]
             if isinstance(value, datetime) and value.utcoffset() is not None:
-                if value.tzinfo is not tz:
-                    value = value.astimezone(tz)
-                return value.replace(tzinfo=None).isoformat(" ")  # what str() of the naive time gives
-            return ops.adapt_datetimefield_value(value)
+                naive = value if value.tzinfo is tz else value.astimezone(tz)
+                text = naive.replace(tzinfo=None).isoformat(" ")  # what str() of the naive time gives
+            else:
+                text = ops.adapt_datetimefield_value(value)
+            last[0], last[1] = value, text
+            return text
 
         return sqlite_datetime
     return ops.adapt_datetimefield_value
