@@ -8,14 +8,14 @@ Why not ``QuerySet.bulk_create(update_conflicts=True)``: it passes every column 
 the field's ``pre_save``, ``get_db_prep_save`` and the compiler's placeholder logic, which costs far
 more than the database work. Measured with ``python -m benchmarks poll`` on SQLite (20,000 jobs over
 20 credentials, 44 columns a job), a first sync through ``bulk_create`` (model instances built
-positionally, rows built once, the same fingerprints) ran at about 1,450 jobs/s, a fifth of its time
-in the database; through these statements, at about 4,700 jobs/s (the poller must reach 5,000 jobs/s
-on the same machine). Here the column list comes from the model's concrete fields,
-each value is adapted once by a per-field adapter (the conversions Django's ``get_db_prep_save``
-makes for the field's type, and only for the types that need one), and a page is written with one
-``INSERT ... VALUES (...), (...)`` statement (on PostgreSQL ``INSERT ... SELECT`` from one JSON array
-of rows, see ``_json_rows``), optionally with ``ON CONFLICT`` (PostgreSQL, and SQLite since 3.24) and
-``RETURNING`` (PostgreSQL, and SQLite since 3.35).
+positionally, rows built once, the same fingerprints) ran at about 1,450 jobs/s, most of its time
+compiling values rather than in the database; through these statements, at about 4,700 jobs/s (the
+poller must reach 5,000 jobs/s on the same machine). Here the column list comes from the model's
+concrete fields, each value is adapted once by a per-field adapter (the conversions Django's
+``get_db_prep_save`` makes for the field's type, and only for the types that need one), and a page is
+written with one ``INSERT ... VALUES (...), (...)`` statement (on PostgreSQL ``INSERT ... SELECT``
+from one JSON array of rows, see ``_json_rows``), optionally with ``ON CONFLICT`` (PostgreSQL, and
+SQLite since 3.24) and ``RETURNING`` (PostgreSQL, and SQLite since 3.35).
 
 Values are always bound parameters, never formatted into the SQL; identifiers come from the model
 and are quoted by the backend. A statement never binds more parameters than the database accepts:
