@@ -152,3 +152,15 @@ def test_refresh_soon_enqueues_on_commit(credential, django_capture_on_commit_ca
     assert sent == [(credential.pk, "jobs"), (credential.pk, "metrics")]
     with pytest.raises(ValueError):
         services.refresh_soon(credential, ["bogus"])
+
+
+def test_event_names_name_their_resource_type():
+    from dashboard.polling.kinds import audit
+
+    assert set(audit._MATCH_ORDER) == set(vocab.AUDIT_RESOURCE_TYPES)  # every type, none more
+    assert [audit.resource_type(e) for e in ("createJobTemplate", "stopClusterJob", "runJob", "login")] == [
+        "template",
+        "cluster",
+        "job",
+        "",
+    ]
