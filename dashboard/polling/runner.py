@@ -99,9 +99,10 @@ def _attempt(credential: Credential, kind: str) -> SyncResult:
     started = time.monotonic()
     health.last_attempt = timezone.now()
     health.save(update_fields=["last_attempt"])
+    synced = Synced()  # counted as the sync goes: a failure half-way still counts what was committed
     try:
         with clients.client(credential) as client:
-            synced = SYNCS[kind](credential, client=client)
+            SYNCS[kind](credential, client=client, synced=synced)
     except csapi.CSAuthError as exc:
         error = readable_error(exc)
         logger.warning(
@@ -111,7 +112,7 @@ def _attempt(credential: Credential, kind: str) -> SyncResult:
         record_failure(health, error=error, started=started, finished=timezone.now())
         # Polling of this credential pauses on needs_attention; once a lead fixes it, it is due at once.
         PollHealth.objects.filter(credential_id=credential_id).update(next_attempt=timezone.now())
-        result = SyncResult(kind, ok=False, error=error)
+        result = SyncResult(kind, ok=False, error=error, written=synced.written)
     except Exception as exc:  # every failure is recorded; the next cycle retries after the backoff
         error = readable_error(exc)
         if isinstance(exc, csapi.CSError):
@@ -125,7 +126,7 @@ def _attempt(credential: Credential, kind: str) -> SyncResult:
             finished=timezone.now(),
             retry_after=getattr(exc, "retry_after", None),
         )
-        result = SyncResult(kind, ok=False, error=error)
+        result = SyncResult(kind, ok=False, error=error, written=synced.written)
     else:
         written = synced.written + _prune(credential, health)
         record_success(health, items=synced.items, started=started, finished=timezone.now())

@@ -91,7 +91,9 @@ def store_traces(credential: Credential, page: Iterable[Mapping[str, Any]], now:
     return len(fresh)
 
 
-def sync_audit(credential: Credential, *, client: csapi.CSClient | None = None) -> Synced:
+def sync_audit(
+    credential: Credential, *, client: csapi.CSClient | None = None, synced: Synced | None = None
+) -> Synced:
     """Fetch new audit traces (newest first, 50 a page) down to those a finished sync already read.
 
     A sync stops at a page that brings nothing new and reaches back to ``complete_through``: the
@@ -102,21 +104,21 @@ def sync_audit(credential: Credential, *, client: csapi.CSClient | None = None) 
     NOTHING`` on the credential's keys), so a retried or overlapping sync adds no duplicates.
     """
     client = client or _client(credential)
+    synced = synced or Synced()
     now = timezone.now()
-    items = inserted = 0
     health = health_row(credential.pk, Kind.AUDIT)
     mark = health.complete_through
     newest: datetime | None = None
     pager = client.audit_logs.iter(max_pages=max(1, settings.POLL_AUDIT_MAX_PAGES))
     for page in pager.pages():
-        items += len(page)
+        synced.items += len(page)
         times = [t for t in (timestamp(trace.get("op_time")) for trace in page) if t is not None]
         if times and newest is None:
             newest = max(times)
         fresh = store_traces(credential, page, now)
-        inserted += fresh
+        synced.written += fresh
         if not fresh and mark is not None and times and min(times) <= mark:
             break  # newest first: everything from here down was read by a finished sync
     if newest is not None and newest != mark:
         PollHealth.objects.filter(pk=health.pk).update(complete_through=newest)
-    return Synced(items=items, written=inserted)
+    return synced

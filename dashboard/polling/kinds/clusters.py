@@ -116,13 +116,16 @@ def cluster_children(client: csapi.CSClient, cluster_id: int) -> tuple[list, lis
     return jobs, hosts, peerings, routes
 
 
-def sync_clusters(credential: Credential, *, client: csapi.CSClient | None = None) -> Synced:
+def sync_clusters(
+    credential: Credential, *, client: csapi.CSClient | None = None, synced: Synced | None = None
+) -> Synced:
     """Snapshot the exclusive clusters, then per live cluster its jobs, host mappings, peerings and routes.
 
     One list call per cluster for each (and one route list per peering). A cluster's children are
     written in one transaction after all of that cluster's lists were read.
     """
     client = client or _client(credential)
+    synced = synced or Synced()
     now = timezone.now()
     items = list(
         keyed(
@@ -140,7 +143,8 @@ def sync_clusters(credential: Credential, *, client: csapi.CSClient | None = Non
         now=now,
         soft_delete=True,
     )
-    written = clusters.written
+    synced.items = len(items)
+    synced.written += clusters.written
     for cluster_id, _values in items:
         cluster_pk = clusters.pks[cluster_id]
         try:
@@ -148,6 +152,7 @@ def sync_clusters(credential: Credential, *, client: csapi.CSClient | None = Non
         except csapi.CSNotFound:  # deleted since it was listed: the next cycle marks it deleted
             continue
         scope = {"cluster_id": cluster_pk}
+        written = 0
         with transaction.atomic():
             for model, key_field, children in (
                 (ClusterJob, "job_id", jobs),
@@ -169,4 +174,5 @@ def sync_clusters(credential: Credential, *, client: csapi.CSClient | None = Non
                     now=now,
                     soft_delete=False,
                 ).written
-    return Synced(items=len(items), written=written)
+        synced.written += written  # the cluster's children, committed together
+    return synced

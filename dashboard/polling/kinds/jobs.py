@@ -276,7 +276,9 @@ class PagesAhead:
         self.close()
 
 
-def sync_jobs(credential: Credential, *, client: csapi.CSClient | None = None) -> Synced:
+def sync_jobs(
+    credential: Credential, *, client: csapi.CSClient | None = None, synced: Synced | None = None
+) -> Synced:
     """Snapshot every job of ``credential`` (listing with show_detail, ascending job ids, page by page).
 
     Pages are read in ascending id order, so each page is authoritative for the id range between the
@@ -285,6 +287,7 @@ def sync_jobs(credential: Credential, *, client: csapi.CSClient | None = None) -
     the listing completed; a failed listing marks nothing.
     """
     client = client or _client(credential)
+    synced = synced or Synced()
     now = timezone.now()
     cluster_names = dict(
         Cluster.objects.filter(credential=credential, deleted_at__isnull=True).values_list(
@@ -296,7 +299,7 @@ def sync_jobs(credential: Credential, *, client: csapi.CSClient | None = None) -
     previous_last: int | None = None
     missing: list[int] = []
     seen: set[int] = set()
-    total = written = 0
+    total = 0
     with PagesAhead(pager.pages()) as listing:
         while (page := listing.take()) is not None:
             page = [job for job in page if integer(job.get("job_id")) is not None]
@@ -331,7 +334,8 @@ def sync_jobs(credential: Credential, *, client: csapi.CSClient | None = None) -
             if ordered:
                 missing.extend(j for j, row in existing.items() if j not in page_ids and row[3] is None)
             seen.update(page_ids)
-            written += apply_page(credential, page, existing, now, cluster_names).written
+            synced.written += apply_page(credential, page, existing, now, cluster_names).written
+            synced.items = total
             previous_last = ids[-1]
             if complete:
                 break
@@ -343,5 +347,5 @@ def sync_jobs(credential: Credential, *, client: csapi.CSClient | None = None) -
     else:
         gone = [j for j in live.values_list("job_id", flat=True).iterator() if j not in seen]
     for start in range(0, len(gone), DELETE_CHUNK):
-        written += live.filter(job_id__in=gone[start : start + DELETE_CHUNK]).update(deleted_at=now)
-    return Synced(items=total, written=written)
+        synced.written += live.filter(job_id__in=gone[start : start + DELETE_CHUNK]).update(deleted_at=now)
+    return synced

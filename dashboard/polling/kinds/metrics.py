@@ -105,12 +105,14 @@ def write_batch(
     return len(updates)
 
 
-def sync_metrics(credential: Credential, *, client: csapi.CSClient | None = None) -> Synced:
+def sync_metrics(
+    credential: Credential, *, client: csapi.CSClient | None = None, synced: Synced | None = None
+) -> Synced:
     """Fetch the figures of the credential's running jobs, ``POLL_METRICS_BATCH`` ids per call."""
     client = client or _client(credential)
+    synced = synced or Synced()
     batch = max(1, settings.POLL_METRICS_BATCH)
     after = 0
-    items = written = 0
     running = Job.objects.filter(
         credential=credential, deleted_at__isnull=True, status__in=vocab.RUNNING_STATUSES
     ).order_by("job_id")
@@ -121,8 +123,8 @@ def sync_metrics(credential: Credential, *, client: csapi.CSClient | None = None
         after = rows[-1][1]
         stored = {row[1]: (row[0], tuple(row[2:])) for row in rows}
         answer = client.jobs.metrics(list(stored))
-        items += len(answer)
-        written += write_batch(stored, answer, timezone.now())
+        synced.items += len(answer)
+        synced.written += write_batch(stored, answer, timezone.now())
         if len(rows) < batch:
             break
-    return Synced(items=items, written=written)
+    return synced

@@ -28,9 +28,12 @@ def template_values(t: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def sync_templates(credential: Credential, *, client: csapi.CSClient | None = None) -> Synced:
+def sync_templates(
+    credential: Credential, *, client: csapi.CSClient | None = None, synced: Synced | None = None
+) -> Synced:
     """Snapshot the custom job templates; templates gone from CS are marked deleted."""
     client = client or _client(credential)
+    synced = synced or Synced()
     items = list(
         keyed(
             client.templates.iter(page_size=settings.POLL_PAGE_SIZE),
@@ -38,7 +41,8 @@ def sync_templates(credential: Credential, *, client: csapi.CSClient | None = No
             template_values,
         )
     )
-    written = upsert(
+    synced.items = len(items)
+    synced.written += upsert(
         Template,
         scope={"credential_id": credential.pk},
         extra={"team_id": credential.team_id},
@@ -47,4 +51,4 @@ def sync_templates(credential: Credential, *, client: csapi.CSClient | None = No
         now=timezone.now(),
         soft_delete=True,
     ).written
-    return Synced(items=len(items), written=written)
+    return synced

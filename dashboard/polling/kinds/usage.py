@@ -34,9 +34,12 @@ def quota_values(u: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def sync_quotas(credential: Credential, *, client: csapi.CSClient | None = None) -> Synced:
+def sync_quotas(
+    credential: Credential, *, client: csapi.CSClient | None = None, synced: Synced | None = None
+) -> Synced:
     """Snapshot the users' SPU quotas, and append a totals sample (the SPU chart) when they changed."""
     client = client or _client(credential)
+    synced = synced or Synced()
     now = timezone.now()
     items = list(
         keyed(
@@ -50,6 +53,7 @@ def sync_quotas(credential: Credential, *, client: csapi.CSClient | None = None)
         "spu_quota": sum(v["spu_quota"] or 0 for _k, v in items),
         "users": len(items),
     }
+    synced.items = len(items)
     with transaction.atomic():
         written = upsert(
             UserQuota,
@@ -71,7 +75,8 @@ def sync_quotas(credential: Credential, *, client: csapi.CSClient | None = None)
                 credential=credential, team_id=credential.team_id, sampled_at=now, **totals
             )
             written += 1
-    return Synced(items=len(items), written=written)
+    synced.written += written  # once the transaction committed
+    return synced
 
 
 _JOB_OVERVIEW_FIELDS = {
@@ -108,16 +113,20 @@ def overview_values(payload: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
-def sync_overview(credential: Credential, *, client: csapi.CSClient | None = None) -> Synced:
+def sync_overview(
+    credential: Credential, *, client: csapi.CSClient | None = None, synced: Synced | None = None
+) -> Synced:
     """Append an overview snapshot when its figures differ from the newest one."""
     client = client or _client(credential)
+    synced = synced or Synced()
     payload = client.account.overview()
+    synced.items = 1
     values = overview_values(payload)
     newest = (
         OverviewSnapshot.objects.filter(credential=credential).order_by("-taken_at").values(*values).first()
     )
     if newest == values:
-        return Synced(items=1, written=0)
+        return synced
     OverviewSnapshot.objects.create(
         credential=credential,
         team_id=credential.team_id,
@@ -126,4 +135,5 @@ def sync_overview(credential: Credential, *, client: csapi.CSClient | None = Non
         raw=plain(payload),
         **values,
     )
-    return Synced(items=1, written=1)
+    synced.written += 1
+    return synced

@@ -3,6 +3,7 @@ version (once its writes commit) only when it wrote rows or changed what pages s
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -124,3 +125,33 @@ def test_unchanged_metrics_update_no_job_and_add_no_sample(credential, emu, poll
     job = Job.objects.filter(credential=credential, status=vocab.JOB_RUNNING).first()
     latest = job.metric_samples.order_by("-sampled_at").first()
     assert (job.records_in, job.read_rate) == (latest.records_in, latest.read_rate)
+
+
+def test_a_listing_that_fails_after_committing_pages_counts_them(
+    credential, team, emu, poll_settings, django_capture_on_commit_callbacks
+):
+    """The same failure as the last one, but pages were committed before it: the pages show them."""
+    poll_settings.POLL_PAGE_SIZE = 5
+    emu.faults.configure({"path": r"/jobs$", "error_rate": 1.0, "error_statuses": [503]})
+    with django_capture_on_commit_callbacks(execute=True):
+        assert not services.sync(credential.pk, Kind.JOBS).ok  # the first failure
+    version = _version(team)
+
+    emu.faults.configure({"path": r"/jobs$", "latency_ms": 200})
+    emu.emulator.reset_stats()
+
+    def fail_after_the_first_page():
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if emu.emulator.stats()["by_operation"].get("GET /v1.0/{project_id}/jobs", 0) >= 1:
+                emu.faults.configure({"path": r"/jobs$", "error_rate": 1.0, "error_statuses": [503]})
+                return
+            time.sleep(0.005)
+
+    watcher = threading.Thread(target=fail_after_the_first_page)
+    watcher.start()
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.sync(credential.pk, Kind.JOBS)
+    watcher.join()
+    assert not result.ok and result.written == 5 == Job.objects.filter(credential=credential).count()
+    assert result.changed and _version(team) == version + 1
