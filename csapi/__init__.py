@@ -1,12 +1,14 @@
-"""csapi: the Huawei Cloud Stream Service (CS) client. Django-free.
+"""csapi: the Huawei Cloud Stream Service (CS) client, and its successor's, DLI's. Django-free.
 
-``CSClient`` has one method per operation of the CS API, grouped by resource; ``TokenAuth`` and
-``AKSKAuth`` authenticate; errors are ``CSError`` subclasses; ``vocab`` and ``limits`` hold the
-status vocabulary and field limits shared with the emulator and the dashboard.
+``CSClient`` has one method per operation of the CS API, grouped by resource; ``DLIClient``
+(:mod:`csapi.dli`) the same for DLI Flink jobs, on Huawei's SDK. ``TokenAuth`` and ``AKSKAuth``
+authenticate both; errors are ``CSError`` subclasses; ``vocab`` and ``limits`` (``dli.limits``) hold
+the status vocabulary and field limits shared with the emulator and the dashboard.
 """
 
 from .auth import AKSKAuth, MemoryCache, TokenAuth, sign_request, verify_request
 from .client import CSClient
+from .dli import DLIClient
 from .errors import (
     ERROR_CODES,
     CSAuthError,
@@ -47,6 +49,7 @@ __all__ = [
     "CSTransportError",
     "CSUnavailable",
     "CSValidationError",
+    "DLIClient",
     "ERROR_CODES",
     "ErrorSpec",
     "MemoryCache",

@@ -30,6 +30,7 @@ __all__ = [
     "CSUnavailable",
     "CSValidationError",
     "ERROR_CODES",
+    "ERROR_FIELDS",
     "ErrorSpec",
     "TOKEN_EXPIRED_CODES",
     "cap_text",
@@ -37,6 +38,7 @@ __all__ = [
     "error_class_for",
     "error_from_response",
     "parse_error_body",
+    "register_error_table",
 ]
 
 
@@ -685,18 +687,135 @@ _TABLE_7_2: tuple[tuple[str, int, str, str], ...] = (
 
 ERROR_CODES: dict[str, ErrorSpec] = {row[0]: ErrorSpec(*row) for row in _TABLE_7_2}
 
+#: The field a documented code is about, by the dashboard's form field names (the request's own names
+#: but ``jar`` for the uploaded file and ``dirty_data_kind`` for the dirty-data strategy): CS's answer
+#: is shown on that field of whichever form has it, above the form otherwise.
+ERROR_FIELDS: dict[str, str] = {
+    "CS.11001": "sql_body",
+    "CS.11004": "name",
+    "CS.11006": "name",
+    "CS.11007": "name",
+    "CS.11008": "checkpoint_interval",
+    "CS.11009": "checkpoint_mode",
+    "CS.11010": "obs_bucket",
+    "CS.11011": "obs_bucket",
+    "CS.11012": "spu_number",
+    "CS.11013": "parallel_number",
+    "CS.11014": "desc",
+    "CS.11015": "name",
+    "CS.11016": "obs_bucket",
+    "CS.11017": "jar",
+    "CS.11018": "main_class",
+    "CS.11019": "args",
+    "CS.11020": "main_class",
+    "CS.11021": "jar_url",
+    "CS.11022": "parallel_number",
+    "CS.11023": "edge_group_ids",
+    "CS.11024": "run_mode",
+    "CS.11025": "manager_spu",
+    "CS.11026": "executor_number",
+    "CS.11027": "executor_spu",
+    "CS.11028": "executor_number",
+    "CS.11030": "config_url",
+    "CS.11031": "jar",
+    "CS.11032": "smn_topic",
+    "CS.11035": "udf_jar_url",
+    "CS.11036": "idle_state_retention",
+    "CS.11039": "dirty_data_kind",
+    "CS.13001": "spu_number",
+    "CS.13002": "spu_number",
+    "CS.13003": "obs_bucket",
+    "CS.13004": "obs_bucket",
+    "CS.13005": "sql_body",
+    "CS.13008": "cluster_id",
+    "CS.13009": "cluster_id",
+    "CS.13011": "cluster_id",
+    "CS.13012": "job_type",
+    "CS.13013": "jar_url",
+    "CS.13014": "run_mode",
+    "CS.13016": "run_mode",
+    "CS.13018": "jar_url",
+    "CS.13019": "main_class",
+    "CS.18001": "sql_body",
+    "CS.18002": "name",
+    "CS.18006": "name",
+    "CS.18007": "name",
+    "CS.18008": "desc",
+    "CS.18009": "name",
+    "CS.20003": "maximum_spu_quota",
+    "CS.20004": "maximum_spu_quota",
+    "CS.20006": "name",
+    "CS.20007": "maximum_spu_quota",
+    "CS.20008": "name",
+    "CS.20009": "name",
+    "CS.20010": "desc",
+    "CS.20011": "name",
+    "CS.20012": "maximum_spu_quota",
+    "CS.20013": "spu_quota",
+    "CS.20022": "vpc_cidr",
+    "CS.20023": "manager_node_spec",
+    "CS.21091": "spu_quota",
+    "CS.21092": "spu_quota",
+    "CS.22001": "hostname",
+    "CS.22002": "hostname",
+    "CS.22004": "hosts_file",
+    "CS.22005": "hosts_file",
+    "CS.22006": "hosts_file",
+    "CS.22007": "hosts_file",
+    "CS.22101": "vpc_id",
+    "CS.22102": "name",
+    "CS.22104": "destination",
+    "CS.22106": "destination",
+    "CS.22108": "name",
+}
+
+#: Codes the dashboard acts on by name.
+OBS_NOT_AUTHORIZED: frozenset[str] = frozenset({"CS.11016", "CS.13004"})  # offer to authorize the bucket
+OBS_ALREADY_AUTHORIZED = "CS.19005"  # granting rights CS already has is no failure
+
+
+#: Error tables of the other services the clients speak (DLI), by code prefix: each service's table
+#: is defined in its own module and registered here, so that :func:`describe`, :func:`error_class_for`
+#: and every ``CSError`` read one table per service (see :func:`register_error_table`).
+_SERVICE_TABLES: dict[str, tuple[Mapping[str, ErrorSpec], Mapping[str, type[CSError]]]] = {}
+
+
+def register_error_table(
+    prefix: str, specs: Mapping[str, ErrorSpec], classes: Mapping[str, type[CSError]]
+) -> None:
+    """Make another service's documented codes (``"DLI.0001"``) known to the CS error machinery.
+
+    ``prefix`` is the code's service prefix (``"DLI"``); ``classes`` maps a code to the exception
+    class raised for it. Registering a prefix again replaces its table.
+    """
+    _SERVICE_TABLES[prefix.upper()] = (specs, classes)
+
+
+def _service_table(code: str) -> tuple[Mapping[str, ErrorSpec], Mapping[str, type[CSError]]] | None:
+    prefix = code.split(".", 1)[0].upper()
+    return _SERVICE_TABLES.get(prefix) if prefix != "CS" else None
+
 
 def _normalize_code(code: Any) -> str:
     text = str(code or "").strip()
     # The reference's typesetting splits some codes ("CS. 11010"); accept that spelling too.
-    return text.replace(" ", "").upper() if text.upper().startswith("CS") else text
+    if text.upper().startswith("CS") or _service_table(text.replace(" ", "")) is not None:
+        return text.replace(" ", "").upper()
+    return text
 
 
 def describe(code: str | None) -> ErrorSpec | None:
-    """The table 7-2 entry for ``code`` (``"CS.11004"``), or ``None`` when it is not documented."""
+    """The documented entry for ``code`` (``"CS.11004"``: table 7-2; ``"DLI.0001"``: DLI's table),
+    or ``None`` when it is not documented."""
     if not code:
         return None
-    return ERROR_CODES.get(_normalize_code(code))
+    normal = _normalize_code(code)
+    found = ERROR_CODES.get(normal)
+    if found is None:
+        table = _service_table(normal)
+        if table is not None:
+            found = table[0].get(normal)
+    return found
 
 
 # --------------------------------------------------------------------------- exceptions
@@ -1007,7 +1126,11 @@ def error_class_for(code: str | None, http_status: int | None) -> type[CSError]:
     if http_status == 401:
         return CSAuthError
     if code:
-        klass = CODE_CLASSES.get(_normalize_code(code))
+        normal = _normalize_code(code)
+        klass = CODE_CLASSES.get(normal)
+        if klass is None:
+            table = _service_table(normal)
+            klass = table[1].get(normal) if table is not None else None
         if klass is not None:
             return klass
     return _class_for_status(http_status)

@@ -493,3 +493,121 @@ PEERING_STATUSES: dict[str, str] = {
 
 #: Route types (5.3.23 table 5-169: "Currently, the value can only be peering").
 ROUTE_TYPES: tuple[str, ...] = ("peering",)
+
+
+# =========================================================================== DLI (Data Lake Insight)
+# The successor of CS: DLI Flink jobs. Everything below is DLI's vocabulary in the dashboard's terms;
+# what DLI shares with CS (statuses, checkpoint modes, dirty data, run modes) is not repeated but named
+# from the definitions above. Sources: the DLI API reference (dli_02_*) and the request/response models
+# of Huawei's SDK (huaweicloudsdkdli.v1.model).
+
+#: DLI's job statuses (ListFlinkJobsRequest.status, FlinkJob.status): CS's eight (the cluster job list,
+#: CLUSTER_JOB_STATUS_FILTERS) and six more. Labels and groups are those of JOB_STATUSES.
+DLI_JOB_STATUSES: tuple[str, ...] = (
+    "job_init",
+    "job_submitting",
+    "job_submit_fail",
+    "job_running",
+    "job_running_exception",
+    "job_downloading",
+    "job_idle",
+    "job_canceling",
+    "job_cancel_success",
+    "job_cancel_fail",
+    "job_savepointing",
+    "job_arrearage_stopped",
+    "job_arrearage_recovering",
+    "job_finish",
+)
+assert set(CLUSTER_JOB_STATUS_FILTERS) <= set(DLI_JOB_STATUSES) <= set(JOB_STATUSES)
+
+
+def dli_job_status(name: str | None) -> JobStatus:
+    """The :class:`JobStatus` of a DLI status name (the same entries as CS's; unknown names too)."""
+    return job_status(name)
+
+
+#: DLI's Flink job types (FlinkJob.job_type) with labels. flink_opensource_sql_job is DLI's default
+#: for SQL jobs (CreateFlinkSqlJobRequestBody.job_type); the other labels are CS's where CS has them.
+DLI_JOB_TYPES: dict[str, str] = {
+    "flink_opensource_sql_job": "Flink OpenSource SQL job",
+    "flink_sql_job": JOB_TYPES["flink_sql_job"],
+    "flink_sql_edge_job": JOB_TYPES["flink_sql_edge_job"],
+    "flink_jar_job": JOB_TYPES["flink_jar_job"],
+}
+DLI_SQL_JOB_TYPES: tuple[str, ...] = ("flink_opensource_sql_job", "flink_sql_job", "flink_sql_edge_job")
+DLI_JAR_JOB_TYPES: tuple[str, ...] = ("flink_jar_job",)
+#: The type DLI gives a SQL job created without one (CreateFlinkSqlJobRequestBody.job_type).
+DLI_DEFAULT_SQL_JOB_TYPE = "flink_opensource_sql_job"
+#: Job types a SQL job template may have (CreateFlinkSqlJobTemplateRequestBody.job_type).
+DLI_TEMPLATE_JOB_TYPES: tuple[str, ...] = ("flink_sql_job", "flink_opensource_sql_job")
+
+# --------------------------------------------------------------------------- units and placement
+
+
+@dataclass(frozen=True, slots=True)
+class ComputeUnit:
+    """A billing and sizing unit of a job: CS's SPU or DLI's CU."""
+
+    key: str
+    label: str
+    description: str
+
+
+#: The units jobs are sized in, per service. DLI: "One CU equals one vCPU and 4 GB" (dli_02_0228).
+COMPUTE_UNITS: dict[str, ComputeUnit] = {
+    "spu": ComputeUnit("spu", "SPU", "Stream processing units (CS)"),
+    "cu": ComputeUnit("cu", "CU", "Compute units: one vCPU and 4 GB of memory each (DLI)"),
+}
+
+#: Where a job runs, per service: a CS cluster or a DLI queue.
+PLACEMENTS: dict[str, str] = {"cluster": "Cluster", "queue": "Queue"}
+
+#: DLI queue types (ListQueuesRequest.queue_type): Flink jobs run on general-purpose queues.
+DLI_QUEUE_TYPES: dict[str, str] = {
+    "sql": "SQL queue",
+    "general": "General-purpose queue",
+    "all": "All queues",
+}
+#: The queue type Flink jobs need, and so the one the client lists by default.
+DLI_FLINK_QUEUE_TYPE = "general"
+
+#: Savepoint actions (ExecuteFlinkJobSavepointRequestBody.action, dli_02_0392: "Options: TRIGGER").
+DLI_SAVEPOINT_ACTIONS: tuple[str, ...] = ("TRIGGER",)
+
+#: Quota types of show_quota (QuotaInfo.type) the dashboard shows, with labels.
+DLI_QUOTA_TYPES: dict[str, str] = {
+    "CU": "Compute units",
+    "QUEUE": "Queues",
+    "ELASTIC_RESOURCE_POOL": "Elastic resource pools",
+}
+
+#: Elastic resource pool statuses (ElasticResourcePool.status) with labels.
+DLI_POOL_STATUSES: dict[str, str] = {
+    "AVAILABLE": "Available",
+    "SCALING": "Scaling",
+    "CREATING": "Creating",
+    "FAILED": "Creation failed",
+    "DELETING": "Deleting",
+}
+
+# --------------------------------------------------------------------------- wire forms
+
+
+def dli_is_success(value: Any) -> bool | None:
+    """``is_success`` as a bool: DLI sends ``true``, ``"true"`` and, through the SDK's ``str()``
+    coercion, ``"True"``; ``None`` when absent or unrecognisable."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text == "true":
+            return True
+        if text == "false":
+            return False
+    return None
+
+
+def dli_checkpoint_mode(value: Any) -> int | None:
+    """The request form of a checkpoint mode (DLI takes 1 ExactlyOnce / 2 AtLeastOnce)."""
+    return checkpoint_mode_int(value)

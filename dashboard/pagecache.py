@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
@@ -61,8 +62,9 @@ def digest(value: Any) -> str:
 
 
 def rendering_key() -> str:
-    """What else rendered HTML depends on: the active time zone (dates) and language."""
-    return f"{timezone.get_current_timezone_name()}:{translation.get_language()}"
+    """What else rendered HTML depends on: the build (templates and code), the active time zone and
+    the language."""
+    return f"{settings.BUILD_ID}:{timezone.get_current_timezone_name()}:{translation.get_language()}"
 
 
 def page_key(request: HttpRequest, access: TeamAccess, *extra: Any) -> str:
@@ -77,7 +79,7 @@ def page_key(request: HttpRequest, access: TeamAccess, *extra: Any) -> str:
         user.is_staff,
         request.get_full_path(),
         int(time.time() // 60),
-        rendering_key(),
+        rendering_key(),  # the build, the time zone and the language
         extra,
     )
     return f"page:{digest(parts)}"

@@ -90,8 +90,25 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
-    "dashboard.teams.versions.TeamVersionMiddleware",
 ]
+
+
+def _build_id() -> str:
+    """A digest of the code and templates this process runs: cached pages and fragments name it, so a
+    deploy never serves HTML rendered by the previous release. ``BUILD_ID`` (a release tag, a commit)
+    overrides it."""
+    import hashlib
+
+    digest = hashlib.blake2b(digest_size=8)
+    for folder in ("dashboard", "templates", "csapi"):
+        for path in sorted((BASE_DIR / folder).rglob("*")):
+            if path.suffix in (".py", ".html", ".txt", ".po") and path.is_file():
+                digest.update(str(path.relative_to(BASE_DIR)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+BUILD_ID = env.str("BUILD_ID", default="") or _build_id()
 
 ROOT_URLCONF = "dashboard.urls"
 WSGI_APPLICATION = "dashboard.wsgi.application"

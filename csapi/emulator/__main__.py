@@ -106,7 +106,7 @@ def describe(emulator: Emulator, url: str, state_file: str | None = None) -> str
     """What the emulator serves and where its logins are -- never the secrets themselves."""
     lines = [
         f"CS emulator on {url} (seed {emulator.seed_spec}, clock speed {emulator.clock.speed})",
-        f"  CS endpoint: {url}   IAM endpoint: {url}   VPC endpoint: {url}",
+        f"  CS endpoint: {url}   DLI endpoint: {url}   IAM endpoint: {url}   VPC endpoint: {url}",
     ]
     for i, t in enumerate(emulator.tenants[:10], start=1):
         lines.append(f"  tenant {i}: domain={t.domain} user={t.user} project_id={t.project_id} ak={t.ak}")

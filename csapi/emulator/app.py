@@ -11,6 +11,9 @@ API under ``/_emulator`` for tests and benchmarks:
 - ``GET /_emulator/stats`` and ``POST /_emulator/stats/reset``: requests counted per operation and path;
 - ``POST /_emulator/tokens/expire``: every issued token expires now;
 - ``GET /_emulator/tenants``: the seeded accounts (domain, user, password, project id, AK/SK).
+
+DLI's Flink job operations (:mod:`csapi.emulator.dli`) are served on the same port, behind the same
+authentication, clock, faults and counters; only their handlers live in their own module.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from werkzeug.wrappers import Request, Response
 from csapi import auth as cs_auth
 from csapi import validation
 
+from . import dli
 from . import seed as seeding
 from .clock import Clock
 from .errors import ApiError
@@ -183,11 +187,11 @@ class Emulator:
         self._stats_lock = threading.Lock()
         self.dirty = False
         self.url_map = Map(
-            [Rule(r, methods=m, endpoint=e) for r, m, e in _RULES + _CONTROL_RULES],
+            [Rule(r, methods=m, endpoint=e) for r, m, e in _RULES + dli.RULES + _CONTROL_RULES],
             strict_slashes=False,
             merge_slashes=False,
         )
-        self._rule_names = {e: re.sub(r"<(\w+)>", r"{\1}", r) for r, _m, e in _RULES}
+        self._rule_names = {e: re.sub(r"<(\w+)>", r"{\1}", r) for r, _m, e in _RULES + dli.RULES}
         if state_file and os.path.exists(state_file):
             self.load_state(state_file)
         else:
@@ -216,7 +220,16 @@ class Emulator:
             }
 
     def next_id(self, kind: str) -> int:
-        start = {"job": 50000, "template": 1000, "cluster": 1000000, "host": 1}.get(kind, 1)
+        start = {
+            "job": 50000,
+            "template": 1000,
+            "cluster": 1000000,
+            "host": 1,
+            "dli_job": 70000,
+            "dli_template": 5000,
+            "dli_queue": 100,
+            "dli_pool": 10,
+        }.get(kind, 1)
         with self._id_lock:
             value = self.counters.get(kind, start - 1) + 1
             self.counters[kind] = value
@@ -303,6 +316,7 @@ class Emulator:
                     "hosts": sum(len(c.hosts) for c in p.live_clusters(now).values()),
                     "peerings": len(p.peerings),
                     "audit_traces": len(p.audit),
+                    "dli": dli.summary(p.dli, now),
                 }
         return {
             "seed": self.seed_spec,
@@ -342,7 +356,7 @@ class Emulator:
         if decision.latency:
             time.sleep(decision.latency)
         if decision.status:
-            return self._fault_response(decision.status, decision.retry_after)
+            return self._fault_response(decision.status, decision.retry_after, dli.is_dli_path(path))
         try:
             if endpoint is None:
                 raise ApiError("CS.10003", f"{request.method} {path} is not a CS API.")
@@ -372,10 +386,13 @@ class Emulator:
             response.headers[key] = value
         return response
 
-    def _fault_response(self, status: int, retry_after: int | None) -> Response:
+    def _fault_response(self, status: int, retry_after: int | None, dli_path: bool = False) -> Response:
         if status == 429:
             body = {"error_code": "APIGW.0308", "error_msg": "The throttling threshold has been reached."}
             headers = {"Retry-After": str(retry_after or 1)}
+        elif status == 500 and dli_path:
+            body = dli.DLIError("DLI.0999", status=500).body(self.clock.now_ms())
+            headers = {}
         elif status == 500:
             body = ApiError("CS.10001").body(self.clock.now_ms())
             headers = {}
@@ -482,6 +499,14 @@ class Emulator:
         if endpoint == "versions":
             return _Reply(self._versions())
         url_project = values.pop("project_id", None)
+        if dli.is_dli_endpoint(endpoint):
+            try:
+                project, user = self._authenticate(request, url_project)
+            except ApiError as exc:
+                raise dli.translate_auth_error(exc) from None
+            with project.lock:
+                body, status = dli.handle(dli.DLIOps(self, project, user), endpoint, request, values)
+            return _Reply(body, status)
         project, user = self._authenticate(request, url_project)
         ip = request.headers.get("X-Forwarded-For", request.remote_addr or "127.0.0.1").split(",")[0].strip()
         if endpoint in ("accept_peering", "create_peer_route"):

@@ -487,8 +487,14 @@ class Project:
     obs_buckets: set[str] = field(default_factory=set)
     deleted_cost: float = 0.0
     app_id: str = ""
+    #: The project's DLI resources (csapi.emulator.dli_model.DLIProject), under the same lock.
+    dli: Any = None
 
     def __post_init__(self) -> None:
+        if self.dli is None:
+            from .dli_model import DLIProject  # the DLI model imports nothing of CS's
+
+            self.dli = DLIProject()
         self.lock = threading.RLock()
         self.job_ids: list[int] = sorted(self.jobs)
         self.job_names: dict[str, int] = {j.name: j.job_id for j in self.jobs.values()}
@@ -544,6 +550,7 @@ class Project:
             "obs_buckets": sorted(self.obs_buckets),
             "deleted_cost": self.deleted_cost,
             "app_id": self.app_id,
+            "dli": self.dli.to_dict(),
         }
 
     @classmethod
@@ -565,4 +572,7 @@ class Project:
             deleted_cost=data.get("deleted_cost", 0.0),
             app_id=data.get("app_id", ""),
         )
+        from .dli_model import DLIProject
+
+        project.dli = DLIProject.from_dict(data.get("dli"))
         return project

@@ -7,6 +7,9 @@ Seeds (``--seed``):
   failures), templates, host mappings, a VPC peering with routes, authorized OBS buckets, and an audit
   history, metrics and billing built by performing the actions at past instants.
 - ``empty``: the first tenant's account only (users, no resources).
+
+Beside the CS resources, ``demo`` and ``scale`` seed DLI queues, pools, templates and Flink jobs
+(:mod:`csapi.emulator.dli_seed`); the CS data is the same with or without them.
 - ``scale:N``: the first tenant's account with N jobs (fast: direct construction, no audit history).
 - ``scale:N:T``: N jobs spread over T tenants with predictable credentials: project ids
   ``scale-project-01`` ... ``scale-project-T``, domains ``scale-domain-01`` ..., users
@@ -27,6 +30,7 @@ import zipfile
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from . import dli_seed
 from .model import SHARED_CLUSTER_ID, Cluster, Job, Project, User
 from .service import ProjectOps
 
@@ -169,6 +173,7 @@ def apply_seed(emu: Emulator, spec: str, account: dict[str, str] | None = None) 
             project = _project(tenant)
             emu.add_project(project)
             _seed_demo(emu, project, tenant, variant=i)
+            dli_seed.seed_demo(emu, project, project.users[tenant.user_id], tenant.domain.split("-")[0])
         # a cross-tenant peering: the second tenant's cluster asks for the first tenant's VPC
         _seed_cross_peering(emu, tenants)
         return tenants
@@ -184,6 +189,7 @@ def apply_seed(emu: Emulator, spec: str, account: dict[str, str] | None = None) 
             project = _project(tenant)
             emu.add_project(project)
             _seed_scale(emu, project, share)
+            dli_seed.seed_scale(emu, project, share)
         return tenants
     raise ValueError(f"unknown seed {spec!r} (demo, empty, scale:N or scale:N:T)")
 

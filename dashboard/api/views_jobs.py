@@ -10,7 +10,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from csapi import CSError
+from csapi import CSError, vocab
+from csapi.errors import ERROR_FIELDS
 from dashboard.api import docs
 from dashboard.api import serializers as s
 from dashboard.api.base import OPERATE, TeamEndpoint
@@ -20,9 +21,6 @@ from dashboard.api.parsers import JSONParser
 from dashboard.api.views import JOB_EXAMPLE, TAG_JOBS, TAG_TEMPLATES, JobEndpoint
 from dashboard.jobs import selectors, services
 from dashboard.jobs.forms import (
-    JAR_FIELD_BY_CODE,
-    SQL_FIELD_BY_CODE,
-    TEMPLATE_FIELD_BY_CODE,
     JarJobForm,
     RunForm,
     SqlJobForm,
@@ -33,7 +31,7 @@ from dashboard.polling.selectors import freshness
 from dashboard.teams.models import Credential, Role
 
 WRITE = {"POST": Role.OPERATOR}
-JAR_JOB_TYPES = ("flink_jar_job", "spark_streaming_jar_job")
+JAR_JOB_TYPES = vocab.JAR_JOB_TYPES
 
 _SUBMIT = {
     "run": serializers.BooleanField(
@@ -116,7 +114,7 @@ SQL_EXAMPLE = {
     "credential": "4f7c9a52-8d1e-4c1b-9f0e-2b6a1d3c5e7f",
     "name": "clickstream_agg",
     "sql_body": "INSERT INTO sink SELECT * FROM source;",
-    "run_mode": "shared_cluster",
+    "run_mode": vocab.SHARED_CLUSTER,
     "spu_number": 2,
     "parallel_number": 1,
     "run": False,
@@ -178,7 +176,7 @@ class SqlJobCreate(TeamEndpoint):
                 run=run,
             )
         except CSError as exc:
-            add_cs_error_or_raise(form, exc, SQL_FIELD_BY_CODE)
+            add_cs_error_or_raise(form, exc, ERROR_FIELDS)
         return _job_response(job, 201)
 
 
@@ -231,7 +229,7 @@ class SqlJobUpdate(JobEndpoint):
                 )
             services.job_update_sql(access=access, user=request.user, job=job, data=form.payload, run=run)
         except CSError as exc:
-            add_cs_error_or_raise(form, exc, SQL_FIELD_BY_CODE)
+            add_cs_error_or_raise(form, exc, ERROR_FIELDS)
         return _job_response(job, 200)
 
 
@@ -261,7 +259,7 @@ class JarJobCreate(TeamEndpoint):
                 value={
                     "credential": "4f7c9a52-8d1e-4c1b-9f0e-2b6a1d3c5e7f",
                     "name": "enrich",
-                    "job_type": "flink_jar_job",
+                    "job_type": vocab.FLINK_JAR_JOB,
                     "cluster_id": "1001",
                     "jar_url": "obs://jobs/enrich.jar",
                     "main_class": "com.example.Enrich",
@@ -299,7 +297,7 @@ class JarJobCreate(TeamEndpoint):
                 **_files(form),
             )
         except CSError as exc:
-            add_cs_error_or_raise(form, exc, JAR_FIELD_BY_CODE)
+            add_cs_error_or_raise(form, exc, ERROR_FIELDS)
         return _job_response(job, 201)
 
 
@@ -349,7 +347,7 @@ class JarJobUpdate(JobEndpoint):
             if run:
                 services.job_run(access=access, user=request.user, job=job)
         except CSError as exc:
-            add_cs_error_or_raise(form, exc, JAR_FIELD_BY_CODE)
+            add_cs_error_or_raise(form, exc, ERROR_FIELDS)
         return _job_response(job, 200)
 
 
@@ -535,7 +533,7 @@ class TemplateList(TeamEndpoint):
                 access=access, user=request.user, credential=form.chosen_credential, data=form.payload
             )
         except CSError as exc:
-            add_cs_error_or_raise(form, exc, TEMPLATE_FIELD_BY_CODE)
+            add_cs_error_or_raise(form, exc, ERROR_FIELDS)
         return Response(s.TemplateSerializer(template).data, status=201)
 
 
@@ -573,7 +571,7 @@ class TemplateDetail(TeamEndpoint):
         try:
             services.template_update(access=access, user=request.user, template=template, data=form.payload)
         except CSError as exc:
-            add_cs_error_or_raise(form, exc, TEMPLATE_FIELD_BY_CODE)
+            add_cs_error_or_raise(form, exc, ERROR_FIELDS)
         return Response(s.TemplateSerializer(template).data)
 
     @extend_schema(

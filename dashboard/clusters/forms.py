@@ -11,36 +11,8 @@ from collections.abc import Iterable, Mapping
 from django import forms
 
 from csapi import limits, validation
+from csapi.errors import ERROR_FIELDS
 from csapi.validation import Violation
-
-#: CS error codes that concern one form field (shown on that field rather than above the form).
-CS_ERROR_FIELDS: dict[str, str] = {
-    "CS.20003": "maximum_spu_quota",
-    "CS.20004": "maximum_spu_quota",
-    "CS.20006": "name",
-    "CS.20007": "maximum_spu_quota",
-    "CS.20008": "name",
-    "CS.20009": "name",
-    "CS.20010": "desc",
-    "CS.20011": "name",
-    "CS.20012": "maximum_spu_quota",
-    "CS.20022": "vpc_cidr",
-    "CS.20023": "manager_node_spec",
-    "CS.21091": "spu_quota",
-    "CS.21092": "spu_quota",
-    "CS.20013": "spu_quota",
-    "CS.22001": "hostname",
-    "CS.22002": "hostname",
-    "CS.22004": "hosts_file",
-    "CS.22005": "hosts_file",
-    "CS.22006": "hosts_file",
-    "CS.22007": "hosts_file",
-    "CS.22101": "vpc_id",
-    "CS.22102": "name",
-    "CS.22104": "destination",
-    "CS.22106": "destination",
-    "CS.22108": "name",
-}
 
 
 def field_of(violation_field: str, form: forms.Form) -> str | None:
@@ -69,7 +41,7 @@ def add_violations(
 
 def cs_error_field(form: forms.Form, code: str | None) -> str | None:
     """The field of ``form`` a CS error code concerns, if the form has it."""
-    field = CS_ERROR_FIELDS.get(code or "")
+    field = ERROR_FIELDS.get(code or "")
     return field if field in form.fields else None
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from csapi import vocab
 from dashboard.clusters.models import Cluster, HostMapping, Peering, Route
 from dashboard.jobs.models import Job
 from dashboard.teams.models import Credential, Team
@@ -40,7 +41,7 @@ def _running_jobs_subquery() -> Subquery:
         Job.objects.filter(
             credential_id=OuterRef("credential_id"),
             cluster_id=OuterRef("cluster_id"),
-            status="job_running",
+            status__in=vocab.RUNNING_STATUSES,
             deleted_at__isnull=True,
         )
         .order_by()
@@ -53,7 +54,6 @@ def _running_jobs_subquery() -> Subquery:
 
 def cluster_list(team: Team, *, query: str = "", health: str = "") -> list[Cluster]:
     """The team's live clusters, each with ``running_jobs`` (jobs running in it); one query."""
-    from csapi import vocab
 
     qs = (
         Cluster.objects.for_team(team)

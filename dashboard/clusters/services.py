@@ -19,6 +19,7 @@ from dashboard.clusters.models import Cluster, HostMapping, Peering, Route
 from dashboard.teams.access import TeamAccess
 from dashboard.teams.models import Credential, Role
 from dashboard.teams.services import cs_action
+from dashboard.teams.versions import changes_team
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ def cs_call(*, min_role: int = Role.LEAD, target_type: str = "cluster", **kwargs
 
 
 # ------------------------------------------------------------------------------------------ clusters
+@changes_team
 def cluster_create(*, access: TeamAccess, user, credential: Credential, data: dict) -> Cluster:
     """Create an exclusive cluster (5.3.1). ``data`` is the validated request body (name, desc, ...)."""
     data = dict(data)
@@ -113,6 +115,7 @@ def _set_status(cluster: Cluster, code: int) -> None:
     cluster.status_code, cluster.status_name = code, status.name
 
 
+@changes_team
 def cluster_update(*, access: TeamAccess, user, cluster: Cluster, data: dict) -> Cluster:
     """Update a cluster's name, description, SPU quota or manager node SPUs (5.3.5; name is required)."""
     _own(access, cluster)
@@ -168,6 +171,7 @@ def _cluster_action(access, user, cluster: Cluster, action: str, call, status: i
     return cluster
 
 
+@changes_team
 def cluster_stop(*, access: TeamAccess, user, cluster: Cluster) -> Cluster:
     """Terminate a running cluster (5.3.6): CS stops the jobs running in it, then the cluster."""
     return _cluster_action(
@@ -181,6 +185,7 @@ def cluster_stop(*, access: TeamAccess, user, cluster: Cluster) -> Cluster:
     )
 
 
+@changes_team
 def cluster_restart(*, access: TeamAccess, user, cluster: Cluster) -> Cluster:
     """Restart a stopped cluster (5.3.7). Jobs stopped with it stay stopped until run again."""
     return _cluster_action(
@@ -194,6 +199,7 @@ def cluster_restart(*, access: TeamAccess, user, cluster: Cluster) -> Cluster:
     )
 
 
+@changes_team
 def cluster_delete(*, access: TeamAccess, user, cluster: Cluster) -> Cluster:
     """Delete a cluster (5.3.3): jobs running in it stop automatically and immediately."""
     return _cluster_action(
@@ -234,6 +240,7 @@ def _insert_hosts(cluster: Cluster, pairs: list[tuple[str, str]], ids: list[int]
     )
 
 
+@changes_team
 def host_add(*, access: TeamAccess, user, cluster: Cluster, ip: str, hostname: str) -> None:
     """Add one IP-domain mapping (5.3.9)."""
     _own(access, cluster)
@@ -252,6 +259,7 @@ def host_add(*, access: TeamAccess, user, cluster: Cluster, ip: str, hostname: s
         refresh(cluster.credential, ["clusters"])
 
 
+@changes_team
 def host_update(*, access: TeamAccess, user, mapping: HostMapping, ip: str, hostname: str) -> HostMapping:
     """Change one IP-domain mapping (5.3.10)."""
     cluster = mapping.cluster
@@ -273,6 +281,7 @@ def host_update(*, access: TeamAccess, user, mapping: HostMapping, ip: str, host
     return mapping
 
 
+@changes_team
 def hosts_delete(*, access: TeamAccess, user, cluster: Cluster, host_ids: Iterable[int]) -> int:
     """Delete IP-domain mappings (5.3.12); returns how many."""
     _own(access, cluster)
@@ -293,6 +302,7 @@ def hosts_delete(*, access: TeamAccess, user, cluster: Cluster, host_ids: Iterab
     return len(ids)
 
 
+@changes_team
 def hosts_upload(
     *,
     access: TeamAccess,
@@ -340,6 +350,7 @@ def _peering_row(cluster: Cluster, peering: Any) -> Peering:
     return row
 
 
+@changes_team
 def peering_create(
     *, access: TeamAccess, user, cluster: Cluster, name: str, vpc_id: str, accept_tenant_id: str = ""
 ) -> Peering:
@@ -363,6 +374,7 @@ def peering_create(
     return row
 
 
+@changes_team
 def peering_delete(*, access: TeamAccess, user, peering: Peering) -> None:
     """Delete a VPC peering connection (5.3.20)."""
     cluster = peering.cluster
@@ -382,6 +394,7 @@ def peering_delete(*, access: TeamAccess, user, peering: Peering) -> None:
         refresh(cluster.credential, ["clusters"])
 
 
+@changes_team
 def peering_accept(*, access: TeamAccess, user, cluster: Cluster, peering_id: str) -> Any:
     """Accept a peering request another tenant sent to this tenant's VPC (5.3.21)."""
     _own(access, cluster)
@@ -421,6 +434,7 @@ def _route_row(peering: Peering, route: Any, **defaults) -> Route:
     return row
 
 
+@changes_team
 def route_create_local(*, access: TeamAccess, user, peering: Peering, destination: str) -> Route:
     """Route traffic from the cluster's VPC to ``destination`` over the peering (5.3.22)."""
     cluster = peering.cluster
@@ -441,6 +455,7 @@ def route_create_local(*, access: TeamAccess, user, peering: Peering, destinatio
     return row
 
 
+@changes_team
 def route_create_peer(*, access: TeamAccess, user, peering: Peering, destination: str, vpc_id: str) -> Route:
     """Route traffic from the peer VPC ``vpc_id`` to ``destination`` over the peering (5.3.23)."""
     cluster = peering.cluster
@@ -463,6 +478,7 @@ def route_create_peer(*, access: TeamAccess, user, peering: Peering, destination
     return row
 
 
+@changes_team
 def route_delete(*, access: TeamAccess, user, route: Route) -> None:
     """Delete a route of a peering connection (5.3.25)."""
     peering = route.peering

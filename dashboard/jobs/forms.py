@@ -78,73 +78,6 @@ def cluster_choices(clusters: Iterable[Cluster]) -> list[tuple[str, str]]:
     return out
 
 
-#: CS error codes answered for a field of the SQL job form.
-SQL_FIELD_BY_CODE = {
-    "CS.11001": "sql_body",
-    "CS.13005": "sql_body",
-    "CS.11004": "name",
-    "CS.11006": "name",
-    "CS.11007": "name",
-    "CS.11015": "name",
-    "CS.11014": "desc",
-    "CS.11012": "spu_number",
-    "CS.11013": "parallel_number",
-    "CS.11022": "parallel_number",
-    "CS.11008": "checkpoint_interval",
-    "CS.11009": "checkpoint_mode",
-    "CS.11010": "obs_bucket",
-    "CS.11011": "obs_bucket",
-    "CS.11016": "obs_bucket",
-    "CS.13003": "obs_bucket",
-    "CS.13004": "obs_bucket",
-    "CS.11023": "edge_group_ids",
-    "CS.11024": "run_mode",
-    "CS.11032": "smn_topic",
-    "CS.11035": "udf_jar_url",
-    "CS.11036": "idle_state_retention",
-    "CS.11039": "dirty_data_kind",
-    "CS.13008": "cluster_id",
-    "CS.13011": "cluster_id",
-    "CS.13014": "run_mode",
-    "CS.13016": "run_mode",
-    "CS.13001": "spu_number",
-    "CS.13002": "spu_number",
-}
-JAR_FIELD_BY_CODE = {
-    "CS.11004": "name",
-    "CS.11006": "name",
-    "CS.11007": "name",
-    "CS.11015": "name",
-    "CS.11014": "desc",
-    "CS.11012": "spu_number",
-    "CS.11013": "parallel_number",
-    "CS.11022": "parallel_number",
-    "CS.11025": "manager_spu",
-    "CS.11026": "executor_number",
-    "CS.11027": "executor_spu",
-    "CS.11028": "executor_number",
-    "CS.11017": "jar",
-    "CS.11031": "jar",
-    "CS.11021": "jar_url",
-    "CS.13013": "jar_url",
-    "CS.13018": "jar_url",
-    "CS.13019": "main_class",
-    "CS.11018": "main_class",
-    "CS.11020": "main_class",
-    "CS.11019": "args",
-    "CS.11030": "config_url",
-    "CS.11011": "obs_bucket",
-    "CS.11016": "obs_bucket",
-    "CS.13004": "obs_bucket",
-    "CS.13003": "obs_bucket",
-    "CS.13009": "cluster_id",
-    "CS.13008": "cluster_id",
-    "CS.13011": "cluster_id",
-    "CS.13012": "job_type",
-    "CS.11032": "smn_topic",
-}
-
-
 class _JobFormBase(_CSRulesMixin, forms.Form):
     credential = forms.ChoiceField(label="CS credential")
     name = forms.CharField(
@@ -254,7 +187,7 @@ class SqlJobForm(_JobFormBase):
         help_text=f"Source, query and sink; at most {limits.SQL_MAX_BYTES:,} bytes.",
     )
     run_mode = forms.ChoiceField(
-        label="Run mode", choices=list(vocab.RUN_MODES.items()), initial="shared_cluster"
+        label="Run mode", choices=list(vocab.RUN_MODES.items()), initial=vocab.SHARED_CLUSTER
     )
     job_type = forms.ChoiceField(
         label="Job type",
@@ -328,10 +261,10 @@ class SqlJobForm(_JobFormBase):
             "name": job.name,
             "desc": job.desc,
             "sql_body": job.sql_body,
-            "run_mode": job.run_mode or "shared_cluster",
+            "run_mode": job.run_mode or vocab.SHARED_CLUSTER,
             "job_type": job.job_type if job.job_type in vocab.SQL_JOB_TYPES else "",
             "cluster_id": str(job.cluster_id)
-            if job.cluster_id and job.run_mode == "exclusive_cluster"
+            if job.cluster_id and job.run_mode == vocab.EXCLUSIVE_CLUSTER
             else "",
             "edge_group_ids": _join(cfg.get("edge_group_ids", job.edge_group_ids)),
             "spu_number": job.spu_number,
@@ -397,9 +330,9 @@ class SqlJobForm(_JobFormBase):
         if checkpoint:
             payload["checkpoint_mode"] = data.get("checkpoint_mode") or None
             payload["checkpoint_interval"] = data.get("checkpoint_interval")
-        if run_mode == "exclusive_cluster":
+        if run_mode == vocab.EXCLUSIVE_CLUSTER:
             payload["cluster_id"] = self._int(data.get("cluster_id"))
-        if run_mode == "edge_node":
+        if run_mode == vocab.EDGE_NODE:
             payload["edge_group_ids"] = (data.get("edge_group_ids") or "").strip()
         kind = data.get("dirty_data_kind") or ""
         if kind == vocab.DIRTY_DATA_SAVE:
@@ -602,7 +535,7 @@ class JarJobForm(_JobFormBase):
             "args": data.get("args") or None,
             "tags": (data.get("tags") or "").strip() or None,
         }
-        if job_type == "spark_streaming_jar_job":
+        if job_type == vocab.SPARK_STREAMING_JAR_JOB:
             payload["executor_number"] = data.get("executor_number")
             payload["executor_spu"] = data.get("executor_spu")
         else:
@@ -672,16 +605,6 @@ class TemplateForm(_CSRulesMixin, forms.Form):
                 self.add_error(None, f"A maximum of {limits.TEMPLATES_MAX} templates are allowed (CS.18003).")
         self.payload = {k: v for k, v in payload.items() if k != "id"}
         return data
-
-
-TEMPLATE_FIELD_BY_CODE = {
-    "CS.18001": "sql_body",
-    "CS.18006": "name",
-    "CS.18007": "name",
-    "CS.18008": "desc",
-    "CS.18009": "name",
-    "CS.18002": "name",
-}
 
 
 class BatchForm(forms.Form):

@@ -123,7 +123,7 @@ class Job(models.Model):
         """``duration`` projected to now for a running job (CS's duration grows while it runs)."""
         if self.duration is None:
             return None
-        if self.status == "job_running" and self.deleted_at is None:
+        if self.status in vocab.RUNNING_STATUSES and self.deleted_at is None:
             elapsed = (timezone.now() - self.last_seen).total_seconds()
             return self.duration + max(0, int(elapsed * 1000))
         return self.duration

@@ -20,7 +20,8 @@ from typing import IO, Any
 from django.db import transaction
 from django.utils import timezone
 
-from csapi import CSError
+from csapi import CSError, vocab
+from csapi.errors import OBS_ALREADY_AUTHORIZED
 from dashboard.jobs.models import Job, JobDetails, JobStatusChange, SqlVersion, Template
 from dashboard.jobs.selectors import job_key
 from dashboard.polling.services import refresh_soon
@@ -28,7 +29,7 @@ from dashboard.teams.access import TeamAccess, require_role
 from dashboard.teams.cs import client_for, error_text
 from dashboard.teams.models import Credential, Role
 from dashboard.teams.services import cs_action
-from dashboard.teams.versions import team_changed
+from dashboard.teams.versions import changes_team, team_changed
 
 logger = logging.getLogger(__name__)
 
@@ -79,8 +80,6 @@ JAR_JOB_FIELDS = (
     "tags",
     "sys_enterprise_project_id",
 )
-#: CS answers meaning an OBS bucket is not authorized for CS (the form offers to authorize it).
-OBS_NOT_AUTHORIZED = frozenset({"CS.11016", "CS.13004"})
 
 
 def _call(**kwargs) -> Any:
@@ -119,8 +118,7 @@ def _snapshot_new(credential: Credential, payload: Mapping[str, Any], answer: Ma
     """Write the snapshot of a job CS just created, before the poller lists it."""
     now = timezone.now()
     job_id = int(answer["job_id"])
-    status = str(answer.get("status_name") or "job_init")
-    from csapi import vocab
+    status = str(answer.get("status_name") or vocab.JOB_INIT)
 
     if not vocab.job_status(status).known:
         status = vocab.job_status(status).name
@@ -133,7 +131,7 @@ def _snapshot_new(credential: Credential, payload: Mapping[str, Any], answer: Ma
         "status": status,
         "status_desc": str(answer.get("status_desc") or ""),
         "run_mode": str(
-            payload.get("run_mode") or ("exclusive_cluster" if payload.get("cluster_id") else "")
+            payload.get("run_mode") or (vocab.EXCLUSIVE_CLUSTER if payload.get("cluster_id") else "")
         ),
         "cluster_id": payload.get("cluster_id"),
         "spu_number": payload.get("spu_number"),
@@ -182,6 +180,7 @@ def sql_version_record(*, job: Job, user, sql_body: str, note: str = "") -> SqlV
 # ------------------------------------------------------------------------------------------ SQL jobs
 
 
+@changes_team
 def job_create_sql(
     *, access: TeamAccess, user, credential: Credential, data: Mapping[str, Any], run: bool = False
 ) -> Job:
@@ -207,6 +206,7 @@ def job_create_sql(
     return job
 
 
+@changes_team
 def job_update_sql(*, access: TeamAccess, user, job: Job, data: Mapping[str, Any], run: bool = False) -> Job:
     """Update a SQL job (5.1.6) and keep its SQL as a version; with ``run`` also start it."""
     body = _clean(data, SQL_JOB_FIELDS)
@@ -266,6 +266,7 @@ def _jar_kwargs(body: dict[str, Any], jar: FileArg, config: FileArg) -> dict[str
     return kwargs
 
 
+@changes_team
 def job_create_jar(
     *,
     access: TeamAccess,
@@ -292,13 +293,14 @@ def job_create_jar(
         id_from=lambda answer: _key(credential, answer.get("job_id")),
     )
     with transaction.atomic():
-        job = _snapshot_new(credential, {**body, "run_mode": "exclusive_cluster"}, answer)
+        job = _snapshot_new(credential, {**body, "run_mode": vocab.EXCLUSIVE_CLUSTER}, answer)
         _refresh(credential)
     if run:
         job_run(access=access, user=user, job=job)
     return job
 
 
+@changes_team
 def job_update_jar(
     *,
     access: TeamAccess,
@@ -348,6 +350,7 @@ def job_update_jar(
 # ------------------------------------------------------------------------------------------ run / stop / delete
 
 
+@changes_team
 def job_run(*, access: TeamAccess, user, job: Job, resume_savepoint: bool = False) -> Job:
     """Run a job (5.1.9), optionally resuming from its savepoint; the snapshot shows it submitting."""
     _call(
@@ -361,11 +364,12 @@ def job_run(*, access: TeamAccess, user, job: Job, resume_savepoint: bool = Fals
         message="resume from savepoint" if resume_savepoint else "",
     )
     with transaction.atomic():
-        _set_status(job, "job_submitting")
+        _set_status(job, vocab.JOB_SUBMITTING)
         _refresh(job.credential, ("jobs", "audit"))
     return job
 
 
+@changes_team
 def job_stop(*, access: TeamAccess, user, job: Job, trigger_savepoint: bool = False) -> Job:
     """Stop a job (5.1.17), optionally creating a savepoint first."""
     _call(
@@ -379,11 +383,12 @@ def job_stop(*, access: TeamAccess, user, job: Job, trigger_savepoint: bool = Fa
         message="with savepoint" if trigger_savepoint else "",
     )
     with transaction.atomic():
-        _set_status(job, "job_savepointing" if trigger_savepoint else "job_canceling")
+        _set_status(job, vocab.JOB_SAVEPOINTING if trigger_savepoint else vocab.JOB_CANCELING)
         _refresh(job.credential, ("jobs", "audit"))
     return job
 
 
+@changes_team
 def job_delete(*, access: TeamAccess, user, job: Job) -> None:
     """Delete a job (5.1.19); the snapshot is marked deleted at once."""
     _call(
@@ -443,6 +448,7 @@ def _batch(
     return failures
 
 
+@changes_team
 def jobs_run_batch(
     *, access: TeamAccess, user, jobs: Iterable[Job], resume_savepoint: bool = False
 ) -> list[tuple[list[Job], str]]:
@@ -453,15 +459,16 @@ def jobs_run_batch(
         jobs=jobs,
         action="job.run_batch",
         call=lambda c, ids: c.jobs.run_batch(ids, resume_savepoint=resume_savepoint or None),
-        after=lambda group: [_set_status(j, "job_submitting") for j in group],
+        after=lambda group: [_set_status(j, vocab.JOB_SUBMITTING) for j in group],
     )
 
 
+@changes_team
 def jobs_stop_batch(
     *, access: TeamAccess, user, jobs: Iterable[Job], trigger_savepoint: bool = False
 ) -> list[tuple[list[Job], str]]:
     """Stop jobs in batches (5.1.18), one call per credential; returns failures."""
-    status = "job_savepointing" if trigger_savepoint else "job_canceling"
+    status = vocab.JOB_SAVEPOINTING if trigger_savepoint else vocab.JOB_CANCELING
     return _batch(
         access=access,
         user=user,
@@ -472,6 +479,7 @@ def jobs_stop_batch(
     )
 
 
+@changes_team
 def jobs_delete_batch(*, access: TeamAccess, user, jobs: Iterable[Job]) -> list[tuple[list[Job], str]]:
     """Delete jobs in batches (5.1.20), one call per credential; returns failures."""
     return _batch(
@@ -486,6 +494,7 @@ def jobs_delete_batch(*, access: TeamAccess, user, jobs: Iterable[Job]) -> list[
     )
 
 
+@changes_team
 def obs_authorize(*, access: TeamAccess, user, credential: Credential, buckets: Iterable[str]) -> None:
     """Grant CS access to OBS buckets (5.1.2) from a job form, so the job can be submitted again."""
     names = sorted({b.strip() for b in buckets if b and b.strip()})
@@ -502,6 +511,7 @@ def obs_authorize(*, access: TeamAccess, user, credential: Credential, buckets: 
     )
 
 
+@changes_team
 def obs_authorize_bucket_of(*, access: TeamAccess, user, credential: Credential, obs_path: str) -> None:
     """Authorize the bucket of a job's OBS path before the job is submitted again (5.1.2).
 
@@ -513,7 +523,7 @@ def obs_authorize_bucket_of(*, access: TeamAccess, user, credential: Credential,
     try:
         obs_authorize(access=access, user=user, credential=credential, buckets=[bucket])
     except CSError as exc:
-        if exc.code != "CS.19005":
+        if exc.code != OBS_ALREADY_AUTHORIZED:
             raise
 
 
@@ -526,6 +536,7 @@ def bucket_name(obs_path: str) -> str:
 # ------------------------------------------------------------------------------------------ templates
 
 
+@changes_team
 def template_create(*, access: TeamAccess, user, credential: Credential, data: Mapping[str, Any]) -> Template:
     """Create a template (5.2.1) and its snapshot."""
     body = {k: data[k] for k in ("name", "desc", "sql_body") if data.get(k) is not None}
@@ -560,6 +571,7 @@ def template_create(*, access: TeamAccess, user, credential: Credential, data: M
     return template
 
 
+@changes_team
 def template_update(*, access: TeamAccess, user, template: Template, data: Mapping[str, Any]) -> Template:
     """Update a template (5.2.2) and its snapshot."""
     body = {k: data[k] for k in ("name", "desc", "sql_body") if data.get(k) is not None}
@@ -581,6 +593,7 @@ def template_update(*, access: TeamAccess, user, template: Template, data: Mappi
     return template
 
 
+@changes_team
 def template_delete(*, access: TeamAccess, user, template: Template) -> None:
     """Delete a template (5.2.3); the snapshot is marked deleted at once."""
     _call(

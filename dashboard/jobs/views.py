@@ -14,21 +14,19 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import condition, require_http_methods, require_POST, require_safe
 
-from csapi import CSError, limits
+from csapi import CSError, limits, vocab
+from csapi.errors import ERROR_FIELDS, OBS_NOT_AUTHORIZED
 from dashboard import pagecache
-from dashboard.jobs import charts, graph, selectors, services
+from dashboard.jobs import charts, graph, presenters, selectors, services
 from dashboard.jobs.forms import (
-    JAR_FIELD_BY_CODE,
-    SQL_FIELD_BY_CODE,
-    TEMPLATE_FIELD_BY_CODE,
     BatchForm,
     JarJobForm,
     RunForm,
@@ -132,20 +130,33 @@ def _base(access: TeamAccess, kinds: tuple[str, ...] = JOB_KINDS, **extra: Any) 
 # ------------------------------------------------------------------------------------------ lists
 
 
-def _rows_context(request, scope, filters, page_number: int, *, team: Team | None) -> dict[str, Any]:
+def _rows_context(
+    request,
+    scope,
+    filters,
+    page_number: int,
+    *,
+    team: Team | None,
+    access: TeamAccess | None = None,
+    credentials: list[Credential] | None = None,
+) -> dict[str, Any]:
     paginator = Paginator(selectors.job_list(scope, filters), PAGE_SIZE)
     page = paginator.get_page(page_number)
+    jobs = list(page.object_list)
     if team is None:  # rows of several teams: one reverse() per team on the page, not two per row
         team_urls: dict[str, str] = {}
-        for job in page.object_list:
+        for job in jobs:
             slug = job.team.slug
             if slug not in team_urls:
                 team_urls[slug] = reverse("job_list", kwargs={"team": slug})
             job.team_url = team_urls[slug]
             job.detail_url = f"{team_urls[slug]}{job.credential.public_id}/{job.job_id}/"
+    # detail links are this prefix + "<credential>/<job id>/" (one reverse() per page, not per row)
+    base_url = reverse("job_list", kwargs={"team": team.slug}) if team is not None else ""
     return {
         "page": page,
-        "jobs": page.object_list,
+        "jobs": jobs,
+        "rows": presenters.job_rows(jobs, base_url=base_url, multi_team=team is None),
         "filters": filters,
         "query": urlencode(filters.as_query()),
         "sort_links": {
@@ -153,8 +164,8 @@ def _rows_context(request, scope, filters, page_number: int, *, team: Team | Non
             for key in selectors.SORTS
         },
         "multi_team": team is None,
-        # detail links are this prefix + "<credential>/<job id>/" (one reverse() per page, not per row)
-        "job_base": reverse("job_list", kwargs={"team": team.slug}) if team is not None else "",
+        "selectable": team is not None and access is not None and access.is_operator,
+        "show_credential": team is None or len(credentials or []) > 1,
     }
 
 
@@ -173,8 +184,9 @@ def _job_table(
 
     def build() -> dict[str, Any]:
         team = access.team if access is not None else None
-        context = _rows_context(request, scope, filters, page_number, team=team)
-        context.update(access=access, team=team, credentials=credentials or [])
+        context = _rows_context(
+            request, scope, filters, page_number, team=team, access=access, credentials=credentials
+        )
         html = render_to_string("jobs/_job_table.html", context)
         return {"html": html, "page_number": context["page"].number, "version": digest(html)}
 
@@ -228,17 +240,36 @@ def _summary_context(summary, filters) -> dict[str, Any]:
     }
 
 
-def _rows_response(request, etag: str, html: str) -> HttpResponse:
-    """The live table's answer: 304 when the browser has this version, else the rows with their version."""
-    response = (
-        HttpResponseNotModified()
-        if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]
-        else HttpResponse(html)
-    )
-    response["ETag"] = etag
+def _rows_response(request, version: str, html: str) -> HttpResponse:
+    """The live table's answer (``condition()`` answered 304 already when the browser has ``version``)."""
+    response = HttpResponse(html)
     response["Cache-Control"] = "private, no-cache"
-    response["X-Rows-Version"] = etag.strip('"')
+    response["X-Rows-Version"] = version
     return response
+
+
+def _live_rows(request, team) -> dict[str, Any]:
+    """A team's live rows (the freshness notice and the table) and their version, once per request."""
+    found = getattr(request, "_live_rows", None)
+    if found is None:
+        access = get_team_for_user(request.user, team)
+        freshness = cached(*_freshness_slots(access.team))
+        table = _team_table(
+            request, access, selectors.JobFilters.from_query(request.GET), _page_number(request)
+        )
+        found = request._live_rows = {
+            "version": f"{table['version']}-{freshness['freshness_version']}",
+            "html": mark_safe(freshness["freshness_html"]) + table["html"],  # noqa: S308 (our own render)
+        }
+    return found
+
+
+def _live_rows_etag(request, team) -> str | None:
+    """The rows' version for ``condition()``: a browser that has it gets 304 without a job being read
+    (the table comes from the cache). Outsiders and anonymous callers get no tag: the view refuses them."""
+    if not request.user.is_authenticated:
+        return None
+    return _live_rows(request, team)["version"]
 
 
 @require_safe
@@ -274,13 +305,11 @@ def job_list(request, team):
 
 @require_safe
 @login_required
+@condition(etag_func=_live_rows_etag)
 def job_list_rows(request, team):
     """The job table alone, for the live refresh: 304 when neither the table nor the freshness changed."""
-    access = get_team_for_user(request.user, team)
-    freshness = cached(*_freshness_slots(access.team))
-    table = _team_table(request, access, selectors.JobFilters.from_query(request.GET), _page_number(request))
-    etag = f'"{table["version"]}-{freshness["freshness_version"]}"'
-    return _rows_response(request, etag, mark_safe(freshness["freshness_html"]) + table["html"])  # noqa: S308
+    rows = _live_rows(request, team)
+    return _rows_response(request, rows["version"], rows["html"])
 
 
 def _all_jobs_table(request, teams, filters, page_number: int) -> dict[str, Any]:
@@ -327,11 +356,22 @@ def jobs_all(request):
 
 @require_safe
 @login_required
+def _all_rows(request) -> dict[str, Any]:
+    found = getattr(request, "_all_rows", None)
+    if found is None:
+        table = _all_jobs_table(
+            request, Team.objects.for_user(request.user), _plain_filters(request), _page_number(request)
+        )
+        found = request._all_rows = table
+    return found
+
+
+@require_safe
+@login_required
+@condition(etag_func=lambda request: _all_rows(request)["version"] if request.user.is_authenticated else None)
 def jobs_all_rows(request):
-    table = _all_jobs_table(
-        request, Team.objects.for_user(request.user), _plain_filters(request), _page_number(request)
-    )
-    return _rows_response(request, f'"{table["version"]}"', table["html"])
+    table = _all_rows(request)
+    return _rows_response(request, table["version"], table["html"])
 
 
 # ------------------------------------------------------------------------------------------ batch
@@ -500,9 +540,7 @@ def job_detail(request, team, credential, job_id):
     def build() -> str:
         job = selectors.job_get(access.team, credential, job_id)
         chart_svgs, sample_count = _cached_charts(job)
-        is_sql = job.job_type in ("flink_sql_job", "flink_sql_edge_job") or (
-            not job.job_type and bool(job.sql_body)
-        )
+        is_sql = job.job_type in vocab.SQL_JOB_TYPES or (not job.job_type and bool(job.sql_body))
         # The plan and APIG sinks come from CS only on request: fetched in the background, never here;
         # the fetch changes the team's version, so the page renders again with them.
         details_pending = is_sql and services.job_details_due(job)
@@ -585,7 +623,7 @@ def job_delete(request, team, credential, job_id):
 
 def _obs_offer(form, exc: CSError) -> str:
     """The bucket to offer to authorize when CS says it is not authorized, else ""."""
-    if getattr(exc, "code", "") in services.OBS_NOT_AUTHORIZED:
+    if getattr(exc, "code", "") in OBS_NOT_AUTHORIZED:
         return services.bucket_name(getattr(form, "payload", {}).get("obs_bucket", ""))
     return ""
 
@@ -671,7 +709,7 @@ def sql_job_create(request, team):
 
 def _sql_failed(request, access, form, exc, *, job=None, versions=None, diff=None):
     offer = _obs_offer(form, exc)
-    placed = form.add_cs_error(exc, SQL_FIELD_BY_CODE)
+    placed = form.add_cs_error(exc, ERROR_FIELDS)
     return render(
         request,
         "jobs/sql_job_form.html",
@@ -715,7 +753,7 @@ def _versions_and_diff(job: Job, restore: str | None) -> tuple[list, list | None
 def job_edit(request, team, credential, job_id):
     access = get_team_for_user(request.user, team, Role.OPERATOR)
     job = selectors.job_get(access.team, credential, job_id)
-    if job.job_type in ("flink_jar_job", "spark_streaming_jar_job"):
+    if job.job_type in vocab.JAR_JOB_TYPES:
         return _jar_form_view(request, access, job=job)
     kwargs = {
         "credentials": [job.credential],
@@ -822,7 +860,7 @@ def _jar_form_view(request, access, *, job: Job | None = None):
                 services.job_run(access=access, user=request.user, job=job)
     except CSError as exc:
         offer = _obs_offer(form, exc)
-        placed = form.add_cs_error(exc, JAR_FIELD_BY_CODE)
+        placed = form.add_cs_error(exc, ERROR_FIELDS)
         return _jar_render(
             request,
             access,
@@ -854,9 +892,7 @@ def jar_job_create(request, team):
 def job_clone(request, team, credential, job_id):
     access = get_team_for_user(request.user, team, Role.OPERATOR)
     job = selectors.job_get(access.team, credential, job_id)
-    name = (
-        "jar_job_create" if job.job_type in ("flink_jar_job", "spark_streaming_jar_job") else "sql_job_create"
-    )
+    name = "jar_job_create" if job.job_type in vocab.JAR_JOB_TYPES else "sql_job_create"
     url = reverse(name, kwargs={"team": access.team.slug})
     return redirect(f"{url}?{urlencode({'clone': selectors.job_key(job)})}")
 
@@ -900,7 +936,7 @@ def template_create(request, team):
 
 
 def _template_failed(request, access, form, exc, template=None):
-    placed = form.add_cs_error(exc, TEMPLATE_FIELD_BY_CODE)
+    placed = form.add_cs_error(exc, ERROR_FIELDS)
     return render(
         request,
         "jobs/template_form.html",

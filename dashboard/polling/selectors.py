@@ -191,16 +191,20 @@ def freshness(team: Team, kinds: Iterable[str] | str | None = None) -> Freshness
     return _build(credentials, _kinds(kinds))
 
 
-def team_poll_state(team: Team) -> tuple[list[Credential], list[PollHealth]]:
-    """The team's credentials (names, attention flags) and their poll health, as of the team's version,
-    at most ``POLL_DUE_EVERY`` seconds old.
+#: Poll health is read again after this many seconds: a sync that changed nothing does not change the
+#: team's version, yet the "updated N s ago" notice must follow it.
+POLL_STATE_TTL = 5
 
-    What pages show of poll health beyond its times (a failure, its error, a recovery, a credential
-    needing attention) changes the team's version (``dashboard.polling.runner``), so it shows at once.
-    A successful sync that wrote nothing only moves ``last_success`` on and leaves the version alone:
-    the short lifetime keeps the ages and the stale flag worked out from it true (the scheduler acts no
-    more often than that anyway). No secret column is loaded.
+
+def team_poll_state(team: Team) -> tuple[list[Credential], list[PollHealth]]:
+    """The team's credentials (names, attention flags) and their poll health.
+
+    Cached under the team's version (a credential saved or a sync that changed health bumps it) and a
+    few seconds of time, so the freshness shown is never older than ``POLL_STATE_TTL``. No secret
+    column is loaded.
     """
+    import time
+
     from dashboard.pagecache import cached
 
     def load() -> tuple[list[Credential], list[PollHealth]]:
@@ -211,10 +215,11 @@ def team_poll_state(team: Team) -> tuple[list[Credential], list[PollHealth]]:
         )
         return credentials, list(PollHealth.objects.filter(credential__in=[c.pk for c in credentials]))
 
+    bucket = int(time.time() // POLL_STATE_TTL)
     return cached(
-        f"poll-state:{team.pk}:{team.created_at.timestamp()}:{team.version}",
+        f"poll-state:{team.pk}:{team.created_at.timestamp()}:{team.version}:{bucket}",
         load,
-        ttl=max(1, int(settings.POLL_DUE_EVERY)),
+        ttl=POLL_STATE_TTL * 2,
     )
 
 

@@ -13,6 +13,7 @@ from django.utils.text import slugify
 
 from dashboard.teams.access import TeamAccess, require_role
 from dashboard.teams.models import ActionLog, Credential, Membership, Role, Team
+from dashboard.teams.versions import changes_team
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ def team_create(*, name: str, creator) -> Team:
     return team
 
 
+@changes_team
 @transaction.atomic
 def membership_add(*, access: TeamAccess, user, username: str, role: int) -> Membership:
     require_role(access, Role.LEAD)
@@ -89,6 +91,7 @@ def _ensure_a_lead_remains(membership: Membership, new_role: int | None) -> None
             raise PermissionDenied("A team needs at least one lead: make someone else lead first.")
 
 
+@changes_team
 @transaction.atomic
 def membership_change_role(*, access: TeamAccess, user, membership: Membership, role: int) -> Membership:
     require_role(access, Role.LEAD)
@@ -106,6 +109,7 @@ def membership_change_role(*, access: TeamAccess, user, membership: Membership, 
     return membership
 
 
+@changes_team
 @transaction.atomic
 def membership_remove(*, access: TeamAccess, user, membership: Membership) -> None:
     require_role(access, Role.LEAD)
@@ -117,6 +121,7 @@ def membership_remove(*, access: TeamAccess, user, membership: Membership) -> No
     )
 
 
+@changes_team
 @transaction.atomic
 def credential_save(*, access: TeamAccess, user, credential: Credential, secret: str | None) -> Credential:
     """Create or update a credential. An empty ``secret`` on update keeps the stored one."""
@@ -151,6 +156,7 @@ def credential_save(*, access: TeamAccess, user, credential: Credential, secret:
     return credential
 
 
+@changes_team
 @transaction.atomic
 def credential_delete(*, access: TeamAccess, user, credential: Credential) -> None:
     require_role(access, Role.LEAD)
@@ -297,6 +303,7 @@ def release_summary(answer: Any) -> dict:
     return out
 
 
+@changes_team
 def credential_test_connection(*, access: TeamAccess, user, credential: Credential) -> dict:
     """Authenticate and make one cheap call (versions, then a one-job listing); remember the outcome."""
     from django.utils import timezone
@@ -315,6 +322,7 @@ def credential_test_connection(*, access: TeamAccess, user, credential: Credenti
     return versions
 
 
+@changes_team
 def credential_register(*, access: TeamAccess, user, credential: Credential) -> None:
     """Register the credential's project to use CS (reference 5.1.1)."""
     from django.utils import timezone
@@ -329,6 +337,7 @@ def credential_register(*, access: TeamAccess, user, credential: Credential) -> 
     Credential.objects.filter(pk=credential.pk).update(registered_at=timezone.now(), last_error="")
 
 
+@changes_team
 def credential_authorize_obs(*, access: TeamAccess, user, credential: Credential, buckets: list[str]) -> None:
     """Grant CS operation rights on OBS buckets (reference 5.1.2)."""
     _credential_call(

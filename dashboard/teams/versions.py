@@ -1,31 +1,33 @@
-"""Team versions: a counter per team that changes whenever anything the team's pages show may change.
+"""Team versions: a counter per team that changes whenever something the team's pages show changed.
 
-Pages of a team are cached whole under its version (``dashboard.pagecache``), so what keeps them true
-is one rule: every write to a team's data is followed by :func:`team_changed`. Writes come from four
-places, and each is covered once, here or at its source:
+Pages of a team are cached under its version (``dashboard.pagecache``), so what keeps them true is one
+rule: every write to a team's data is followed by a bump, made where the write is made and after it
+commits (a bump that lands before the write would let a page be cached with the old data under the
+new version):
 
-- a write request (POST, PUT, PATCH, DELETE) to one of the team's URLs, by the UI or the REST API,
-  with whatever the view wrote (snapshots, action log, credentials, members):
-  :class:`TeamVersionMiddleware`, after the view has run;
-- a poll of one of the team's credentials that wrote snapshot rows or changed what pages show of its
-  health (a failure, its error, a recovery, a credential marked as needing attention), once its writes
-  commit: ``dashboard.polling.runner``;
-- a background fetch of a job's execution plan and APIG sinks: ``dashboard.jobs.services.job_details_fetch``;
-- the admin site and the demo seed: every team (:func:`all_teams_changed`).
+- every write service (create, run, stop, delete, cluster and quota changes, members, credentials)
+  is decorated with :func:`changes_team`: it bumps once the service has written, including a cloud
+  failure it recorded, and not when it refused before writing anything (role, validation);
+- a sync bumps only when it wrote rows or changed the health a page shows (``dashboard.polling``);
+- a background fetch of a job's plan and a finished cloud call bump for their team;
+- an admin change (anything that writes an admin ``LogEntry``) and the demo seed bump every team.
 
+Reads, refused requests, throttled API calls and sign-in attempts write nothing and bump nothing.
 The counter is read with the team itself (``access.team.version``), so a cached page costs no query
-to validate. A bump that lands before the write it follows would let a page be cached with the old
-data under the new version; every call site therefore bumps after its writes.
+to validate.
 """
 
 from __future__ import annotations
 
-from django.db import transaction
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
+from django.http import Http404
 
 from dashboard.teams.models import Team
-
-WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def team_changed(*team_ids: int) -> None:
@@ -36,14 +38,14 @@ def team_changed(*team_ids: int) -> None:
 
 
 def team_changed_on_commit(*team_ids: int) -> None:
-    """Mark the teams' pages as changed once the current transaction commits (at once outside one).
+    """Mark the teams' pages as changed, visible to readers when the current transaction commits.
 
-    For services and syncs: a page rendered between the write and the commit would otherwise be
-    cached under the new version with the old data.
+    Call it after the writes it follows. The UPDATE joins the writes' transaction (or commits at once
+    in autocommit mode, after them), so no reader ever sees the new version with the old data; a
+    bump in a second transaction after the commit would only let a reader cache the new data under
+    the old version for a moment, and it would never run inside a test's transaction.
     """
-    ids = tuple(i for i in team_ids if i is not None)
-    if ids:
-        transaction.on_commit(lambda: team_changed(*ids))
+    team_changed(*team_ids)
 
 
 def all_teams_changed() -> None:
@@ -51,38 +53,40 @@ def all_teams_changed() -> None:
     Team.objects.update(version=F("version") + 1)
 
 
-class TeamVersionMiddleware:
-    """After a write request to a team's URL (``<team>`` or ``<team_slug>`` in the route), mark that team's pages as changed.
+#: Refusals raised before a service writes anything: they leave the version alone.
+_REFUSALS = (PermissionDenied, ValidationError, Http404)
 
-    Only a signed-in user's request that the view did not refuse (403, 404) counts, so an outsider cannot
-    make another team's pages render again. A write to the admin site changes every team's version.
+
+def changes_team(service: Callable) -> Callable:
+    """Decorate a write service that takes ``access`` (a ``TeamAccess``): bump the team after it wrote.
+
+    A service that refuses (role, validation, a vanished object) before writing raises one of
+    ``_REFUSALS``; anything else it raises (a cloud failure it recorded) still bumps.
     """
 
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = None
+    @functools.wraps(service)
+    def wrapper(*args: Any, access, **kwargs: Any) -> Any:
         try:
-            response = self.get_response(request)
-            return response
-        finally:
-            if request.method in WRITE_METHODS:
-                self._after_write(request, response)
+            result = service(*args, access=access, **kwargs)
+        except _REFUSALS:
+            raise
+        except BaseException:
+            team_changed_on_commit(access.team.id)
+            raise
+        team_changed_on_commit(access.team.id)
+        return result
 
-    @staticmethod
-    def _after_write(request, response) -> None:
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
-            return
-        if response is not None and response.status_code in (403, 404, 405):
-            return
-        match = getattr(request, "resolver_match", None)
-        if match is None:
-            return
-        if match.app_name == "admin" or match.namespace == "admin":
-            all_teams_changed()
-            return
-        slug = match.kwargs.get("team") or match.kwargs.get("team_slug")  # pages / REST API
-        if isinstance(slug, str) and slug:
-            Team.objects.filter(slug=slug).update(version=F("version") + 1)
+    return wrapper
+
+
+def _admin_changed(sender, instance, created, **kwargs) -> None:
+    """An admin change can touch any team's data: every team's pages render again."""
+    if created:
+        all_teams_changed()
+
+
+def connect_admin_signal() -> None:
+    from django.contrib.admin.models import LogEntry
+    from django.db.models.signals import post_save
+
+    post_save.connect(_admin_changed, sender=LogEntry, dispatch_uid="team-versions-admin")

@@ -13,6 +13,7 @@ from dashboard.clusters.models import Cluster
 from dashboard.clusters.services import cs_call, refresh
 from dashboard.teams.access import TeamAccess, require_role
 from dashboard.teams.models import Role
+from dashboard.teams.versions import changes_team
 from dashboard.usage.models import UserQuota
 
 __all__ = ["quota_below_use_message", "quota_update"]
@@ -28,6 +29,7 @@ def quota_below_use_message(spu_used: int | None, spu_quota: int | None) -> str:
     return ""
 
 
+@changes_team
 def quota_update(
     *,
     access: TeamAccess,

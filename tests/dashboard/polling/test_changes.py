@@ -1,5 +1,5 @@
 """Change-driven freshness, sync side: a sync writes only what changed in CS, and bumps the team's
-version (once its writes commit) only when it wrote rows or changed what pages show of poll health."""
+version only when it wrote rows or changed what pages show of poll health."""
 
 from __future__ import annotations
 
@@ -37,12 +37,11 @@ def _writes(queries) -> list[str]:
 
 
 @pytest.fixture
-def cycle(django_capture_on_commit_callbacks):
-    """Run every kind once, with the commit callbacks (the version bumps) run as a commit would."""
+def cycle():
+    """Run every kind once."""
 
     def run(credential):
-        with django_capture_on_commit_callbacks(execute=True):
-            results = services.sync_all(credential.pk)
+        results = services.sync_all(credential.pk)
         assert all(r.ok for r in results.values()), {k: r.error for k, r in results.items()}
         return results
 
@@ -63,32 +62,23 @@ def test_a_steady_cycle_writes_nothing_and_leaves_the_version_alone(credential, 
     assert (UserQuotaSample.objects.count(), OverviewSnapshot.objects.count()) == (quota_samples, overviews)
 
 
-def test_a_sync_that_wrote_bumps_the_version_once_its_writes_commit(
-    credential, team, cs, emu, cycle, django_capture_on_commit_callbacks
-):
+def test_a_sync_that_wrote_bumps_the_version_once(credential, team, cs, emu, cycle):
     cycle(credential)
     job = Job.objects.filter(credential=credential, status=vocab.JOB_RUNNING).first()
     cs.jobs.stop(job.job_id)
     emu.advance(600)
     version = _version(team)
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        result = services.sync(credential.pk, Kind.JOBS)
-        assert _version(team) == version  # not before the commit
+    result = services.sync(credential.pk, Kind.JOBS)
     assert result.ok and result.written > 0 and result.changed
-    for callback in callbacks:
-        callback()
     assert _version(team) == version + 1
 
 
-def test_only_health_changes_that_pages_show_bump_the_version(
-    credential, team, emu, cycle, django_capture_on_commit_callbacks
-):
+def test_only_health_changes_that_pages_show_bump_the_version(credential, team, emu, cycle):
     cycle(credential)
     version = _version(team)
 
     def sync_jobs():
-        with django_capture_on_commit_callbacks(execute=True):
-            return services.sync(credential.pk, Kind.JOBS)
+        return services.sync(credential.pk, Kind.JOBS)
 
     emu.faults.configure({"path": r"/jobs$", "error_rate": 1.0, "error_statuses": [503]})
     first = sync_jobs()
@@ -127,14 +117,11 @@ def test_unchanged_metrics_update_no_job_and_add_no_sample(credential, emu, poll
     assert (job.records_in, job.read_rate) == (latest.records_in, latest.read_rate)
 
 
-def test_a_listing_that_fails_after_committing_pages_counts_them(
-    credential, team, emu, poll_settings, django_capture_on_commit_callbacks
-):
+def test_a_listing_that_fails_after_committing_pages_counts_them(credential, team, emu, poll_settings):
     """The same failure as the last one, but pages were committed before it: the pages show them."""
     poll_settings.POLL_PAGE_SIZE = 5
     emu.faults.configure({"path": r"/jobs$", "error_rate": 1.0, "error_statuses": [503]})
-    with django_capture_on_commit_callbacks(execute=True):
-        assert not services.sync(credential.pk, Kind.JOBS).ok  # the first failure
+    assert not services.sync(credential.pk, Kind.JOBS).ok  # the first failure
     version = _version(team)
 
     emu.faults.configure({"path": r"/jobs$", "latency_ms": 200})
@@ -150,8 +137,7 @@ def test_a_listing_that_fails_after_committing_pages_counts_them(
 
     watcher = threading.Thread(target=fail_after_the_first_page)
     watcher.start()
-    with django_capture_on_commit_callbacks(execute=True):
-        result = services.sync(credential.pk, Kind.JOBS)
+    result = services.sync(credential.pk, Kind.JOBS)
     watcher.join()
     assert not result.ok and result.written == 5 == Job.objects.filter(credential=credential).count()
     assert result.changed and _version(team) == version + 1

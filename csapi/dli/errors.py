@@ -1,0 +1,207 @@
+"""DLI errors: the error-code table of the DLI API reference, mapped into csapi's exception hierarchy.
+
+DLI answers a failed call with HTTP 4xx/5xx and ``{"error_code": "DLI.xxxx", "error_msg": "..."}``
+(DLI API reference, "Error Codes", dli_02_0056). :data:`DLI_ERROR_CODES` holds every row of that
+page's table (HTTP status, code, message) plus ``DLI.12004``, which the reference's Flink and variable
+pages list as their own. DLI's table gives no solutions; each row's ``solution`` is the dashboard's
+advice for that code, so that a person reading an error always gets a next step.
+
+The table is registered with :mod:`csapi.errors` (``register_error_table``), so one machinery builds
+every exception: ``error_from_response`` reads a DLI body as it reads a CS one, ``describe("DLI.0001")``
+finds the row, and a code raises the class callers branch on (:data:`DLI_CODE_CLASSES`). Gateway codes
+(``APIGW.*``) are not DLI's and fall back on the HTTP status (401 auth, 429 rate limit, ...).
+"""
+
+from __future__ import annotations
+
+from csapi.errors import (
+    CSAuthError,
+    CSConflict,
+    CSError,
+    CSNotFound,
+    CSQuotaExceeded,
+    CSServerError,
+    CSValidationError,
+    ErrorSpec,
+    register_error_table,
+)
+
+__all__ = [
+    "DLI_CODE_CLASSES",
+    "DLI_ERROR_CODES",
+    "DLI_PREFIX",
+    "INVALID_PARAMETER",
+    "NOT_FOUND",
+    "OBJECT_EXISTS",
+    "NOT_SUPPORTED",
+    "QUOTA_INSUFFICIENT",
+    "SERVER_ERROR",
+    "JOB_NOT_FOUND",
+]
+
+DLI_PREFIX = "DLI"
+
+#: The codes the rest of the package names (one spelling each).
+INVALID_PARAMETER = "DLI.0001"
+NOT_FOUND = "DLI.0002"
+OBJECT_EXISTS = "DLI.0006"
+NOT_SUPPORTED = "DLI.0007"
+QUOTA_INSUFFICIENT = "DLI.1028"
+SERVER_ERROR = "DLI.0999"
+JOB_NOT_FOUND = "DLI.12004"
+
+# (code, HTTP status, DLI's message, the dashboard's advice, exception class)
+_TABLE: tuple[tuple[str, int, str, str, type[CSError]], ...] = (
+    (
+        "DLI.0001",
+        400,
+        "Parameter check errors occur.",
+        "Correct the value DLI names in the message (lengths, characters and ranges are listed in the "
+        "DLI API reference) and send the request again.",
+        CSValidationError,
+    ),
+    (
+        "DLI.0002",
+        400,
+        "The object does not exist.",
+        "Check the name or ID: the job, template or queue may have been deleted, or belong to another "
+        "project.",
+        CSNotFound,
+    ),
+    (
+        "DLI.0003",
+        400,
+        "SQL permission verification fails.",
+        "Grant the IAM user the DLI permissions the statement needs.",
+        CSAuthError,
+    ),
+    (
+        "DLI.0004",
+        400,
+        "SQL syntax parsing errors occur.",
+        "Fix the SQL syntax at the position DLI reports.",
+        CSValidationError,
+    ),
+    (
+        "DLI.0005",
+        400,
+        "SQL semantics parsing errors occur.",
+        "Check the tables, columns and functions the SQL statement uses.",
+        CSValidationError,
+    ),
+    ("DLI.0006", 400, "The object exists.", "Choose another name.", CSConflict),
+    (
+        "DLI.0007",
+        400,
+        "The operation is not supported.",
+        "Check the job's status and type: the action may not apply to it now.",
+        CSConflict,
+    ),
+    (
+        "DLI.0008",
+        400,
+        "Metadata errors occur.",
+        "Check the database and table metadata, then try again.",
+        CSValidationError,
+    ),
+    (
+        "DLI.0009",
+        400,
+        "System restrictions.",
+        "Stay within DLI's system limits (see the DLI API reference), or ask for a higher limit.",
+        CSQuotaExceeded,
+    ),
+    (
+        "DLI.0011",
+        400,
+        "The file permission check fails.",
+        "Authorize DLI to read and write the OBS bucket, then try again.",
+        CSAuthError,
+    ),
+    (
+        "DLI.0012",
+        400,
+        "Resource objects are unavailable.",
+        "Wait until the queue or resource pool is available, or choose another one.",
+        CSConflict,
+    ),
+    (
+        "DLI.0013",
+        401,
+        "User authentication errors occur.",
+        "Check the credential: the AK/SK or the IAM user's password and project.",
+        CSAuthError,
+    ),
+    (
+        "DLI.0014",
+        401,
+        "Service authentication errors occur.",
+        "Check that DLI is authorized in this project (service agency), then try again.",
+        CSAuthError,
+    ),
+    ("DLI.0015", 400, "Token parsing error.", "Sign in again to get a new IAM token.", CSAuthError),
+    (
+        "DLI.0016",
+        400,
+        "The identity and role are incorrect.",
+        "Give the IAM user a DLI role in this project.",
+        CSAuthError,
+    ),
+    (
+        "DLI.0018",
+        400,
+        "Data conversion errors occur.",
+        "Check the types of the values sent (numbers, booleans, lists).",
+        CSValidationError,
+    ),
+    (
+        "DLI.0019",
+        400,
+        "The task times out.",
+        "Try again later, or with less work per request.",
+        CSServerError,
+    ),
+    (
+        "DLI.0023",
+        404,
+        "No related resources were found.",
+        "Check the name or ID of the resource.",
+        CSNotFound,
+    ),
+    (
+        "DLI.0100",
+        400,
+        "The result expires.",
+        "Run the job again to produce a new result.",
+        CSNotFound,
+    ),
+    (
+        "DLI.0999",
+        400,
+        "Server-side errors occur.",
+        "Try again later; if it persists, open a service ticket with the request ID.",
+        CSServerError,
+    ),
+    (
+        "DLI.1028",
+        400,
+        "The quota is insufficient.",
+        "Free up what counts against the quota (for example delete unused templates) or ask for a "
+        "higher quota.",
+        CSQuotaExceeded,
+    ),
+    (
+        "DLI.12004",
+        400,
+        "The job does not exist. Check the reason or create a job.",
+        "Check the job ID: the job may have been deleted.",
+        CSNotFound,
+    ),
+)
+
+#: Every documented DLI error code -> its row (code, HTTP status, description, solution).
+DLI_ERROR_CODES: dict[str, ErrorSpec] = {row[0]: ErrorSpec(*row[:4]) for row in _TABLE}
+#: Every documented DLI error code -> the exception class raised for it.
+DLI_CODE_CLASSES: dict[str, type[CSError]] = {row[0]: row[4] for row in _TABLE}
+
+register_error_table(DLI_PREFIX, DLI_ERROR_CODES, DLI_CODE_CLASSES)
