@@ -6,9 +6,10 @@ database, the CS emulator (``scale:<jobs>:100``, clock frozen, the job listing s
 syncs are caught mid-way), and two ``celery worker`` processes. One scheduler tick claims every
 credential's jobs sync and enqueues it; each sync is enqueued a second time at once, as when a user's
 action asks for a refresh while the scheduled sync waits (two workers then take the same credential
-together, and the lock must turn one away). Once a third of the credentials are synced, one worker is
-killed with SIGKILL while it holds a sync; the other drains the queue, taking over the dead worker's
-lock when it comes to a twin of the killed sync. The scheduler's tick after the lease of the killed
+together, and the lock must turn one away). One credential's listing, two thirds down the cycle, is
+slowed down further: the worker that takes it is killed with SIGKILL once it has written a page of it
+and waits for the next. The other drains the queue, taking over the dead worker's lock
+when it comes to a twin of the killed sync, and the scheduler's tick after the lease of the killed
 sync ended re-enqueues what was lost (``enqueue_due`` at that time), as beat would.
 
 Figures (``BENCH`` lines), checked against the emulator and the workers' own logs:
@@ -19,7 +20,8 @@ Figures (``BENCH`` lines), checked against the emulator and the workers' own log
 - ``poll.scaleout.overlaps``: syncs of the same credential and kind that ran at the same time (from
   the start and end times the runner logs); must be 0;
 - ``poll.scaleout.skipped``: syncs the lock turned away; ``poll.scaleout.killed``: syncs the killed
-  worker held; ``poll.scaleout.cycle``: seconds from the tick to every credential synced.
+  worker died in (half-written, their lock left behind); ``poll.scaleout.takeovers``: dead workers'
+  locks taken over; ``poll.scaleout.cycle``: seconds from the tick to every credential synced.
 
 ``run_scenario`` is also the body of ``tests/dashboard/polling/test_scaleout.py``; the process helpers
 (:class:`PrivateRedis`, :func:`celery_worker`, :func:`manage`) serve the process-fault tests too.
@@ -44,6 +46,8 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from csapi.emulator.seed import scale_tenant
 
 ROOT = Path(__file__).resolve().parent.parent
 CREDENTIALS = 100
@@ -191,7 +195,6 @@ for n in range(1, {tenants} + 1):
     PollHealth.objects.bulk_create(
         [PollHealth(credential=c, kind=k, next_attempt=now if k == Kind.JOBS else later) for k in Kind.values]
     )
-print(json.dumps(ids))
 """
 
 # One scheduler tick, and at the same moment a user's refresh of every credential.
@@ -202,7 +205,7 @@ claimed = claim_due()
 for credential_id, kind, lease in claimed:
     sync_task.apply_async((credential_id, kind), expires=lease)
     sync_task.apply_async((credential_id, kind))
-print(len(claimed))
+print(json.dumps({"credentials": ids, "claimed": len(claimed)}))
 """
 
 # The scheduler's tick once the lease of a lost sync has ended.
@@ -213,19 +216,11 @@ from dashboard.polling.schedule import enqueue_due, lease_seconds
 print(enqueue_due(timezone.now() + timedelta(seconds=lease_seconds("jobs") + 1)))
 """
 
-STATE = """
-import json
-from django.db.models import Count
-from dashboard.jobs.models import Job, JobStatusChange
-out = {}
-for cid, job_id, live, changes in Job.objects.annotate(n=Count("status_changes")).values_list(
-        "credential_id", "job_id", "deleted_at", "n"):
-    row = out.setdefault(cid, {"ids": [], "live": 0, "changes": 0})
-    row["ids"].append(job_id)
-    row["live"] += live is None
-    row["changes"] += changes
-print(json.dumps(out))
-"""
+#: Every stored job: (credential, CS job id, live, status changes).
+STATE = (
+    "SELECT j.credential_id, j.job_id, j.deleted_at IS NULL, "
+    "(SELECT count(*) FROM jobs_jobstatuschange c WHERE c.job_id = j.id) FROM jobs_job j"
+)
 
 _SYNC_LINE = re.compile(
     r"poll kind=(?P<kind>\w+) credential=(?P<cred>\d+) outcome=(?P<outcome>\w+) "
@@ -275,19 +270,18 @@ def run_scenario(
     *,
     database_url: str,
     tenants: int = CREDENTIALS,
-    latency_ms: int = 30,
-    kill_after: float = 1 / 3,
+    latency_ms: int = 10,
+    held_ms: int = 1000,
 ) -> ScaleoutReport:
     """Run the scenario (see the module docstring) on a migrated scratch database and an ``EmulatorServer``
-    seeded ``scale:<jobs>:<tenants>``; ``env`` is the workers' (DATABASE_URL, REDIS_URL, settings)."""
+    seeded ``scale:<jobs>:<tenants>``; ``env`` is the workers' (DATABASE_URL, REDIS_URL, settings, and a
+    page size that gives each credential a few pages).
+
+    The job listing answers in ``latency_ms``; the answers to one credential two thirds down the cycle
+    take ``held_ms`` more, so the worker that takes it is caught, for certain, with a page written and
+    the next on its way."""
     report = ScaleoutReport(credentials=tenants)
     emulator.clock.freeze()
-    ids = {
-        int(k): v for k, v in json.loads(shell(env, SETUP.format(tenants=tenants, url=emulator.url))).items()
-    }
-    assert len(ids) == tenants
-    expected = {cid: sorted(emulator.emulator.projects[project].jobs) for cid, project in ids.items()}
-    report.jobs = sum(len(v) for v in expected.values())
 
     def synced() -> int:
         return sql(
@@ -301,29 +295,41 @@ def run_scenario(
 
         return redis.Redis.from_url(env["REDIS_URL"]).llen("celery")
 
-    logs = [folder / "worker-a.log", folder / "worker-b.log"]
-    emulator.faults.configure({"path": r"/jobs$", "latency_ms": latency_ms})
-    victim = celery_worker(env, logs[0], name="a")
-    survivor = celery_worker(env, logs[1], name="b")
+    def target_half_written() -> str | None:
+        """The token of the target's sync once it holds the lock and has written a page."""
+        (owner,) = sql(
+            database_url,
+            "SELECT lock_owner FROM polling_pollhealth WHERE credential_id = ? AND kind = 'jobs'",
+            (target,),
+        )[0]
+        (stored,) = sql(database_url, "SELECT count(*) FROM jobs_job WHERE credential_id = ?", (target,))[0]
+        return owner if owner and 0 < stored < len(expected[target]) else None
+
+    # The slowed credential two thirds down the cycle (the scale seed's project ids are numbered).
+    slowed = scale_tenant(tenants * 2 // 3).project_id
+    listing = {"path": r"/jobs$", "latency_ms": latency_ms}
+    emulator.faults.configure(
+        {"rules": [listing, {"path": rf"/{re.escape(slowed)}/jobs$", "latency_ms": held_ms}]}
+    )
+    workers = {name: celery_worker(env, folder / f"worker-{name}.log", name=name) for name in "ab"}
     try:
+        # The workers boot while the credentials are made and the tick (at the end) runs.
+        setup = json.loads(shell(env, SETUP.format(tenants=tenants, url=emulator.url) + TICK))
         started = time.monotonic()
-        assert int(shell(env, TICK)) == tenants
-        wait_until(lambda: synced() >= tenants * kill_after, 120, "a third of the cycle", victim, survivor)
-
-        # Kill the first worker while it holds a sync: its lock's holder is one of its processes.
-        def holding() -> list[str]:
-            held = sql(database_url, "SELECT lock_owner FROM polling_pollhealth WHERE lock_owner != ''")
-            return [t for (t,) in held if _pgid(t) == victim.pid]
-
-        held = wait_until(holding, 60, "the first worker to hold a sync", victim)
+        ids = {int(k): v for k, v in setup["credentials"].items()}
+        assert len(ids) == setup["claimed"] == tenants
+        expected = {cid: sorted(emulator.emulator.projects[project].jobs) for cid, project in ids.items()}
+        report.jobs = sum(len(v) for v in expected.values())
+        (target,) = [cid for cid, project in ids.items() if project == slowed]
+        token = wait_until(target_half_written, 120, "the slowed credential's sync", *workers.values())
+        # The worker that holds it (its lock's holder is one of that worker's processes) is killed.
+        (victim,) = [w for w in workers.values() if _pgid(token) == w.pid]
+        (survivor,) = [w for w in workers.values() if w is not victim]
         os.killpg(victim.pid, signal.SIGKILL)
         victim.wait(timeout=30)
-        # Those of its syncs that had not finished when it died left their lock behind.
-        left = {
-            t
-            for (t,) in sql(database_url, "SELECT lock_owner FROM polling_pollhealth WHERE lock_owner != ''")
-        }
-        report.killed = len(left.intersection(held))
+        emulator.faults.configure(listing)
+        held = sql(database_url, "SELECT lock_owner FROM polling_pollhealth WHERE lock_owner != ''")
+        report.killed = sum(1 for (t,) in held if t == token)  # it died holding the lock, half-written
 
         wait_until(lambda: queued() == 0, 180, "the survivor to drain the queue", survivor)
         emulator.faults.clear()
@@ -331,15 +337,20 @@ def run_scenario(
         wait_until(lambda: synced() == tenants and queued() == 0, 180, "every credential synced", survivor)
         report.cycle_seconds = time.monotonic() - started
     finally:
-        stop(victim, signal.SIGKILL)
-        stop(survivor)  # a warm shutdown: the sync in hand finishes first
+        for worker in workers.values():
+            stop(worker)  # a warm shutdown: the sync in hand finishes first
         emulator.faults.clear()
 
-    stored = {int(k): v for k, v in json.loads(shell(env, STATE)).items()}
+    stored: dict[int, dict[str, Any]] = {}
+    for cid, job_id, live, changes in sql(database_url, STATE):
+        row = stored.setdefault(cid, {"ids": [], "live": 0, "changes": 0})
+        row["ids"].append(job_id)
+        row["live"] += bool(live)
+        row["changes"] += changes
     for cid, want in expected.items():
         have = stored.get(cid, {"ids": [], "live": 0, "changes": 0})
         missing = set(want) - set(have["ids"])
-        report.lost += len(missing) + (len(want) - have["live"] - len(missing))
+        report.lost += len(want) - have["live"]  # missing, or stored but marked deleted
         report.duplicated += (len(have["ids"]) - len(set(have["ids"]))) + (have["changes"] - len(have["ids"]))
         if missing or have["live"] != len(want) or have["changes"] != len(have["ids"]):
             report.details[cid] = {
@@ -347,7 +358,9 @@ def run_scenario(
                 **{k: have[k] for k in ("live", "changes")},
             }
     report.lost += tenants - synced()
-    report.overlaps, report.syncs, report.skipped, report.takeovers = _overlaps(logs)
+    report.overlaps, report.syncs, report.skipped, report.takeovers = _overlaps(
+        [folder / f"worker-{name}.log" for name in "ab"]
+    )
     return report
 
 
@@ -403,10 +416,11 @@ def run(report) -> None:
                 "DEBUG": "false",
                 "LOG_LEVEL": "INFO",  # the runner's one line per sync is what the overlaps are read from
                 "CS_HTTP_RETRIES": "0",
+                "POLL_PAGE_SIZE": "10",  # a few pages per credential, so a sync is caught half-way
                 "OUTBOUND_ALLOWED_HOSTS": f"127.0.0.1:{emulator.port}",
             }
             manage(env, "migrate", "--noinput", "-v", "0")
-            result = run_scenario(env, emulator, tmp, database_url=database_url, latency_ms=10)
+            result = run_scenario(env, emulator, tmp, database_url=database_url)
         report("poll.scaleout.credentials", result.credentials, "credentials")
         report("poll.scaleout.jobs", result.jobs, "jobs")
         report("poll.scaleout.cycle", result.cycle_seconds, "s")
