@@ -10,7 +10,8 @@ Figures (``BENCH`` lines):
 - ``poll.metrics.requests``: ``jobs/metrics`` calls for the running jobs (floor: batches needed);
 - ``poll.page.sql_statements``: SQL statements per page of jobs on a first sync (and ``.steady``);
 - ``poll.steady``: seconds of a sync of every credential when nothing changed (floor: fetching and
-  parsing the same pages the way the sync reads them, with no database work);
+  parsing the same pages the way the sync reads them, with no database work); ``poll.steady.written``:
+  rows those syncs wrote (0: an unchanged job costs its fingerprint, no write);
 - ``poll.first_sync.rate`` and ``poll.changed10.rate``: jobs per second of a first sync, and of a
   sync after 10% of the jobs changed status (``poll.first_sync`` and ``poll.changed10``: the same in
   seconds against that floor, which bounds the rates from above);
@@ -154,11 +155,14 @@ def run(report) -> None:
                     pass
             return time.perf_counter() - t0
 
+        steady_written = []
+
         def steady_pass() -> float:
             t0 = time.perf_counter()
-            for c in credentials:
-                services.sync_jobs(c, client=clients[c.pk])
-            return time.perf_counter() - t0
+            written = sum(services.sync_jobs(c, client=clients[c.pk]).written for c in credentials)
+            elapsed = time.perf_counter() - t0
+            steady_written.append(written)
+            return elapsed
 
         floors, steadies = [], []
         for _ in range(3):
@@ -195,6 +199,7 @@ def run(report) -> None:
         report("poll.page.sql_statements", job_statements(first_queries) / first_pages, "statements")
         report("poll.page.sql_statements.steady", job_statements(steady_queries) / first_pages, "statements")
         report("poll.steady", min(steadies), "s", floor=min(floors))
+        report("poll.steady.written", max(steady_written), "rows")
         report("poll.first_sync.rate", total_jobs / first_seconds, "jobs/s")
         report("poll.first_sync", first_seconds, "s", floor=min(floors))
         report("poll.changed10.rate", total_jobs / changed_seconds, "jobs/s")
