@@ -1,7 +1,9 @@
 """Poll health: per credential and kind of data, when it was last fetched and how it went.
 
 The scheduler reads ``next_attempt`` (intervals and backoff are data, not beat entries); pages read
-``last_success`` and ``last_error`` to show freshness.
+``last_success`` and ``last_error`` to show freshness. The row also carries the sync's lease
+(``lock_owner``, ``locked_until``: see :mod:`dashboard.polling.lock`) and when the kind last pruned
+its time series (``pruned_at``: see :mod:`dashboard.polling.retention`).
 """
 
 from __future__ import annotations
@@ -39,6 +41,17 @@ class PollHealth(models.Model):
         null=True,
         blank=True,
         help_text="Audit traces: every trace up to this time was read by a sync that finished.",
+    )
+    lock_owner = models.CharField(
+        max_length=255, blank=True, help_text="host:pid:token of the process running this sync, if one is."
+    )
+    locked_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The lease of lock_owner ends here (a crashed holder's lock expires).",
+    )
+    pruned_at = models.DateTimeField(
+        null=True, blank=True, help_text="When this kind last pruned its time series of this credential."
     )
 
     class Meta:

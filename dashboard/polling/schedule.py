@@ -6,6 +6,9 @@ run depends on its outcome (interval after a success, exponential backoff after 
 while a credential needs attention). Keeping ``next_attempt`` in ``PollHealth`` makes intervals
 and backoff data that the sync itself writes, survives restarts, and is visible on pages and in
 the admin. ``poll_due`` claims the due rows and enqueues one ``sync_task`` per (credential, kind).
+
+A claim is a lease, which is also how work a killed worker took with it gets done: its syncs never
+set their next attempt, so once the lease ends they are due and enqueued again, for any worker.
 """
 
 from __future__ import annotations
@@ -16,10 +19,35 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from dashboard.polling import services
-from dashboard.polling.models import PollHealth
+from dashboard.polling.models import Kind, PollHealth
+from dashboard.teams.models import Credential
 
 logger = logging.getLogger(__name__)
+
+
+KINDS: tuple[str, ...] = tuple(Kind.values)
+
+
+def pollable_credentials():
+    """Credentials the poller works for: with a secret, and not waiting for a lead to fix them."""
+    return Credential.objects.filter(needs_attention=False).exclude(secret_encrypted="")
+
+
+def ensure_health_rows(now: datetime | None = None) -> None:
+    """One PollHealth row per pollable credential and kind (new credentials are due at once)."""
+    ids = list(pollable_credentials().values_list("pk", flat=True))
+    if not ids:
+        return
+    have = set(PollHealth.objects.filter(credential_id__in=ids).values_list("credential_id", "kind"))
+    now = now or timezone.now()
+    missing = [
+        PollHealth(credential_id=cid, kind=kind, next_attempt=now)
+        for cid in ids
+        for kind in KINDS
+        if (cid, kind) not in have
+    ]
+    if missing:
+        PollHealth.objects.bulk_create(missing, ignore_conflicts=True)
 
 
 def lease_seconds(kind: str) -> float:
@@ -35,7 +63,7 @@ def claim_due(now: datetime | None = None) -> list[tuple[int, str, float]]:
     The sync sets the real next attempt when it finishes.
     """
     now = now or timezone.now()
-    services.ensure_health_rows(now)
+    ensure_health_rows(now)
     due = (
         PollHealth.objects.filter(next_attempt__lte=now, credential__needs_attention=False)
         .exclude(credential__secret_encrypted="")

@@ -1,16 +1,26 @@
-"""Celery tasks of the poller: thin interfaces that take ids and call the sync services.
+"""Celery tasks of the poller: thin interfaces that take ids and call the runner, and :func:`refresh_soon`,
+which enqueues them after a user's action.
 
 ``poll_due`` runs from beat (see ``CELERY_BEAT_SCHEDULE`` and :mod:`dashboard.polling.schedule`);
-``sync_task`` runs one sync of one kind for one credential. Syncs are idempotent, so ``acks_late``
-with redelivery on worker loss loses nothing and duplicates nothing.
+``sync_task`` runs one sync of one kind for one credential. Syncs are idempotent and hold a lock per
+credential and kind, so ``acks_late`` with redelivery on worker loss loses nothing and duplicates
+nothing, however many workers share the queue.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
+
 from celery import shared_task
 from django.conf import settings
+from django.db import transaction
 
-from dashboard.polling import schedule, services
+from dashboard.polling import runner, schedule
+from dashboard.polling.models import Kind
+from dashboard.teams.models import Credential
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="dashboard.polling.tasks.poll_due", ignore_result=True)
@@ -29,5 +39,29 @@ def poll_due() -> int:
 )
 def sync_task(credential_id: int, kind: str) -> dict:
     """Sync ``kind`` of one credential (ids only: the secret is read from the database by the worker)."""
-    result = services.sync(int(credential_id), str(kind))
-    return {"kind": result.kind, "ok": result.ok, "items": result.items, "skipped": result.skipped}
+    result = runner.sync(int(credential_id), str(kind))
+    return {
+        "kind": result.kind,
+        "ok": result.ok,
+        "items": result.items,
+        "written": result.written,
+        "skipped": result.skipped,
+    }
+
+
+def refresh_soon(credential: Credential, kinds: Iterable[str] | str = (Kind.JOBS,)) -> None:
+    """After a user action: sync ``kinds`` of ``credential`` as soon as the current transaction commits."""
+    wanted = [kinds] if isinstance(kinds, str) else list(kinds)
+    unknown = [k for k in wanted if k not in runner.SYNCS]
+    if unknown:
+        raise ValueError(f"unknown poll kinds: {', '.join(unknown)}")
+    credential_id = credential.pk
+
+    def enqueue() -> None:
+        for kind in wanted:
+            try:
+                sync_task.delay(credential_id, kind)
+            except Exception:  # the broker is down: the scheduled poll catches up
+                logger.warning("could not enqueue a refresh of %s for credential %s", kind, credential_id)
+
+    transaction.on_commit(enqueue)

@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-import redis
 from celery import Celery
 
+from benchmarks.bench_poll_scaleout import PrivateRedis, celery_worker
 from tests.dashboard.polling import test_kill as kill
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,84 +26,12 @@ _env, _manage, _shell = kill._env, kill._manage, kill._shell
 scratch_database_url = kill.scratch_database_url  # the same scratch-database fixture
 
 
-class PrivateRedis:
-    def __init__(self, folder: Path) -> None:
-        self.binary = shutil.which("redis-server")
-        assert self.binary, "redis-server is needed (make test installs it)"
-        self.folder = folder
-        with __import__("socket").socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [
-                self.binary,
-                "--bind",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.folder),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        client = redis.Redis.from_url(self.url)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("private redis-server did not start")
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=20)
-
-
 @pytest.fixture
 def private_redis(tmp_path):
     server = PrivateRedis(tmp_path)
     server.start()
     yield server
     server.stop()
-
-
-def _worker(env, log: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "dashboard",
-            "worker",
-            "--concurrency",
-            "1",
-            "--pool",
-            "prefork",
-            "--loglevel",
-            "INFO",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("a"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
 
 
 def _wait(predicate, timeout: float, what: str, proc=None, log=None) -> None:
@@ -150,7 +76,7 @@ def test_killed_worker_and_restarted_broker_lose_nothing(emu, scratch_database_u
     # 1. The worker is killed with SIGKILL in the middle of a slowed-down listing.
     emu.emulator.reset_stats()
     emu.faults.configure({"path": r"/jobs$", "latency_ms": 300})
-    worker = _worker(env, log)
+    worker = celery_worker(env, log)
     try:
         enqueue()
         _wait(lambda: listing_calls() >= 3, 90, "the sync to start", worker, log)
@@ -163,7 +89,7 @@ def test_killed_worker_and_restarted_broker_lose_nothing(emu, scratch_database_u
 
     # 2. A new worker; the broker restarts while its sync is running; the worker reconnects.
     emu.emulator.reset_stats()
-    worker = _worker(env, log)
+    worker = celery_worker(env, log)
     try:
         enqueue()
         _wait(lambda: listing_calls() >= 2, 90, "the second sync to start", worker, log)

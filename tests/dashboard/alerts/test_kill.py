@@ -17,6 +17,7 @@ import time
 
 import pytest
 
+from benchmarks.bench_poll_scaleout import celery_worker
 from tests.dashboard import test_process_faults as faults
 from tests.dashboard.alerts.receivers import HttpReceiver
 from tests.dashboard.polling import test_kill as kill
@@ -62,7 +63,7 @@ def test_killed_worker_mid_delivery_delivers_once(scratch_database_url, private_
         kill._manage(env, "migrate", "--run-syncdb", "--noinput", "-v", "0")
         kill._manage(env, "createcachetable")
         log = tmp_path / "worker.log"
-        worker = faults._worker(env, log)
+        worker = celery_worker(env, log)
         try:
             kill._shell(env, SETUP.format(url=f"{receiver.url}/hook"))
             faults._wait(lambda: len(receiver.requests) == 1, 60, "the first delivery", worker, log)
@@ -73,7 +74,7 @@ def test_killed_worker_mid_delivery_delivers_once(scratch_database_url, private_
         state = json.loads(kill._shell(env, STATE))
         assert state["state"] == "sending" and state["log"] == [None], state
 
-        worker = faults._worker(env, log)
+        worker = celery_worker(env, log)
         try:
             time.sleep(13)  # the killed worker's claim runs out
             kill._shell(env, SWEEP)

@@ -1,4 +1,4 @@
-"""The hand-built multi-row statements of dashboard.polling.bulk, through the test database (either backend)."""
+"""The poller's multi-row statements (dashboard.polling.bulk), through the test database (either backend)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from csapi import vocab
 from dashboard.jobs.models import Job, JobStatusChange, MetricSample
-from dashboard.polling import bulk, services
+from dashboard.polling import bulk
+from dashboard.polling.kinds import jobs, metrics
 
 pytestmark = pytest.mark.django_db
 
@@ -31,8 +33,8 @@ def cred(team):
     )
 
 
-def _row(cred, job_id, *, name="job", config=None, when=None, status="job_running", now=None):
-    """A row in the poller's write order (services._JOB_WRITE_FIELDS)."""
+def _row(cred, job_id, *, name="job", config=None, when=None, status=vocab.JOB_RUNNING, now=None):
+    """A row in the poller's write order (kinds.jobs.WRITE_FIELDS)."""
     now = now or datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=UTC)
     values = {
         "name": name,
@@ -69,15 +71,15 @@ def _row(cred, job_id, *, name="job", config=None, when=None, status="job_runnin
         "last_seen": now,
         "deleted_at": None,
     }
-    return (cred.pk, cred.team_id, job_id, *[values[f] for f in services._JOB_SNAPSHOT_FIELDS], now)
+    return (cred.pk, cred.team_id, job_id, *[values[f] for f in jobs.SNAPSHOT_FIELDS], now)
 
 
 def _upsert(rows, **kwargs):
     return bulk.insert(
-        bulk.columns(Job, services._JOB_WRITE_FIELDS),
+        bulk.columns(Job, jobs.WRITE_FIELDS),
         rows,
         conflict=("credential_id", "job_id"),
-        update=services._JOB_SNAPSHOT_FIELDS,
+        update=jobs.SNAPSHOT_FIELDS,
         returning=("id", "job_id"),
         **kwargs,
     )
@@ -116,20 +118,20 @@ def test_upsert_updates_snapshot_columns_only(cred):
     Job.objects.filter(pk=pk).update(read_rate=2.5)
     later = first + timedelta(hours=1)
     result = _upsert(
-        [_row(cred, 7, name="new'name", status="job_stopped", now=later), _row(cred, 8, now=later)]
+        [_row(cred, 7, name="new'name", status=vocab.JOB_CANCEL_SUCCESS, now=later), _row(cred, 8, now=later)]
     )
     assert result.statements == 1
     returned = dict((j, p) for p, j in result.returned)
     assert returned[7] == pk and set(returned) == {7, 8}
     job = Job.objects.get(pk=pk)
-    assert job.name == "new'name" and job.status == "job_stopped"
+    assert job.name == "new'name" and job.status == vocab.JOB_CANCEL_SUCCESS
     assert job.first_seen == first and job.last_seen == later  # first_seen is not a snapshot column
     assert job.read_rate == 2.5  # the metrics columns are the metrics sync's
     assert Job.objects.count() == 2
 
 
 def test_rows_are_chunked_under_the_parameter_limit(cred, monkeypatch):
-    cols = bulk.columns(Job, services._JOB_WRITE_FIELDS)
+    cols = bulk.columns(Job, jobs.WRITE_FIELDS)
     monkeypatch.setattr(bulk, "max_params", lambda _connection: len(cols.fields) * 3)
     rows = [_row(cred, n) for n in range(1, 11)]
     with CaptureQueriesContext(connection) as queries:
@@ -142,14 +144,14 @@ def test_rows_are_chunked_under_the_parameter_limit(cred, monkeypatch):
 
 
 def test_real_parameter_limit_fits_a_page():
-    width = len(services._JOB_WRITE_FIELDS)
+    width = len(jobs.WRITE_FIELDS)
     assert bulk.max_params(connection) >= width * 100
 
 
 def test_insert_ignoring_conflicts_and_update_from_values(cred):
     pks = [p for p, _j in sorted(_upsert([_row(cred, n) for n in (1, 2, 3)]).returned, key=lambda r: r[1])]
     slot = datetime(2024, 2, 3, 4, 5, tzinfo=UTC)
-    cols = bulk.columns(MetricSample, services._METRIC_SAMPLE_FIELDS)
+    cols = bulk.columns(MetricSample, metrics.SAMPLE_FIELDS)
     sources = [{"name": "src'1", "records": 5, "label": "数据"}]
     rows = [(pk, slot, 5, 6, 0, None, 1.5, sources, []) for pk in pks]
     assert bulk.insert(cols, rows, conflict=("job_id", "sampled_at"), ignore_conflicts=True).statements == 1
@@ -161,8 +163,8 @@ def test_insert_ignoring_conflicts_and_update_from_values(cred):
 
     at = datetime(2024, 2, 3, 4, 6, tzinfo=UTC)
     # All-NULL columns in the first row: PostgreSQL must still know their types.
-    updates = [(pks[0], None, None, None, None, None, None), (pks[1], 1.25, 2.5, 10, 20, 3, at)]
-    assert bulk.update(bulk.columns(Job, services._JOB_METRICS_FIELDS), "id", updates) == 1
+    updates = [(pks[0], None, None, None, None, None, None), (pks[1], 10, 20, 3, 1.25, 2.5, at)]
+    assert bulk.update(bulk.columns(Job, metrics.JOB_FIGURE_FIELDS), "id", updates) == 1
     first, second, third = (Job.objects.get(pk=pk) for pk in pks)
     assert first.read_rate is None and first.metrics_at is None
     assert (second.read_rate, second.write_rate, second.records_in, second.records_out) == (1.25, 2.5, 10, 20)
@@ -172,25 +174,29 @@ def test_insert_ignoring_conflicts_and_update_from_values(cred):
 
 def test_history_rows_and_empty_input(cred):
     ((pk, _),) = _upsert([_row(cred, 5)]).returned
-    cols = bulk.columns(JobStatusChange, services._HISTORY_FIELDS)
+    cols = bulk.columns(JobStatusChange, jobs.HISTORY_FIELDS)
     at = datetime(2024, 3, 4, tzinfo=UTC)
     assert (
         bulk.insert(
-            cols, [(pk, "", "job_running", "d'esc ✓", at), (pk, "job_running", "job_stopped", "", at)]
+            cols,
+            [
+                (pk, "", vocab.JOB_RUNNING, "d'esc ✓", at),
+                (pk, vocab.JOB_RUNNING, vocab.JOB_CANCEL_SUCCESS, "", at),
+            ],
         ).statements
         == 1
     )
     assert list(
         JobStatusChange.objects.order_by("id").values_list("previous_status", "status", "status_desc")
     ) == [
-        ("", "job_running", "d'esc ✓"),
-        ("job_running", "job_stopped", ""),
+        ("", vocab.JOB_RUNNING, "d'esc ✓"),
+        (vocab.JOB_RUNNING, vocab.JOB_CANCEL_SUCCESS, ""),
     ]
     assert bulk.insert(cols, []).statements == 0 and bulk.update(cols, "job_id", []) == 0
 
 
 def test_columns_left_out_of_the_job_write_default_to_null():
-    written = set(services._JOB_WRITE_FIELDS)
+    written = set(jobs.WRITE_FIELDS)
     for field in Job._meta.concrete_fields:
         if field.primary_key or field.attname in written:
             continue

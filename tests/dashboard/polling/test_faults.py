@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from csapi import CSServerError
+from csapi import CSServerError, vocab
 from dashboard.jobs.models import AuditTrace, Job, MetricSample
 from dashboard.polling import schedule, services
 from dashboard.polling.models import Kind, PollHealth
@@ -76,7 +76,10 @@ def test_failure_in_the_middle_of_a_listing_marks_nothing_deleted(credential, cs
     poll_settings.POLL_PAGE_SIZE = 5
     assert services.sync(credential.pk, Kind.JOBS).ok
     victim = (
-        Job.objects.filter(credential=credential).exclude(status="job_running").order_by("-job_id").first()
+        Job.objects.filter(credential=credential)
+        .exclude(status=vocab.JOB_RUNNING)
+        .order_by("-job_id")
+        .first()
     )
     cs.jobs.delete(victim.job_id)
     emu.emulator.reset_stats()
@@ -199,7 +202,7 @@ def test_audit_sync_cut_off_half_way_loses_no_trace(credential, emu, poll_settin
     """Traces older than the first page of a failed sync are read by the next one, not skipped."""
     assert services.sync(credential.pk, Kind.AUDIT).ok
     with client_for(credential) as cs:
-        jobs = [j for j in cs.jobs.iter() if j.get("status") == "job_running"][:1]
+        jobs = [j for j in cs.jobs.iter() if j.get("status") == vocab.JOB_RUNNING][:1]
         for _ in range(30):  # 60 new traces: more than one page of 50
             cs.jobs.stop(jobs[0]["job_id"])
             emu.clock.advance(60)

@@ -19,6 +19,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from benchmarks.bench_poll_scaleout import manage as _manage
+from benchmarks.bench_poll_scaleout import shell as _shell
+
 ROOT = Path(__file__).resolve().parents[3]
 JOBS_OP = "GET /v1.0/{project_id}/jobs"
 
@@ -62,24 +65,6 @@ def _env(database_url: str, var_dir: Path) -> dict[str, str]:
         LOG_LEVEL="WARNING",
     )
     return env
-
-
-def _manage(env, *args, timeout=120) -> str:
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
-
-
-def _shell(env, code: str) -> str:
-    """Run ``code`` in ``manage.py shell``; its last line of output."""
-    return _manage(env, "shell", "-v", "0", "-c", code).strip().splitlines()[-1]
 
 
 SETUP = """

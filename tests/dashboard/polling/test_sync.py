@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from csapi import vocab
 from dashboard.clusters.models import Cluster, ClusterJob, HostMapping, Peering, Route
 from dashboard.jobs.models import AuditTrace, Job, JobStatusChange, MetricSample, Template
 from dashboard.polling import services
@@ -30,10 +31,10 @@ def test_full_cycle_fills_every_snapshot(credential, cs):
     assert job.name == listed[0]["name"] and job.status == listed[0]["status"]
     assert job.raw["job_id"] == listed[0]["job_id"] and job.fingerprint
     assert JobStatusChange.objects.filter(job__credential=credential).count() == len(listed)
-    running = [j for j in listed if j["status"] == "job_running"]
+    running = [j for j in listed if j["status"] in vocab.RUNNING_STATUSES]
     assert MetricSample.objects.filter(job__credential=credential).count() == len(running) > 0
     assert Job.objects.filter(
-        credential=credential, status="job_running", read_rate__isnull=False
+        credential=credential, status=vocab.JOB_RUNNING, read_rate__isnull=False
     ).count() == len(running)
     assert AuditTrace.objects.filter(team=credential.team).count() > 0
     assert Cluster.objects.filter(credential=credential).count() == len(list(cs.clusters.iter()))
@@ -49,23 +50,6 @@ def test_full_cycle_fills_every_snapshot(credential, cs):
     health = PollHealth.objects.filter(credential=credential)
     assert {h.kind for h in health} == set(Kind.values)
     assert all(h.last_success and h.consecutive_failures == 0 and not h.last_error for h in health)
-
-
-def test_second_cycle_without_change_writes_nothing(credential):
-    services.sync_all(credential.pk)
-    history = JobStatusChange.objects.count()
-    with CaptureQueriesContext(connection) as queries:
-        for kind in (Kind.JOBS, Kind.CLUSTERS, Kind.TEMPLATES, Kind.QUOTAS, Kind.AUDIT):
-            assert services.sync(credential.pk, kind).ok
-    writes = [
-        q["sql"]
-        for q in queries.captured_queries
-        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
-        and any(t in q["sql"] for t in ("jobs_", "clusters_", 'usage_userquota"'))
-    ]
-    # The quota totals sample is a time series (one row per poll); every snapshot row stays untouched.
-    assert [w for w in writes if "usage_userquotasample" not in w] == []
-    assert JobStatusChange.objects.count() == history
 
 
 def test_page_of_jobs_costs_constant_statements(credential, poll_settings):
@@ -95,28 +79,44 @@ def test_page_of_jobs_costs_constant_statements(credential, poll_settings):
     assert len(job_statements(steady)) == pages + 1
 
 
+def test_a_listing_costs_one_request_per_page_and_none_more(credential, emu, poll_settings):
+    """The next page is fetched while one is written, never one the sync would not read: the last page
+    CS counted ends the listing without the empty page that would confirm it."""
+    listed = len(emu.emulator.projects[emu.account.project_id].jobs)
+    size = next(n for n in range(5, listed) if listed % n)  # full pages, then a short one
+    poll_settings.POLL_PAGE_SIZE = size
+    for _ in range(2):  # a first sync, then a steady one
+        emu.emulator.reset_stats()
+        assert services.sync_jobs(credential).items == listed
+        assert emu.emulator.stats()["by_operation"]["GET /v1.0/{project_id}/jobs"] == -(-listed // size)
+    poll_settings.POLL_PAGE_SIZE = listed  # exactly one full page: CS's total ends the listing
+    emu.emulator.reset_stats()
+    assert services.sync_jobs(credential).written == 0
+    assert emu.emulator.stats()["by_operation"]["GET /v1.0/{project_id}/jobs"] == 1
+
+
 def test_status_change_appends_one_history_row(credential, cs, emu):
     services.sync(credential.pk, Kind.JOBS)
-    job = Job.objects.filter(credential=credential, status="job_running").first()
+    job = Job.objects.filter(credential=credential, status=vocab.JOB_RUNNING).first()
     before = job.status_changes.count()
     cs.jobs.stop(job.job_id)
     emu.advance(600)
     services.sync(credential.pk, Kind.JOBS)
     job.refresh_from_db()
-    assert job.status != "job_running"
+    assert job.status != vocab.JOB_RUNNING
     changes = list(job.status_changes.order_by("observed_at", "id"))
     assert len(changes) == before + 1
-    assert changes[-1].previous_status == "job_running" and changes[-1].status == job.status
+    assert changes[-1].previous_status == vocab.JOB_RUNNING and changes[-1].status == job.status
     services.sync(credential.pk, Kind.JOBS)
     assert job.status_changes.count() == before + 1
 
 
 def test_deleted_job_is_marked_deleted(credential, cs, emu):
     services.sync(credential.pk, Kind.JOBS)
-    victim = Job.objects.filter(credential=credential).exclude(status="job_running").order_by("job_id")[3]
+    victim = Job.objects.filter(credential=credential).exclude(status=vocab.JOB_RUNNING).order_by("job_id")[3]
     cs.jobs.delete(victim.job_id)
     last = Job.objects.filter(credential=credential).order_by("-job_id").first()
-    cs.jobs.stop(last.job_id) if last.status == "job_running" else None
+    cs.jobs.stop(last.job_id) if last.status == vocab.JOB_RUNNING else None
     emu.advance(600)
     cs.jobs.delete(last.job_id)
     services.sync(credential.pk, Kind.JOBS)
@@ -141,7 +141,7 @@ def test_audit_is_incremental_and_deduplicated(credential, cs, emu):
     count = AuditTrace.objects.count()
     assert count == len(list(cs.audit_logs.iter()))
     services.sync(credential.pk, Kind.JOBS)
-    job = Job.objects.filter(credential=credential, status="job_running").first()
+    job = Job.objects.filter(credential=credential, status=vocab.JOB_RUNNING).first()
     cs.jobs.stop(job.job_id)
     services.sync(credential.pk, Kind.AUDIT)
     assert AuditTrace.objects.count() == count + 1
@@ -162,3 +162,15 @@ def test_refresh_soon_enqueues_on_commit(credential, django_capture_on_commit_ca
     assert sent == [(credential.pk, "jobs"), (credential.pk, "metrics")]
     with pytest.raises(ValueError):
         services.refresh_soon(credential, ["bogus"])
+
+
+def test_event_names_name_their_resource_type():
+    from dashboard.polling.kinds import audit
+
+    assert set(audit._MATCH_ORDER) == set(vocab.AUDIT_RESOURCE_TYPES)  # every type, none more
+    assert [audit.resource_type(e) for e in ("createJobTemplate", "stopClusterJob", "runJob", "login")] == [
+        "template",
+        "cluster",
+        "job",
+        "",
+    ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from dashboard.polling import services
+from dashboard.polling import runner, schedule
 from dashboard.polling.models import Kind
 
 
@@ -16,13 +16,13 @@ class Command(BaseCommand):
         parser.add_argument("--kind", choices=Kind.values, action="append", help="Kind of data (repeatable).")
 
     def handle(self, *args, credential=None, kind=None, **options):
-        ids = credential or list(services.pollable_credentials().values_list("pk", flat=True))
+        ids = credential or list(schedule.pollable_credentials().values_list("pk", flat=True))
         failed = 0
         for credential_id in ids:
-            for name, result in services.sync_all(credential_id, kind or services.KINDS).items():
+            for name, result in runner.sync_all(credential_id, kind or runner.KINDS).items():
                 state = "ok" if result.ok else (f"skipped ({result.skipped})" if result.skipped else "failed")
                 failed += 0 if result.ok or result.skipped else 1
-                line = f"credential {credential_id} {name}: {state}, {result.items} items"
+                line = f"credential {credential_id} {name}: {state}, {result.items} items, {result.written} written"
                 if result.error:
                     line += f" - {result.error}"
                 self.stdout.write(line)

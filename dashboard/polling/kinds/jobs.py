@@ -1,0 +1,378 @@
+"""Jobs: the job listing (5.1.11 with ``show_detail``), page by page, into ``Job`` and its status history.
+
+Costs: one list call per page, and per page a constant number of SQL statements: one SELECT of the
+stored fingerprints covering the page, then, if anything on it is new or changed, one multi-row upsert
+of those jobs and one multi-row INSERT of their status changes (:mod:`dashboard.polling.bulk`), in one
+transaction. A job whose listed payload did not change costs its fingerprint and nothing else; its
+row is not written. The next page is fetched while a page is written (:class:`PagesAhead`), so a
+listing takes about the longer of its requests and its writes rather than their sum.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.utils import timezone
+
+import csapi
+from csapi.models import Page
+from csapi.pagination import CursorPager
+from dashboard.clusters.models import Cluster
+from dashboard.jobs.models import Job, JobStatusChange
+from dashboard.jobs.runs import StatusChange, record_status_changes
+from dashboard.polling import bulk
+from dashboard.polling.clients import client as _client
+from dashboard.polling.coerce import boolean, fingerprint, integer, mapping, text, timestamp
+from dashboard.polling.kinds import Synced
+from dashboard.teams.models import Credential
+
+#: Listed job fields that change on every poll of a running job without anything happening:
+#: left out of the fingerprint so that an unchanged job costs no write.
+VOLATILE_JOB_FIELDS = frozenset({"duration"})
+#: Job ids per UPDATE that marks jobs deleted.
+DELETE_CHUNK = 500
+
+#: The columns a listing owns: what a changed job's upsert overwrites. ``first_seen`` (set once) and
+#: the metrics columns (``kinds.metrics`` writes them) are not among them.
+SNAPSHOT_FIELDS = (
+    "name",
+    "desc",
+    "username",
+    "user_id",
+    "project_id",
+    "job_type",
+    "status",
+    "status_desc",
+    "run_mode",
+    "cluster_id",
+    "cluster_name",
+    "spu_number",
+    "parallel_number",
+    "create_time",
+    "start_time",
+    "update_time",
+    "duration",
+    "sql_body",
+    "job_config",
+    "root_id",
+    "edge_group_ids",
+    "graph_editor_enabled",
+    "has_savepoint",
+    "checkpoint_enabled",
+    "log_enabled",
+    "jar_url",
+    "main_class",
+    "args",
+    "execution_graph",
+    "raw",
+    "fingerprint",
+    "last_seen",
+    "deleted_at",
+)
+
+
+def listed_cluster_name(payload: Mapping[str, Any], cluster_names: Mapping[int, str]) -> str:
+    """The job's cluster name: as listed, else the stored cluster's (the listing often leaves it out)."""
+    name = text(payload.get("cluster_name"), 255)
+    if name or not cluster_names:
+        return name
+    cluster_id = integer(payload.get("cluster_id"))
+    return cluster_names.get(cluster_id, "") if cluster_id is not None else ""
+
+
+def job_values(
+    payload: Mapping[str, Any],
+    *,
+    cluster_names: Mapping[int, str] | None = None,
+    cluster_name: str | None = None,
+) -> dict[str, Any]:
+    """The snapshot columns of a listed job (5.1.11 with show_detail, 5.1.12), ``raw`` included."""
+    get = payload.get
+    cfg = mapping(get("job_config"))
+    if cluster_name is None:
+        cluster_name = listed_cluster_name(payload, cluster_names or {})
+    return {
+        "name": text(get("name"), 255),
+        "desc": text(get("desc")),
+        "username": text(get("username") or get("user_name"), 128),
+        "user_id": text(get("user_id"), 64),
+        "project_id": text(get("project_id"), 64),
+        "job_type": text(get("job_type"), 64),
+        "status": text(get("status") or get("status_name"), 64),
+        "status_desc": text(get("status_desc")),
+        "run_mode": text(get("run_mode"), 32),
+        "cluster_id": integer(get("cluster_id")),
+        "cluster_name": cluster_name,
+        "spu_number": integer(get("spu_number")),
+        "parallel_number": integer(get("parallel_number")),
+        "create_time": timestamp(get("create_time")),
+        "start_time": timestamp(get("start_time")),
+        "update_time": timestamp(get("update_time")),
+        "duration": integer(get("duration")),
+        "sql_body": text(get("sql_body")),
+        "job_config": dict(cfg) if cfg else None,
+        "root_id": integer(get("root_id", cfg.get("root_id"))),
+        "edge_group_ids": text(get("edge_group_ids", cfg.get("edge_group_ids"))),
+        "graph_editor_enabled": boolean(get("graph_editor_enabled")),
+        "has_savepoint": boolean(get("has_savepoint")),
+        "checkpoint_enabled": boolean(cfg.get("checkpoint_enabled", get("checkpoint_enabled"))),
+        "log_enabled": boolean(cfg.get("log_enabled", get("log_enabled"))),
+        "jar_url": text(get("jar_url")),
+        "main_class": text(get("main_class")),
+        "args": text(get("args")),
+        "execution_graph": text(get("execution_graph")),
+        "raw": payload,
+    }
+
+
+def job_fingerprint(payload: Mapping[str, Any], cluster_name: str) -> str:
+    """The payload without its volatile fields, and the cluster name shown (which may come from the
+    stored cluster rather than the listing)."""
+    return fingerprint(payload, exclude=VOLATILE_JOB_FIELDS, extra=cluster_name or None)
+
+
+#: The columns a page of jobs writes: identity, snapshot and first_seen. The metrics columns are left
+#: out: a new row gets their default (NULL) and a changed row keeps what the metrics sync wrote.
+WRITE_FIELDS = ("credential_id", "team_id", "job_id", *SNAPSHOT_FIELDS, "first_seen")
+HISTORY_FIELDS = ("job_id", "previous_status", "status", "status_desc", "observed_at")
+
+
+@dataclass
+class JobPageResult:
+    created: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    status_changes: int = 0
+
+    @property
+    def written(self) -> int:
+        return self.created + self.changed
+
+
+#: A stored job as the page's SELECT reads it: (pk, fingerprint, status, deleted_at).
+Stored = tuple[int, str, str, datetime | None]
+
+
+def apply_page(
+    credential: Credential,
+    page: list[Mapping[str, Any]],
+    existing: Mapping[int, Stored],
+    now: datetime,
+    cluster_names: Mapping[int, str],
+) -> JobPageResult:
+    """Write one page of listed jobs: one upsert of the new and changed, one insert of status changes.
+
+    A job whose fingerprint matches the stored one and that is not marked deleted costs nothing but its
+    fingerprint. The others are built once, straight into rows of :data:`WRITE_FIELDS`, and written by
+    one ``INSERT ... ON CONFLICT (credential_id, job_id) DO UPDATE`` of :data:`SNAPSHOT_FIELDS` (so a
+    stored job keeps ``first_seen`` and its metrics), which returns the ids the history rows need.
+    A status change is appended when a job is new or its status differs from the stored one.
+    """
+    result = JobPageResult()
+    rows: dict[int, tuple[Any, ...]] = {}  # job_id -> row in WRITE_FIELDS order; the last listing wins
+    changes: dict[int, tuple[str, str, str]] = {}  # job_id -> (previous, status, desc)
+    run_values: dict[int, dict[str, Any]] = {}  # job_id -> what the job's run needs (start, SPUs, cluster)
+    cred_pk, team_pk = credential.pk, credential.team_id
+    for payload in page:
+        job_id = int(payload["job_id"])
+        cluster_name = listed_cluster_name(payload, cluster_names)
+        fp = job_fingerprint(payload, cluster_name)
+        found = existing.get(job_id)
+        if found is not None and found[1] == fp and found[3] is None:
+            result.unchanged += 1  # the common case: nothing to build, nothing to write
+            continue
+        values = job_values(payload, cluster_name=cluster_name)
+        values["fingerprint"] = fp
+        values["last_seen"] = now
+        values["deleted_at"] = None
+        rows[job_id] = (cred_pk, team_pk, job_id, *[values[f] for f in SNAPSHOT_FIELDS], now)
+        run_values[job_id] = values
+        status = values["status"]
+        if found is None:
+            changes[job_id] = ("", status, values["status_desc"])
+        elif found[2] != status:
+            changes[job_id] = (found[2], status, values["status_desc"])
+        else:
+            changes.pop(job_id, None)
+    if not rows:
+        return result
+    with transaction.atomic():
+        written = bulk.insert(
+            bulk.columns(Job, WRITE_FIELDS),
+            list(rows.values()),
+            conflict=("credential_id", "job_id"),
+            update=SNAPSHOT_FIELDS,
+            returning=("id", "job_id"),
+        )
+        if changes:
+            pks = {job_id: pk for pk, job_id in written.returned}
+            bulk.insert(
+                bulk.columns(JobStatusChange, HISTORY_FIELDS),
+                [(pks[job_id], *change, now) for job_id, change in changes.items()],
+            )
+            # the job's runs follow its status changes (dashboard.jobs.runs): a SELECT of the open
+            # runs, then at most one UPDATE and one INSERT
+            record_status_changes(
+                _run_change(pks[job_id], credential, *change, now, run_values[job_id])
+                for job_id, change in changes.items()
+            )
+    result.created = sum(1 for job_id in rows if job_id not in existing)
+    result.changed = len(rows) - result.created
+    result.status_changes = len(changes)
+    return result
+
+
+def _run_change(pk, credential, previous, status, desc, now, values) -> StatusChange:
+    return StatusChange(
+        job_pk=pk,
+        team_id=credential.team_id,
+        credential_id=credential.pk,
+        previous=previous,
+        status=status,
+        desc=desc,
+        observed_at=now,
+        start_time=values.get("start_time"),
+        duration_ms=values.get("duration"),
+        spu=values.get("spu_number"),
+        cluster_id=values.get("cluster_id"),
+        cluster_name=values.get("cluster_name") or "",
+        username=values.get("username") or "",
+    )
+
+
+def job_pages(client: csapi.CSClient, page_size: int) -> CursorPager:
+    """The job listing with details, ascending ids, page by page, as plain dicts.
+
+    The listing's own page method with ``dict`` items: the same request and the same fields as
+    ``client.jobs.iter(show_detail=True, order="asc")``, without wrapping every item (and every
+    nested mapping) in a result object the poller does not use.
+    """
+
+    def fetch(query: dict[str, Any]) -> Page:
+        return client._list_page("/jobs", query, "jobs", dict)
+
+    return CursorPager(
+        fetch, id_key="job_id", page_size=page_size, params={"show_detail": True, "order": "asc"}
+    )
+
+
+class PagesAhead:
+    """The pages of a listing, each next one fetched in a background thread while the last is written.
+
+    The caller asks for the next page (:meth:`request`) as soon as it knows it wants one, does its
+    database work, then takes the page (:meth:`take`). A page is fetched only when asked for, so the
+    listing costs no request more than reading it page by page; the first page (which authenticates,
+    and may read the shared token cache) is fetched in the caller's thread. The listing's iterator is
+    only ever advanced by one thread at a time. On :meth:`close` an unfinished fetch is waited for
+    (bounded by the client's timeout) and dropped.
+    """
+
+    def __init__(self, pages: Iterator[Page]) -> None:
+        self._pages = pages
+        self._fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="poll-fetch")
+        self._pending: Future | None = None
+
+    def request(self) -> None:
+        if self._pending is None:
+            self._pending = self._fetcher.submit(next, self._pages, None)
+
+    def take(self) -> Page | None:
+        """The next page (None at the end of the listing); fetched here if it was not requested."""
+        if self._pending is None:
+            return next(self._pages, None)
+        pending, self._pending = self._pending, None
+        return pending.result()
+
+    def close(self) -> None:
+        # A token refresh in the fetching thread may have opened a database connection (the token
+        # cache of a deployment without Redis): close it there, then stop the thread.
+        self._fetcher.submit(connections.close_all)
+        self._fetcher.shutdown(wait=True)
+        self._pages.close()
+
+    def __enter__(self) -> PagesAhead:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def sync_jobs(
+    credential: Credential, *, client: csapi.CSClient | None = None, synced: Synced | None = None
+) -> Synced:
+    """Snapshot every job of ``credential`` (listing with show_detail, ascending job ids, page by page).
+
+    Pages are read in ascending id order, so each page is authoritative for the id range between the
+    previous page's last id and its own: the one SELECT per page covers that range, which gives both
+    the stored fingerprints and the stored jobs missing from CS. Those are marked deleted only after
+    the listing completed; a failed listing marks nothing.
+    """
+    client = client or _client(credential)
+    synced = synced or Synced()
+    now = timezone.now()
+    cluster_names = dict(
+        Cluster.objects.filter(credential=credential, deleted_at__isnull=True).values_list(
+            "cluster_id", "name"
+        )
+    )
+    pager = job_pages(client, settings.POLL_PAGE_SIZE)
+    ordered = True
+    previous_last: int | None = None
+    missing: list[int] = []
+    seen: set[int] = set()
+    total = 0
+    with PagesAhead(pager.pages()) as listing:
+        while (page := listing.take()) is not None:
+            page = [job for job in page if integer(job.get("job_id")) is not None]
+            if not page:
+                continue
+            ids = [int(job["job_id"]) for job in page]
+            if ordered and (
+                any(b <= a for a, b in zip(ids, ids[1:], strict=False))
+                or (previous_last is not None and ids[0] <= previous_last)
+            ):
+                ordered = False  # CS ignored the order: fall back to comparing ids after the listing
+            total += len(page)
+            # Every job CS counted has been read: skip the empty page that would only confirm the end.
+            # Only jobs created after the listing began (higher ids, not stored yet) can follow.
+            complete = ordered and isinstance(pager.total, int) and total >= pager.total
+            if not complete:
+                listing.request()
+            rows = Job.objects.filter(credential=credential)
+            if ordered:
+                rows = rows.filter(job_id__lte=ids[-1])
+                if previous_last is not None:
+                    rows = rows.filter(job_id__gt=previous_last)
+            else:
+                rows = rows.filter(job_id__in=ids)
+            existing: dict[int, Stored] = {
+                job_id: (pk, fp, status, deleted_at)
+                for pk, job_id, fp, status, deleted_at in rows.values_list(
+                    "pk", "job_id", "fingerprint", "status", "deleted_at"
+                )
+            }
+            page_ids = set(ids)
+            if ordered:
+                missing.extend(j for j, row in existing.items() if j not in page_ids and row[3] is None)
+            seen.update(page_ids)
+            synced.written += apply_page(credential, page, existing, now, cluster_names).written
+            synced.items = total
+            previous_last = ids[-1]
+            if complete:
+                break
+    # The listing completed: what CS no longer lists is gone.
+    live = Job.objects.filter(credential=credential, deleted_at__isnull=True)
+    if ordered:
+        tail = live.filter(job_id__gt=previous_last) if previous_last is not None else live
+        gone = missing + list(tail.values_list("job_id", flat=True))
+    else:
+        gone = [j for j in live.values_list("job_id", flat=True).iterator() if j not in seen]
+    for start in range(0, len(gone), DELETE_CHUNK):
+        synced.written += live.filter(job_id__in=gone[start : start + DELETE_CHUNK]).update(deleted_at=now)
+    return synced
