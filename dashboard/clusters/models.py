@@ -183,3 +183,60 @@ class Route(models.Model):
 
     def __str__(self) -> str:
         return f"{self.destination} via {self.nexthop}"
+
+
+class Queue(models.Model):
+    """A DLI queue (D20/D21), where DLI Flink jobs run: DLI's counterpart of an exclusive cluster.
+
+    ``cu_price`` is the price of one CU-hour a lead sets for the queue (DLI has no billing overview),
+    so that the dashboard can estimate what the jobs on it cost.
+    """
+
+    credential = models.ForeignKey(Credential, on_delete=models.CASCADE, related_name="queues")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="queues")
+    queue_name = models.CharField(max_length=128)
+    description = models.TextField(blank=True)
+    owner = models.CharField(max_length=128, blank=True)
+    queue_type = models.CharField(max_length=32, blank=True, help_text="general, sql, ...")
+    resource_mode = models.IntegerField(null=True, blank=True)
+    cu_count = models.IntegerField(null=True, blank=True)
+    used_cu = models.FloatField(null=True, blank=True)
+    engine = models.CharField(max_length=64, blank=True)
+    elastic_resource_pool = models.CharField(max_length=128, blank=True)
+    charging_mode = models.IntegerField(null=True, blank=True)
+    create_time = models.DateTimeField(null=True, blank=True)
+    cu_price = models.DecimalField(
+        max_digits=12,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="Price of one CU-hour (set by a lead).",
+    )
+    raw = models.JSONField(default=dict)
+    fingerprint = models.CharField(max_length=40)
+    first_seen = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ClusterQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["credential", "queue_name"], name="unique_queue_per_credential")
+        ]
+        ordering = ["queue_name"]
+
+    def __str__(self) -> str:
+        return self.queue_name
+
+    @property
+    def free_cu(self) -> float | None:
+        if self.cu_count is None:
+            return None
+        return max(0.0, self.cu_count - (self.used_cu or 0.0))
+
+    @property
+    def used_percent(self) -> int:
+        if not self.cu_count:
+            return 0
+        return min(100, round(100 * (self.used_cu or 0) / self.cu_count))

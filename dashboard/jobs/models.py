@@ -68,7 +68,19 @@ class Job(models.Model):
     main_class = models.TextField(blank=True)
     args = models.TextField(blank=True)
     execution_graph = models.TextField(blank=True)
-    raw = models.JSONField(default=dict, help_text="The job exactly as CS listed it.")
+    # DLI only (the successor of CS): where the job runs and how it is sized; spu_number holds its CUs.
+    service = models.CharField(max_length=8, default="cs", help_text="cs or dli: the credential's service.")
+    queue_name = models.CharField(max_length=128, blank=True)
+    manager_cu_number = models.IntegerField(null=True, blank=True)
+    tm_cus = models.IntegerField(null=True, blank=True, help_text="CUs per task manager (DLI).")
+    tm_slot_num = models.IntegerField(null=True, blank=True, help_text="Slots per task manager (DLI).")
+    restart_times = models.IntegerField(null=True, blank=True, help_text="Restarts after exceptions (DLI).")
+    savepoint_path = models.TextField(blank=True)
+    flink_version = models.CharField(max_length=32, blank=True)
+    tags = models.JSONField(null=True, blank=True)
+    resume_checkpoint = models.BooleanField(null=True, blank=True)
+    resume_max_num = models.IntegerField(null=True, blank=True)
+    raw = models.JSONField(default=dict, help_text="The job exactly as the cloud listed it.")
     fingerprint = models.CharField(max_length=40)
 
     # Latest monitoring figures (reference 5.1.15), written by the metrics sync.

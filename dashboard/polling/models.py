@@ -19,9 +19,10 @@ class Kind(models.TextChoices):
     METRICS = "metrics", "Job metrics"
     AUDIT = "audit", "Audit logs"
     CLUSTERS = "clusters", "Clusters"
-    QUOTAS = "quotas", "User quotas"
+    QUOTAS = "quotas", "Quotas"
     TEMPLATES = "templates", "Templates"
     OVERVIEW = "overview", "Overview and billing"
+    QUEUES = "queues", "Queues"
 
 
 class PollHealth(models.Model):

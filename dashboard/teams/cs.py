@@ -1,4 +1,9 @@
-"""Build a CS client from a team credential: the only place a credential secret is decrypted."""
+"""Build a cloud client from a team credential: the only place a credential secret is decrypted.
+
+A credential speaks CS (``csapi.CSClient``) or DLI (``csapi.dli.DLIClient``, on Huawei's SDK); both
+clients take the same authentication, outbound policy, timeouts and deadline, and raise the same
+``csapi.errors`` classes, so callers branch on the service only where the two APIs differ.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from csapi import AKSKAuth, CSClient, CSError, OutboundPolicy, TokenAuth
 from csapi import errors as csapi_errors
+from csapi.dli import DLIClient
 from dashboard.teams import crypto
 from dashboard.teams.models import AuthType, Credential
 
@@ -50,8 +56,10 @@ def outbound_policy() -> OutboundPolicy:
     return OutboundPolicy.allowing(settings.OUTBOUND_ALLOWED_HOSTS)
 
 
-def client_for(credential: Credential, *, interactive: bool = False) -> CSClient:
-    """A ``CSClient`` for ``credential``. IAM tokens are cached in the Django cache, shared by all processes.
+def client_for(credential: Credential, *, interactive: bool = False) -> CSClient | DLIClient:
+    """The client of ``credential``'s service: a ``CSClient`` for CS, a ``DLIClient`` for DLI.
+
+    IAM tokens are cached in the Django cache, shared by all processes.
 
     ``interactive`` is for calls a person waits for: short timeouts, one retry, and an overall
     deadline (``CS_INTERACTIVE_DEADLINE``) so that a silent endpoint cannot hold them.
@@ -71,15 +79,27 @@ def client_for(credential: Credential, *, interactive: bool = False) -> CSClient
             outbound=policy,
             timeout=settings.CS_INTERACTIVE_TIMEOUT if interactive else (5, settings.CS_HTTP_TIMEOUT),
         )
+    retries = min(1, settings.CS_HTTP_RETRIES) if interactive else settings.CS_HTTP_RETRIES
+    deadline = settings.CS_INTERACTIVE_DEADLINE if interactive else None
+    if credential.is_dli:
+        return DLIClient(
+            credential.effective_dli_endpoint,
+            credential.project_id,
+            auth,
+            timeout=timeout,
+            retries=retries,
+            outbound=policy,
+            deadline=deadline,
+        )
     return CSClient(
         credential.effective_cs_endpoint,
         credential.project_id,
         auth,
         timeout=timeout,
-        retries=min(1, settings.CS_HTTP_RETRIES) if interactive else settings.CS_HTTP_RETRIES,
+        retries=retries,
         vpc_endpoint=credential.effective_vpc_endpoint,
         outbound=policy,
-        deadline=settings.CS_INTERACTIVE_DEADLINE if interactive else None,
+        deadline=deadline,
     )
 
 

@@ -64,6 +64,13 @@ class Membership(models.Model):
         return f"{self.user} in {self.team} ({self.get_role_display()})"
 
 
+class Service(models.TextChoices):
+    """Which cloud API a credential speaks: Cloud Stream Service (v1.0) or its successor, DLI's Flink jobs."""
+
+    CS = "cs", "Cloud Stream Service (CS)"
+    DLI = "dli", "Data Lake Insight (DLI)"
+
+
 class AuthType(models.TextChoices):
     PASSWORD = "password", "IAM password"
     AKSK = "aksk", "Access key (AK/SK)"
@@ -81,6 +88,10 @@ def default_vpc_endpoint(region: str) -> str:
     return f"https://vpc.{region}.myhuaweicloud.com"
 
 
+def default_dli_endpoint(region: str) -> str:
+    return f"https://dli.{region}.myhuaweicloud.com"
+
+
 class CredentialQuerySet(models.QuerySet):
     def for_team(self, team: Team) -> CredentialQuerySet:
         return self.filter(team=team)
@@ -93,7 +104,9 @@ class Credential(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="credentials")
     name = models.CharField(max_length=100)
     region = models.CharField(max_length=64)
+    service = models.CharField(max_length=8, choices=Service.choices, default=Service.CS)
     cs_endpoint = models.URLField(max_length=255, blank=True)
+    dli_endpoint = models.URLField(max_length=255, blank=True)
     iam_endpoint = models.URLField(max_length=255, blank=True)
     vpc_endpoint = models.URLField(max_length=255, blank=True)
     project_id = models.CharField(max_length=64)
@@ -121,9 +134,11 @@ class Credential(models.Model):
     #: Fields that decide where the secret is sent: changing one needs the secret entered again, so
     #: that nobody can point a stored password at a host of their choosing.
     SECRET_BOUND_FIELDS = (
+        "service",
         "auth_type",
         "region",
         "cs_endpoint",
+        "dli_endpoint",
         "iam_endpoint",
         "vpc_endpoint",
         "domain_name",
@@ -163,6 +178,19 @@ class Credential(models.Model):
     @property
     def effective_cs_endpoint(self) -> str:
         return (self.cs_endpoint or default_cs_endpoint(self.region)).rstrip("/")
+
+    @property
+    def effective_dli_endpoint(self) -> str:
+        return (self.dli_endpoint or default_dli_endpoint(self.region)).rstrip("/")
+
+    @property
+    def effective_endpoint(self) -> str:
+        """The endpoint of the credential's service (CS's or DLI's)."""
+        return self.effective_dli_endpoint if self.is_dli else self.effective_cs_endpoint
+
+    @property
+    def is_dli(self) -> bool:
+        return self.service == Service.DLI
 
     @property
     def effective_iam_endpoint(self) -> str:

@@ -117,3 +117,37 @@ class OverviewSnapshot(models.Model):
     @property
     def running_spu(self) -> int:
         return (self.running_job_total_spu or 0) + (self.running_cluster_total_spu or 0)
+
+
+class ProjectQuota(models.Model):
+    """One of a DLI project's quotas (D23): of a resource ``type`` (CU, QUEUE, ...), ``used`` of ``quota``.
+
+    DLI's quotas are per project, not per user as CS's SPU quotas are; the dashboard keeps the latest
+    answer, and the CUs in use over time as ``UserQuotaSample`` rows (their ``spu_*`` columns hold CUs).
+    """
+
+    credential = models.ForeignKey(Credential, on_delete=models.CASCADE, related_name="project_quotas")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="project_quotas")
+    type = models.CharField(max_length=64)
+    quota = models.IntegerField(null=True, blank=True)
+    used = models.FloatField(null=True, blank=True)
+    min = models.IntegerField(null=True, blank=True)
+    max = models.IntegerField(null=True, blank=True)
+    raw = models.JSONField(default=dict)
+    fingerprint = models.CharField(max_length=40)
+    first_seen = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["credential", "type"], name="unique_project_quota")]
+        ordering = ["type"]
+
+    def __str__(self) -> str:
+        return f"{self.type}: {self.used}/{self.quota}"
+
+    @property
+    def percent(self) -> int:
+        if not self.quota:
+            return 0
+        return min(100, round(100 * (self.used or 0) / self.quota))
