@@ -118,6 +118,29 @@ def other_cs_credential(roles, emulator):
     return credential
 
 
+@pytest.fixture
+def dli_credential(roles, emulator):
+    """Team alpha's DLI credential on the emulator's first tenant (IAM password auth)."""
+    from dashboard.teams.models import AuthType, Credential, Service
+
+    tenant = emulator.account
+    credential = Credential(
+        team=roles.team,
+        name="emulator-dli",
+        service=Service.DLI,
+        region="cn-north-1",
+        project_id=tenant.project_id,
+        dli_endpoint=emulator.url,
+        iam_endpoint=emulator.url,
+        auth_type=AuthType.PASSWORD,
+        domain_name=tenant.domain,
+        username=tenant.user,
+    )
+    credential.set_secret(tenant.password)
+    credential.save()
+    return credential
+
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

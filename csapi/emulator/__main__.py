@@ -52,6 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
     faults.add_argument("--token-lifetime", type=float, default=DEFAULT_TOKEN_LIFETIME, help="seconds")
     parser.add_argument("--quiet", action="store_true", help="no request log")
     parser.add_argument(
+        "--services",
+        default="cs,dli",
+        help="the APIs to serve: cs, dli or cs,dli (default both, on the same port)",
+    )
+    parser.add_argument(
         "--control",
         action="store_true",
         help="serve the /_emulator control API (state, reset, clock, faults, stats, tenants); off by default",
@@ -99,6 +104,7 @@ def build_emulator(args: argparse.Namespace) -> Emulator:
         failure_rate=args.failure_rate,
         random_seed=args.random_seed,
         control=args.control,
+        services=tuple(x.strip() for x in args.services.split(",") if x.strip()),
     )
 
 

@@ -161,6 +161,7 @@ class Emulator:
         failure_rate: float = 0.08,
         random_seed: int = 0,
         control: bool = False,
+        services: tuple[str, ...] = ("cs", "dli"),
     ) -> None:
         # Lock order: a project's lock may be held while taking _id_lock, never self.lock; self.lock
         # (projects, tokens) is never held while waiting for a project's lock.
@@ -174,6 +175,12 @@ class Emulator:
         #: The /_emulator control API (state, reset, clock, faults, stats, tenants' logins) answers
         #: only when switched on: the tests and benchmarks turn it on, `make run` leaves it off.
         self.control = bool(control)
+        #: The APIs this emulator answers: CS's, DLI's or both (the default). One service alone stands
+        #: for a real endpoint (cs.{region} or dli.{region}): the other's paths answer 404 as unknown.
+        unknown = set(services) - {"cs", "dli"}
+        if unknown or not services:
+            raise ValueError(f"services are 'cs' and/or 'dli', not {sorted(unknown) or 'none'}")
+        self.services = tuple(services)
         self.failure_rate = float(failure_rate)
         self.random_seed = int(random_seed)
         self.projects: dict[str, Project] = {}
@@ -186,8 +193,11 @@ class Emulator:
         self._stats_paths: Counter[str] = Counter()
         self._stats_lock = threading.Lock()
         self.dirty = False
+        # IAM's token operation is on every host (the IAM endpoint may be the same emulator).
+        served = [rule for rule in _RULES if "cs" in self.services or rule[2] == "iam_token"]
+        served += dli.RULES if "dli" in self.services else []
         self.url_map = Map(
-            [Rule(r, methods=m, endpoint=e) for r, m, e in _RULES + dli.RULES + _CONTROL_RULES],
+            [Rule(r, methods=m, endpoint=e) for r, m, e in served + _CONTROL_RULES],
             strict_slashes=False,
             merge_slashes=False,
         )
@@ -358,6 +368,10 @@ class Emulator:
         if decision.status:
             return self._fault_response(decision.status, decision.retry_after, dli.is_dli_path(path))
         try:
+            if endpoint is None and "cs" not in self.services:
+                # what the API gateway in front of a DLI endpoint answers for a path it does not route
+                reply = _Reply({"error_code": "APIGW.0101", "error_msg": "The API does not exist."}, 404)
+                return self._response(reply)
             if endpoint is None:
                 raise ApiError("CS.10003", f"{request.method} {path} is not a CS API.")
             reply = self._handle(request, endpoint, values)

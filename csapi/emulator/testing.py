@@ -62,6 +62,7 @@ class EmulatorServer:
         faults: Faults | None = None,
         state_file: str | None = None,
         quiet: bool = True,
+        services: tuple[str, ...] = ("cs", "dli"),
     ) -> None:
         self.emulator = Emulator(
             seed=seed,
@@ -72,6 +73,7 @@ class EmulatorServer:
             random_seed=random_seed,
             state_file=state_file,
             control=True,
+            services=services,
         )
         self._initial_seed = seed
         self._initial_failure_rate = failure_rate

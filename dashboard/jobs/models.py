@@ -69,14 +69,17 @@ class Job(models.Model):
     args = models.TextField(blank=True)
     execution_graph = models.TextField(blank=True)
     # DLI only (the successor of CS): where the job runs and how it is sized; spu_number holds its CUs.
-    service = models.CharField(max_length=8, default="cs", help_text="cs or dli: the credential's service.")
-    queue_name = models.CharField(max_length=128, blank=True)
+    # (database defaults too: a bulk write of CS's listing need not name DLI's columns)
+    service = models.CharField(
+        max_length=8, default="cs", db_default="cs", help_text="cs or dli: the credential's service."
+    )
+    queue_name = models.CharField(max_length=128, blank=True, db_default="")
     manager_cu_number = models.IntegerField(null=True, blank=True)
     tm_cus = models.IntegerField(null=True, blank=True, help_text="CUs per task manager (DLI).")
     tm_slot_num = models.IntegerField(null=True, blank=True, help_text="Slots per task manager (DLI).")
     restart_times = models.IntegerField(null=True, blank=True, help_text="Restarts after exceptions (DLI).")
-    savepoint_path = models.TextField(blank=True)
-    flink_version = models.CharField(max_length=32, blank=True)
+    savepoint_path = models.TextField(blank=True, db_default="")
+    flink_version = models.CharField(max_length=32, blank=True, db_default="")
     tags = models.JSONField(null=True, blank=True)
     resume_checkpoint = models.BooleanField(null=True, blank=True)
     resume_max_num = models.IntegerField(null=True, blank=True)

@@ -4,8 +4,9 @@ import re
 
 from django import forms
 from django.core.validators import URLValidator
+from django.utils.translation import gettext_lazy as _
 
-from dashboard.teams.models import AuthType, Credential, Role, Team
+from dashboard.teams.models import AuthType, Credential, Role, Service, Team
 
 REGION_RE = re.compile(r"^[a-z]{2}(-[a-z0-9]+){1,3}$")
 PROJECT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -45,11 +46,18 @@ class CredentialForm(forms.ModelForm):
     )
 
     cs_endpoint = forms.URLField(
-        label="CS endpoint",
+        label=_("CS endpoint"),
         required=False,
         max_length=255,
         assume_scheme="https",
-        help_text="Leave empty for https://cs.{region}.myhuaweicloud.com",
+        help_text=_("CS credentials. Leave empty for https://cs.{region}.myhuaweicloud.com"),
+    )
+    dli_endpoint = forms.URLField(
+        label=_("DLI endpoint"),
+        required=False,
+        max_length=255,
+        assume_scheme="https",
+        help_text=_("DLI credentials. Leave empty for https://dli.{region}.myhuaweicloud.com"),
     )
     iam_endpoint = forms.URLField(
         label="IAM endpoint",
@@ -63,13 +71,16 @@ class CredentialForm(forms.ModelForm):
         required=False,
         max_length=255,
         assume_scheme="https",
-        help_text="Leave empty for https://vpc.{region}.myhuaweicloud.com",
+        help_text=_(
+            "CS credentials (cluster peering). Leave empty for https://vpc.{region}.myhuaweicloud.com"
+        ),
     )
 
     class Meta:
         model = Credential
         fields = [
             "name",
+            "service",
             "region",
             "project_id",
             "auth_type",
@@ -77,6 +88,7 @@ class CredentialForm(forms.ModelForm):
             "username",
             "access_key",
             "cs_endpoint",
+            "dli_endpoint",
             "iam_endpoint",
             "vpc_endpoint",
         ]
@@ -84,9 +96,20 @@ class CredentialForm(forms.ModelForm):
     def __init__(self, *args, team: Team, **kwargs):
         super().__init__(*args, **kwargs)
         self.team = team
+        self.fields["service"].widget = forms.RadioSelect(choices=self.fields["service"].choices)
+        self.fields["service"].required = False
+        self.fields["service"].help_text = _(
+            "Cloud Stream Service (API v1.0) or its successor, Data Lake Insight's Flink jobs."
+        )
         if self.instance.pk:
             self.fields["secret"].help_text = "Leave empty to keep the stored secret."
-        for name in ("cs_endpoint", "iam_endpoint", "vpc_endpoint"):
+            # The jobs, queues and history of a credential belong to its service: another service
+            # is another credential.
+            self.fields["service"].disabled = True
+            self.fields["service"].help_text = _(
+                "A credential keeps its service; add another credential for the other service."
+            )
+        for name in ("cs_endpoint", "dli_endpoint", "iam_endpoint", "vpc_endpoint"):
             # Plain http and local addresses only for the administrator's OUTBOUND_ALLOWED_HOSTS
             # (the emulator); the clients check again when connecting (csapi.netguard).
             self.fields[name].validators = [URLValidator(schemes=["http", "https"])]
@@ -105,6 +128,13 @@ class CredentialForm(forms.ModelForm):
 
     def clean_cs_endpoint(self) -> str:
         return self._clean_endpoint("cs_endpoint", "CS endpoint")
+
+    def clean_service(self) -> str:
+        # Left unchosen, a new credential speaks CS (the field's default); an existing one keeps its own.
+        return self.cleaned_data.get("service") or self.instance.service or Service.CS
+
+    def clean_dli_endpoint(self) -> str:
+        return self._clean_endpoint("dli_endpoint", "DLI endpoint")
 
     def clean_iam_endpoint(self) -> str:
         return self._clean_endpoint("iam_endpoint", "IAM endpoint", paths=("", "/v3"))
@@ -137,6 +167,7 @@ class CredentialForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self._check_service_endpoint(cleaned)
         auth_type = cleaned.get("auth_type")
         if auth_type == AuthType.PASSWORD:
             for field in ("domain_name", "username"):
@@ -161,6 +192,26 @@ class CredentialForm(forms.ModelForm):
                     "again, so that it only goes where its owner meant it to.",
                 )
         return cleaned
+
+    def _check_service_endpoint(self, cleaned) -> None:
+        """An endpoint of the other service's public name (``cs.`` for DLI, ``dli.`` for CS) is a mix-up."""
+        from urllib.parse import urlsplit
+
+        service = cleaned.get("service")
+        field, other, other_label = (
+            ("dli_endpoint", "cs", "CS") if service == Service.DLI else ("cs_endpoint", "dli", "DLI")
+        )
+        value = cleaned.get(field) or ""
+        host = (urlsplit(value).hostname or "") if value else ""
+        if host.startswith(f"{other}.") and host.endswith(".myhuaweicloud.com"):
+            self.add_error(
+                field,
+                _(
+                    "%(host)s is %(other)s's endpoint, not this service's: choose %(other)s as the service, "
+                    "or enter this service's endpoint."
+                )
+                % {"host": host, "other": other_label},
+            )
 
 
 class ObsBucketsForm(forms.Form):

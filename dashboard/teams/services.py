@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from dashboard.teams.access import TeamAccess, require_role
 from dashboard.teams.models import ActionLog, Credential, Membership, Role, Team
@@ -305,13 +306,27 @@ def release_summary(answer: Any) -> dict:
 
 @changes_team
 def credential_test_connection(*, access: TeamAccess, user, credential: Credential) -> dict:
-    """Authenticate and make one cheap call (versions, then a one-job listing); remember the outcome."""
+    """Authenticate and make cheap calls of the credential's service; remember the outcome.
+
+    CS: its versions, then a one-job listing. DLI: a one-job listing, then the queues. When the
+    endpoint does not know the service's API, the other service's cheap call is tried once, so that a
+    DLI credential pointed at CS's endpoint (or the reverse) says so rather than "unknown API".
+    """
     from django.utils import timezone
 
     def check(client):
-        versions = client.account.versions()
-        client.jobs.list(limit=1)
-        return release_summary(versions)
+        try:
+            if credential.is_dli:
+                client.jobs.list(limit=1)
+                return {"service": "dli", "queues": len(client.queues.list())}
+            versions = client.account.versions()
+            client.jobs.list(limit=1)
+            return release_summary(versions)
+        except Exception as exc:
+            mismatch = service_mismatch(credential, exc)
+            if mismatch is not None:
+                raise mismatch from None
+            raise
 
     versions = _credential_call(
         access=access, user=user, credential=credential, action="credential.test", call=check
@@ -320,6 +335,72 @@ def credential_test_connection(*, access: TeamAccess, user, credential: Credenti
         last_verified_at=timezone.now(), last_error="", needs_attention=False, cs_versions=versions
     )
     return versions
+
+
+#: What an endpoint answers for a path it does not serve: CS's "API not supported", the API
+#: gateway's "API does not exist", or a bare 404.
+_UNKNOWN_API_CODES = frozenset({"CS.10003", "APIGW.0101"})
+
+
+def _unknown_api(exc: Exception) -> bool:
+    from csapi import CSError
+
+    if not isinstance(exc, CSError):
+        return False
+    return exc.code in _UNKNOWN_API_CODES or (exc.http_status == 404 and not exc.code)
+
+
+def service_mismatch(credential: Credential, exc: Exception):
+    """A clear error when ``credential``'s endpoint speaks the other service's API, else ``None``.
+
+    Asked only after the endpoint answered that it does not know the service's API: one cheap call
+    of the other service (CS's versions, DLI's one-job listing) on the same endpoint, same secret.
+    """
+    from csapi import CSError, CSValidationError
+    from dashboard.teams.cs import client_for
+    from dashboard.teams.models import Service
+
+    if not _unknown_api(exc):
+        return None
+    other = Service.CS if credential.is_dli else Service.DLI
+    endpoint = credential.effective_endpoint
+    probe = Credential(
+        team_id=credential.team_id,
+        region=credential.region,
+        service=other,
+        cs_endpoint=endpoint,
+        dli_endpoint=endpoint,
+        iam_endpoint=credential.iam_endpoint,
+        vpc_endpoint=credential.vpc_endpoint,
+        project_id=credential.project_id,
+        auth_type=credential.auth_type,
+        domain_name=credential.domain_name,
+        username=credential.username,
+        access_key=credential.access_key,
+        secret_encrypted=credential.secret_encrypted,
+    )
+    try:
+        with client_for(probe, interactive=True) as client:
+            if other == Service.CS:
+                client.account.versions()
+            else:
+                client.jobs.list(limit=1)
+    except CSError:
+        return None  # neither answers: the original error stands
+    field = "dli_endpoint" if credential.is_dli else "cs_endpoint"
+    if credential.is_dli:
+        text = _(
+            "%(endpoint)s answers as Cloud Stream Service (CS), not DLI: edit the credential and enter "
+            "DLI's endpoint (https://dli.%(region)s.myhuaweicloud.com), or add a CS credential for it."
+        )
+    else:
+        text = _(
+            "%(endpoint)s answers as DLI, not Cloud Stream Service (CS): edit the credential and enter "
+            "CS's endpoint (https://cs.%(region)s.myhuaweicloud.com), or add a DLI credential for it."
+        )
+    err = CSValidationError(str(text % {"endpoint": endpoint, "region": credential.region}))
+    err.field = field
+    return err
 
 
 @changes_team
@@ -354,6 +435,13 @@ def credential_authorize_obs(*, access: TeamAccess, user, credential: Credential
 #: What a lead can ask of a credential from its page: the service that runs it in a worker, and
 #: the sentence that reports its success.
 CLOUD_CALL_ACTIONS = ("test", "register", "authorize_obs")
+#: The calls each service has: registering a project and authorizing OBS buckets are CS operations
+#: (5.1.1, 5.1.2); DLI has no counterpart the dashboard offers.
+SERVICE_CLOUD_CALLS = {"cs": CLOUD_CALL_ACTIONS, "dli": ("test",)}
+
+
+def cloud_calls_for(credential: Credential) -> tuple[str, ...]:
+    return SERVICE_CLOUD_CALLS.get(credential.service, ())
 
 
 def cloud_call_start(
@@ -375,6 +463,10 @@ def cloud_call_start(
         raise PermissionDenied("This credential belongs to another team.")
     if action not in CLOUD_CALL_ACTIONS:
         raise ValueError(f"unknown cloud call {action!r}")
+    if action not in cloud_calls_for(credential):
+        raise PermissionDenied(
+            _("This is a CS operation; a DLI credential has no such call. Nothing was sent.")
+        )
     live = CloudCall.objects.filter(
         state__in=CloudCall.ACTIVE_STATES, created_at__gte=timezone.now() - cloud_call_expiry()
     )
@@ -445,8 +537,11 @@ def cloud_call_run(*, call_id: int) -> None:
     try:
         if call.action == "test":
             versions = credential_test_connection(access=access, user=call.user, credential=call.credential)
-            release = versions.get("version") or versions.get("id") or ""
-            message = f"Connected to CS{f' (release {release})' if release else ''}."
+            if call.credential.is_dli:
+                message = _("Connected to DLI (%(count)d queues).") % {"count": versions.get("queues", 0)}
+            else:
+                release = versions.get("version") or versions.get("id") or ""
+                message = f"Connected to CS{f' (release {release})' if release else ''}."
         elif call.action == "register":
             credential_register(access=access, user=call.user, credential=call.credential)
             message = "The project is registered to use CS."

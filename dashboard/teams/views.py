@@ -166,6 +166,7 @@ def _render_credential(request, access, cred, *, obs_form=None, status=200):
             "credential": cred,
             "obs_form": obs_form or ObsBucketsForm(),
             "calls": calls,
+            "cloud_calls": services.cloud_calls_for(cred),
         },
         status=status,
     )
@@ -182,9 +183,10 @@ def _start_call(request, access, cred, action: str, params: dict | None = None):
         call = services.cloud_call_start(
             access=access, user=request.user, credential=cred, action=action, params=params
         )
-    except CallLimitReached as exc:
+    except (CallLimitReached, PermissionDenied) as exc:
+        status = 429 if isinstance(exc, CallLimitReached) else 409
         if request.htmx:
-            return render(request, "teams/_cloud_call_refused.html", {"reason": str(exc)}, status=429)
+            return render(request, "teams/_cloud_call_refused.html", {"reason": str(exc)}, status=status)
         messages.error(request, str(exc))
         return redirect(cred)
     if request.htmx:

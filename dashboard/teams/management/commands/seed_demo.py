@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from dashboard.teams.models import AuthType, Credential, Membership, Role, Team
+from dashboard.teams.models import AuthType, Credential, Membership, Role, Service, Team
 from dashboard.teams.versions import all_teams_changed
 
 
@@ -73,16 +73,20 @@ class Command(BaseCommand):
                     user.save()
                     created_users.append(username)
                 Membership.objects.get_or_create(team=team, user=user, defaults={"role": role})
-            credential = Credential.objects.filter(team=team, name="emulator").first()
-            if credential is None:
+            # One credential per service on the same tenant: CS (v1.0) and its successor DLI.
+            for name, service in (("emulator", Service.CS), ("emulator-dli", Service.DLI)):
+                if Credential.objects.filter(team=team, name=name).exists():
+                    continue
                 credential = Credential(
                     team=team,
-                    name="emulator",
+                    name=name,
+                    service=service,
                     region="cn-north-1",
                     project_id=tenant["project_id"],
-                    cs_endpoint=endpoint,
+                    cs_endpoint=endpoint if service == Service.CS else "",
+                    dli_endpoint=endpoint if service == Service.DLI else "",
                     iam_endpoint=endpoint,
-                    vpc_endpoint=endpoint,
+                    vpc_endpoint=endpoint if service == Service.CS else "",
                     auth_type=AuthType.PASSWORD if spec["slug"] == "demo" else AuthType.AKSK,
                     domain_name=tenant["domain"],
                     username=tenant["user"],
