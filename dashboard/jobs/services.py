@@ -20,9 +20,11 @@ from typing import IO, Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from csapi import CSError, vocab
-from csapi.errors import OBS_ALREADY_AUTHORIZED
+from csapi.dli import limits as dli_limits
+from csapi.errors import OBS_ALREADY_AUTHORIZED, CSConflict
 from dashboard.jobs.models import Job, JobDetails, JobStatusChange, Savepoint, SqlVersion, Template
 from dashboard.jobs.rules import ActionRefused, job_refusal, require_job_action
 from dashboard.jobs.runs import StatusChange, record_status_changes
@@ -85,6 +87,66 @@ JAR_JOB_FIELDS = (
 )
 
 
+#: Fields of a DLI Flink SQL job the dashboard sends (D1 / D2, CreateFlinkSqlJobRequestBody).
+DLI_SQL_JOB_FIELDS = (
+    "name",
+    "desc",
+    "template_id",
+    "queue_name",
+    "sql_body",
+    "run_mode",
+    "cu_number",
+    "manager_cu_number",
+    "tm_cus",
+    "tm_slot_num",
+    "parallel_number",
+    "flink_version",
+    "checkpoint_enabled",
+    "checkpoint_mode",
+    "checkpoint_interval",
+    "obs_bucket",
+    "log_enabled",
+    "smn_topic",
+    "restart_when_exception",
+    "resume_checkpoint",
+    "resume_max_num",
+    "idle_state_retention",
+    "job_type",
+    "dirty_data_strategy",
+    "udf_jar_url",
+    "tags",
+)
+#: Fields of a DLI Flink JAR job the dashboard sends (D3 / D4, CreateFlinkJarJobRequestBody).
+DLI_JAR_JOB_FIELDS = (
+    "name",
+    "desc",
+    "queue_name",
+    "cu_number",
+    "manager_cu_number",
+    "tm_cus",
+    "tm_slot_num",
+    "parallel_number",
+    "flink_version",
+    "checkpoint_enabled",
+    "checkpoint_mode",
+    "checkpoint_interval",
+    "obs_bucket",
+    "log_enabled",
+    "smn_topic",
+    "restart_when_exception",
+    "resume_checkpoint",
+    "resume_max_num",
+    "entrypoint",
+    "dependency_jars",
+    "dependency_files",
+    "main_class",
+    "entrypoint_args",
+    "tags",
+)
+#: What a create or update request's fields are called in the ``Job`` snapshot (DLI's names aside).
+_SNAPSHOT_NAMES = {"cu_number": "spu_number", "entrypoint": "jar_url", "entrypoint_args": "args"}
+
+
 def _call(**kwargs) -> Any:
     """A job action's CS call (operator or above), recorded in the action log either way."""
     kwargs.setdefault("target_type", "job")
@@ -144,6 +206,8 @@ def _snapshot_new(credential: Credential, payload: Mapping[str, Any], answer: Ma
         status = vocab.job_status(status).name
     alias = vocab.JOB_STATUS_ALIASES.get(status.lower())
     status = alias or status
+    if credential.is_dli:
+        return _snapshot_new_dli(credential, payload, status, now, job_id)
     values = {
         "name": str(payload.get("name", ""))[:255],
         "desc": str(payload.get("desc") or ""),
@@ -168,6 +232,65 @@ def _snapshot_new(credential: Credential, payload: Mapping[str, Any], answer: Ma
         "fingerprint": "",  # the next poll rewrites the row with what CS lists
         "raw": {},
     }
+    job, created = Job.objects.update_or_create(
+        credential=credential, job_id=job_id, defaults={**values, "team_id": credential.team_id}
+    )
+    if created:
+        JobStatusChange.objects.create(job=job, previous_status="", status=status, observed_at=now)
+    return job
+
+
+def dli_snapshot_fields(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``Job`` columns a DLI create or update request sets (before the poller lists the job)."""
+    names = (
+        "name",
+        "desc",
+        "queue_name",
+        "cu_number",
+        "manager_cu_number",
+        "tm_cus",
+        "tm_slot_num",
+        "parallel_number",
+        "flink_version",
+        "sql_body",
+        "checkpoint_enabled",
+        "log_enabled",
+        "resume_checkpoint",
+        "resume_max_num",
+        "entrypoint",
+        "main_class",
+        "entrypoint_args",
+        "tags",
+    )
+    out = {_SNAPSHOT_NAMES.get(k, k): payload[k] for k in names if k in payload}
+    if "tags" in out and isinstance(out["tags"], Mapping):
+        out["tags"] = [{"key": str(k), "value": str(v)} for k, v in out["tags"].items()]
+    return out
+
+
+def _snapshot_new_dli(
+    credential: Credential, payload: Mapping[str, Any], status: str, now, job_id: int
+) -> Job:
+    values = {
+        "service": "dli",
+        "name": "",
+        "desc": "",
+        "sql_body": "",
+        "jar_url": "",
+        "main_class": "",
+        "args": "",
+        **dli_snapshot_fields(payload),
+        "job_type": str(payload.get("job_type") or ""),
+        "status": status,
+        "status_desc": "",
+        "run_mode": str(payload.get("run_mode") or ""),
+        "create_time": now,
+        "last_seen": now,
+        "deleted_at": None,
+        "fingerprint": "",  # the next poll rewrites the row with what DLI lists
+        "raw": {},
+    }
+    values["name"] = str(values["name"])[:255]
     job, created = Job.objects.update_or_create(
         credential=credential, job_id=job_id, defaults={**values, "team_id": credential.team_id}
     )
@@ -223,8 +346,8 @@ def _run_after_save(*, access: TeamAccess, user, job: Job) -> None:
 def job_create_sql(
     *, access: TeamAccess, user, credential: Credential, data: Mapping[str, Any], run: bool = False
 ) -> Job:
-    """Create a SQL job (5.1.5); with ``run`` also start it (5.1.9). Returns the snapshot row."""
-    body = _clean(data, SQL_JOB_FIELDS)
+    """Create a SQL job (CS 5.1.5, DLI D1); with ``run`` also start it. Returns the snapshot row."""
+    body = _clean(data, DLI_SQL_JOB_FIELDS if credential.is_dli else SQL_JOB_FIELDS)
     name = str(body.get("name", ""))
     answer = _call(
         access=access,
@@ -247,13 +370,13 @@ def job_create_sql(
 
 @changes_team
 def job_update_sql(*, access: TeamAccess, user, job: Job, data: Mapping[str, Any], run: bool = False) -> Job:
-    """Update a SQL job (5.1.6) and keep its SQL as a version; with ``run`` also start it."""
+    """Update a SQL job (CS 5.1.6, DLI D2) and keep its SQL as a version; with ``run`` also start it."""
     require_role(access, Role.OPERATOR)
     require_job_action(job, "edit")
-    body = _clean(data, SQL_JOB_FIELDS)
-    body.pop("template_id", None)
-    body.pop("job_type", None)  # 5.1.6 has no job_type: the run mode decides it
     credential = job.credential
+    body = _clean(data, DLI_SQL_JOB_FIELDS if credential.is_dli else SQL_JOB_FIELDS)
+    body.pop("template_id", None)
+    body.pop("job_type", None)  # neither update takes a job type: CS's run mode decides it, DLI's stays
     _call(
         access=access,
         user=user,
@@ -264,21 +387,25 @@ def job_update_sql(*, access: TeamAccess, user, job: Job, data: Mapping[str, Any
         target_name=job.name,
     )
     with transaction.atomic():
-        fields = {
-            k: body[k]
-            for k in (
-                "name",
-                "desc",
-                "run_mode",
-                "cluster_id",
-                "spu_number",
-                "parallel_number",
-                "sql_body",
-                "checkpoint_enabled",
-                "log_enabled",
-            )
-            if k in body
-        }
+        fields = (
+            dli_snapshot_fields(body)
+            if credential.is_dli
+            else {
+                k: body[k]
+                for k in (
+                    "name",
+                    "desc",
+                    "run_mode",
+                    "cluster_id",
+                    "spu_number",
+                    "parallel_number",
+                    "sql_body",
+                    "checkpoint_enabled",
+                    "log_enabled",
+                )
+                if k in body
+            }
+        )
         fields["last_seen"] = timezone.now()
         fields["fingerprint"] = ""
         Job.objects.filter(pk=job.pk).update(**fields)
@@ -318,11 +445,15 @@ def job_create_jar(
     config: FileArg = None,
     run: bool = False,
 ) -> Job:
-    """Create a user-defined (JAR) job (5.1.7); ``jar``/``config`` are ``(filename, binary file)``, streamed."""
-    body = _clean(data, JAR_JOB_FIELDS)
+    """Create a user-defined (JAR) job (CS 5.1.7, DLI D3).
+
+    CS: ``jar``/``config`` are ``(filename, binary file)``, streamed. DLI takes no upload: its JAR is
+    an ``entrypoint`` (an OBS path or a DLI package) named in ``data``.
+    """
+    body = _clean(data, DLI_JAR_JOB_FIELDS if credential.is_dli else JAR_JOB_FIELDS)
     body.setdefault("desc", "")
     name = str(body.get("name", ""))
-    kwargs = _jar_kwargs(body, jar, config)
+    kwargs = body if credential.is_dli else _jar_kwargs(body, jar, config)
     answer = _call(
         access=access,
         user=user,
@@ -330,11 +461,12 @@ def job_create_jar(
         action="job.create_jar",
         call=lambda c: c.jobs.create_jar(**kwargs),
         target_name=name,
-        message=f"file {jar[0]}" if jar else str(body.get("jar_url", "")),
+        message=f"file {jar[0]}" if jar else str(body.get("jar_url") or body.get("entrypoint") or ""),
         id_from=lambda answer: _key(credential, answer.get("job_id")),
     )
     with transaction.atomic():
-        job = _snapshot_new(credential, {**body, "run_mode": vocab.EXCLUSIVE_CLUSTER}, answer)
+        extra = {"job_type": "flink_jar_job"} if credential.is_dli else {"run_mode": vocab.EXCLUSIVE_CLUSTER}
+        job = _snapshot_new(credential, {**body, **extra}, answer)
         _refresh(credential)
     if run:
         _run_after_save(access=access, user=user, job=job)
@@ -352,12 +484,13 @@ def job_update_jar(
     config: FileArg = None,
     run: bool = False,
 ) -> Job:
-    """Update a user-defined job (5.1.8); with ``run`` also start it."""
+    """Update a user-defined job (CS 5.1.8, DLI D4); with ``run`` also start it."""
     require_role(access, Role.OPERATOR)
     require_job_action(job, "edit")
-    body = _clean(data, JAR_JOB_FIELDS)
+    dli = job.credential.is_dli
+    body = _clean(data, DLI_JAR_JOB_FIELDS if dli else JAR_JOB_FIELDS)
     body.pop("job_type", None)
-    kwargs = _jar_kwargs(body, jar, config)
+    kwargs = body if dli else _jar_kwargs(body, jar, config)
     _call(
         access=access,
         user=user,
@@ -368,21 +501,25 @@ def job_update_jar(
         target_name=job.name,
         message=f"file {jar[0]}" if jar else "",
     )
-    fields = {
-        k: body[k]
-        for k in (
-            "name",
-            "desc",
-            "cluster_id",
-            "spu_number",
-            "parallel_number",
-            "jar_url",
-            "main_class",
-            "args",
-            "log_enabled",
-        )
-        if k in body
-    }
+    fields = (
+        dli_snapshot_fields(body)
+        if dli
+        else {
+            k: body[k]
+            for k in (
+                "name",
+                "desc",
+                "cluster_id",
+                "spu_number",
+                "parallel_number",
+                "jar_url",
+                "main_class",
+                "args",
+                "log_enabled",
+            )
+            if k in body
+        }
+    )
     fields.update(last_seen=timezone.now(), fingerprint="")
     Job.objects.filter(pk=job.pk).update(**fields)
     for k, v in fields.items():
@@ -410,7 +547,11 @@ def job_run(*, access: TeamAccess, user, job: Job, resume_savepoint: bool = Fals
         user=user,
         credential=job.credential,
         action="job.run",
-        call=lambda c: c.jobs.run(job.job_id, resume_savepoint=resume_savepoint or None),
+        call=lambda c: (
+            dli_outcome(c.jobs.run([job.job_id], resume_savepoint=resume_savepoint or None))
+            if job.credential.is_dli
+            else c.jobs.run(job.job_id, resume_savepoint=resume_savepoint or None)
+        ),
         target_id=job_key(job),
         target_name=job.name,
         message="resume from savepoint" if resume_savepoint else "",
@@ -433,7 +574,11 @@ def job_stop(*, access: TeamAccess, user, job: Job, trigger_savepoint: bool = Fa
         user=user,
         credential=job.credential,
         action="job.stop",
-        call=lambda c: c.jobs.stop(job.job_id, trigger_savepoint=trigger_savepoint or None),
+        call=lambda c: (
+            dli_outcome(c.jobs.stop([job.job_id], trigger_savepoint=trigger_savepoint or None))
+            if job.credential.is_dli
+            else c.jobs.stop(job.job_id, trigger_savepoint=trigger_savepoint or None)
+        ),
         target_id=job_key(job),
         target_name=job.name,
         message="with savepoint" if trigger_savepoint else "",
@@ -446,20 +591,74 @@ def job_stop(*, access: TeamAccess, user, job: Job, trigger_savepoint: bool = Fa
     return job
 
 
+def dli_outcome(results: list[Any]) -> list[Any]:
+    """DLI answers a run, stop or delete per job (``is_success``); one job's refusal is its error."""
+    refused = next((r for r in results if not r.ok), None)
+    if refused is not None:
+        raise CSConflict(_("DLI refused: %(reason)s") % {"reason": refused.message or _("no reason given")})
+    return results
+
+
 def savepoint_location(job: Job) -> str:
-    """Where CS keeps a job's savepoints: its OBS bucket when it has one (DLI names the exact path)."""
+    """Where a job's savepoints go: DLI names the path; CS keeps them in the job's OBS bucket."""
+    if job.savepoint_path:
+        return job.savepoint_path
     config = job.job_config if isinstance(job.job_config, dict) else {}
     bucket = config.get("obs_bucket") or (job.raw or {}).get("obs_bucket") or ""
     return f"obs://{bucket}/" if bucket else ""
 
 
-def savepoint_record(*, job: Job, user) -> Savepoint:
-    """Remember who asked for a savepoint of ``job`` and when (CS tells only that one exists)."""
+def savepoint_record(*, job: Job, user, location: str = "") -> Savepoint:
+    """Remember who asked for a savepoint of ``job``, when, and where it goes (CS tells only that one
+    exists; DLI takes the path)."""
     return Savepoint.objects.create(
         job=job,
         requested_by=user if getattr(user, "is_authenticated", False) else None,
-        location=savepoint_location(job),
+        location=location or savepoint_location(job),
     )
+
+
+def default_savepoint_path(job: Job) -> str:
+    """Where a triggered savepoint of a DLI job goes unless the user says otherwise: the job's savepoint
+    path, else a ``savepoint/`` folder of its OBS bucket."""
+    if job.savepoint_path:
+        return job.savepoint_path
+    config = job.job_config if isinstance(job.job_config, dict) else {}
+    bucket = config.get("obs_bucket") or ""
+    return f"obs://{bucket}/jobs/savepoint/{job.job_id}/" if bucket else ""
+
+
+@changes_team
+def job_trigger_savepoint(*, access: TeamAccess, user, job: Job, savepoint_path: str) -> Savepoint:
+    """Make a savepoint of a running DLI job at ``savepoint_path`` (D13); the job keeps running.
+
+    Refused before DLI is called for a CS job (CS makes savepoints only when stopping) and for a job
+    that is not running.
+    """
+    require_role(access, Role.OPERATOR)
+    if not job.credential.is_dli:
+        raise ActionRefused(
+            _("CS makes a savepoint only when it stops a job: use “Stop with savepoint”."),
+            action="savepoint",
+            reason="not_dli",
+        )
+    require_job_action(job, "savepoint")
+    _call(
+        access=access,
+        user=user,
+        credential=job.credential,
+        action="job.savepoint",
+        call=lambda c: c.jobs.savepoint(job.job_id, savepoint_path),
+        target_id=job_key(job),
+        target_name=job.name,
+        message=savepoint_path,
+    )
+    with transaction.atomic():
+        Job.objects.filter(pk=job.pk).update(has_savepoint=True, savepoint_path=savepoint_path)
+        job.has_savepoint, job.savepoint_path = True, savepoint_path
+        saved = savepoint_record(job=job, user=user, location=savepoint_path)
+        _refresh(job.credential, ("jobs",))
+    return saved
 
 
 @changes_team
@@ -470,7 +669,7 @@ def job_delete(*, access: TeamAccess, user, job: Job) -> None:
         user=user,
         credential=job.credential,
         action="job.delete",
-        call=lambda c: c.jobs.delete(job.job_id),
+        call=lambda c: c.jobs.delete_one(job.job_id) if job.credential.is_dli else c.jobs.delete(job.job_id),
         target_id=job_key(job),
         target_name=job.name,
     )
@@ -505,13 +704,15 @@ def _batch(
     action: str,
     rule: str | tuple[str, ...],
     call: Callable[[Any, list[int]], Any],
+    dli_call: Callable[[Any, list[int]], list[Any]],
     after: Callable[[list[Job]], None],
     outcome: str,
 ) -> BatchOutcome:
     """One batch call per credential for the jobs whose state allows ``rule``; the others are skipped.
 
     CS answers a batch all or nothing: when it refuses one, each job of that batch is sent alone, so
-    every job it can act on is acted on and the refusal lands on the job it concerns.
+    every job it can act on is acted on and the refusal lands on the job it concerns. DLI answers per
+    job (``dli_call`` returns one result per id, in order), in batches of at most ``BATCH_MAX`` ids.
     """
     require_role(access, Role.OPERATOR)
     result = BatchOutcome(outcome)
@@ -528,26 +729,43 @@ def _batch(
         credential = group[0].credential
         ids = [j.job_id for j in group]
         names = ", ".join(j.name for j in group)
+        sender = dli_call if credential.is_dli else call
         try:
-            _call(
+            answer = _call(
                 access=access,
                 user=user,
                 credential=credential,
                 action=action,
-                call=lambda c, ids=ids: call(c, ids),
+                call=lambda c, ids=ids: sender(c, ids),
                 target_id=",".join(job_key(j) for j in group)[:128],
                 target_name=names[:255],
                 message=f"{len(group)} job(s): {names}",
             )
         except CSError as exc:
             return error_text(exc)
+        done = group
+        if credential.is_dli:
+            done = []
+            for job, item in zip(group, answer, strict=True):
+                if item.ok:
+                    done.append(job)
+                else:
+                    reason = item.message or _("no reason given")
+                    result.failed.append((job, _("DLI refused: %(reason)s") % {"reason": reason}))
         with transaction.atomic():
-            after(group)
+            after(done)
             _refresh(credential, ("jobs", "audit"))
-        result.done.extend(group)
+        result.done.extend(done)
         return None
 
+    groups: list[list[Job]] = []
     for group in _by_credential(allowed).values():
+        if group[0].credential.is_dli:
+            step = dli_limits.BATCH_MAX
+            groups.extend(group[i : i + step] for i in range(0, len(group), step))
+        else:
+            groups.append(group)
+    for group in groups:
         error = send(group)
         if error is None:
             continue
@@ -573,6 +791,7 @@ def jobs_run_batch(
         action="job.run_batch",
         rule="resume" if resume_savepoint else "run",
         call=lambda c, ids: c.jobs.run_batch(ids, resume_savepoint=resume_savepoint or None),
+        dli_call=lambda c, ids: c.jobs.run(ids, resume_savepoint=resume_savepoint or None),
         after=lambda group: [_set_status(j, vocab.JOB_SUBMITTING) for j in group],
         outcome="run",
     )
@@ -598,6 +817,7 @@ def jobs_stop_batch(
         action="job.stop_batch",
         rule=("stop", "savepoint") if trigger_savepoint else "stop",
         call=lambda c, ids: c.jobs.stop_batch(ids, trigger_savepoint=trigger_savepoint or None),
+        dli_call=lambda c, ids: c.jobs.stop(ids, trigger_savepoint=trigger_savepoint or None),
         after=after,
         outcome="stop",
     )
@@ -613,6 +833,7 @@ def jobs_delete_batch(*, access: TeamAccess, user, jobs: Iterable[Job]) -> Batch
         action="job.delete_batch",
         rule="delete",
         call=lambda c, ids: c.jobs.delete_batch(ids),
+        dli_call=lambda c, ids: c.jobs.delete(ids),
         after=lambda group: Job.objects.filter(pk__in=[j.pk for j in group]).update(
             deleted_at=timezone.now()
         ),
@@ -741,6 +962,15 @@ def template_delete(*, access: TeamAccess, user, template: Template) -> None:
 DETAILS_RETRY_AFTER = timedelta(minutes=5)
 
 
+def _plain(value: Any) -> Any:
+    """A cloud answer as plain JSON values (result objects are mapping subclasses)."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
 def job_details_due(job: Job) -> bool:
     """Whether the stored plan and APIG sinks are missing or older than the job's last update."""
     try:
@@ -780,8 +1010,12 @@ def job_details_fetch(*, job_pk: int) -> JobDetails | None:
     values: dict[str, Any] = {"error": "", "fetched_at": timezone.now()}
     try:
         with client_for(job.credential) as client:
-            values["plan"] = dict(client.jobs.execute_graph(job.job_id))
-            values["apig_sinks"] = dict(client.jobs.apig_sinks(job.job_id))
+            if job.credential.is_dli:  # DLI: the execution graph's summary (D7); no APIG sinks
+                values["plan"] = _plain(client.jobs.execution_graph(job.job_id))
+                values["apig_sinks"] = {}
+            else:
+                values["plan"] = dict(client.jobs.execute_graph(job.job_id))
+                values["apig_sinks"] = dict(client.jobs.apig_sinks(job.job_id))
     except CSError as exc:
         values["error"] = error_text(exc)
         logger.info("details of job %s not fetched: %s", job.job_id, values["error"])
