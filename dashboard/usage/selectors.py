@@ -185,28 +185,47 @@ class Series:
     points: list[tuple[datetime, float]] = field(default_factory=list)
 
 
-def _by_credential(rows: list[dict], time_field: str, value: str) -> list[Series]:
+def _by_credential(rows: list[dict], time_field: str, value: str, held: dict[int, datetime]) -> list[Series]:
+    """One series per credential. A series is written only when its figures change, so each value holds
+    until the next point: the newest is drawn again at the credential's last successful poll (``held``)
+    -- a steady figure is a flat line up to now, not a lone point."""
     series: dict[int, Series] = {}
     for row in rows:
         s = series.setdefault(row["credential_id"], Series(row["credential__name"]))
         if row[value] is not None:
             s.points.append((row[time_field], float(row[value])))
+    for credential_id, s in series.items():
+        until = held.get(credential_id)
+        if s.points and until is not None and until > s.points[-1][0]:
+            s.points.append((until, s.points[-1][1]))
     return list(series.values())
 
 
+def _last_polls(team: Team, kind: str) -> dict[int, datetime]:
+    """When each credential of ``team`` last polled ``kind`` successfully (one query)."""
+    from dashboard.polling.models import PollHealth
+
+    return dict(
+        PollHealth.objects.filter(credential__team=team, kind=kind, last_success__isnull=False).values_list(
+            "credential_id", "last_success"
+        )
+    )
+
+
 def quota_series(team: Team, *, points: int = CHART_POINTS) -> dict[str, list[Series]]:
-    """SPUs used and the sum of quotas over time, one series per credential (UserQuotaSample)."""
+    """Units used and the sum of quotas over time, one series per credential (UserQuotaSample)."""
     rows = downsample(UserQuotaSample, team, "sampled_at", ["spu_used", "spu_quota"], points)
+    held = _last_polls(team, "quotas") if rows else {}
     return {
-        "used": _by_credential(rows, "sampled_at", "spu_used"),
-        "quota": _by_credential(rows, "sampled_at", "spu_quota"),
+        "used": _by_credential(rows, "sampled_at", "spu_used", held),
+        "quota": _by_credential(rows, "sampled_at", "spu_quota", held),
     }
 
 
 def cost_series(team: Team, *, points: int = CHART_POINTS) -> list[Series]:
     """Total cost over time, one series per credential (OverviewSnapshot)."""
     rows = downsample(OverviewSnapshot, team, "taken_at", ["total_cost"], points)
-    return _by_credential(rows, "taken_at", "total_cost")
+    return _by_credential(rows, "taken_at", "total_cost", _last_polls(team, "overview") if rows else {})
 
 
 # ------------------------------------------------------------------------------------------- billing

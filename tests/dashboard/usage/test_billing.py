@@ -154,7 +154,7 @@ def test_cost_series_is_downsampled_per_credential(
             for i in range(1500)
         ]
     OverviewSnapshot.objects.bulk_create(snaps)
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):  # counts, kept rows, last polls
         series = selectors.cost_series(roles.team, points=50)
     assert len(series) == 1
     assert 45 <= len(series[0].points) <= 55
@@ -162,3 +162,16 @@ def test_cost_series_is_downsampled_per_credential(
     assert series[0].points[-1] == (newest.taken_at, newest.total_cost)  # the newest is always kept
     # the other team's history is not in this team's chart
     assert selectors.cost_series(roles.other_team) == []
+
+
+def test_a_steady_cost_is_a_line_up_to_the_last_poll(roles, synced):
+    """Points are written only on change: the newest value holds until the last successful poll."""
+    from dashboard.polling.models import PollHealth
+
+    OverviewSnapshot.objects.filter(credential=synced).delete()
+    taken = timezone.now() - timedelta(hours=2)
+    OverviewSnapshot.objects.create(credential=synced, team=roles.team, taken_at=taken, total_cost=42.0)
+    polled = timezone.now() - timedelta(minutes=1)
+    PollHealth.objects.filter(credential=synced, kind="overview").update(last_success=polled)
+    (series,) = selectors.cost_series(roles.team)
+    assert series.points == [(taken, 42.0), (polled, 42.0)]

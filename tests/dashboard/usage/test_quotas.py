@@ -165,7 +165,7 @@ def test_quota_series_is_downsampled_in_the_database(roles, synced, django_asser
             for i in range(2000)
         ]
     )
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):
         series = selectors.quota_series(roles.team, points=100)
     points = series["used"][0].points
     assert 90 <= len(points) <= 110
