@@ -187,7 +187,8 @@ def _set_status(job: Job, status: str, desc: str = "") -> None:
                     observed_at=now,
                     spu=job.spu_number,
                     cluster_id=job.cluster_id,
-                    cluster_name=job.cluster_name,
+                    # a DLI run's place is its queue (billing per queue reads it here)
+                    cluster_name=job.queue_name if job.service == "dli" else job.cluster_name,
                     username=job.username,
                 )
             ]
