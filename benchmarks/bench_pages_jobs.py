@@ -12,6 +12,12 @@ Figures (``BENCH`` lines):
   time in ms of a browser that keeps the page open (the page as the next visitor gets it); floor: a
   trivial view (``HttpResponse("ok")``) behind the same middleware and URL configuration, requested
   alternately with the page in the same loop, so both see the same machine load;
+- ``page.jobs.uncached.median``, ``page.jobs_filtered.uncached.median``,
+  ``page.job_detail.uncached.median``: the same, every request rendered anew (rendered pages and
+  fragments dropped before each, as after a change to the team); floor: the trivial view;
+- ``page.jobs.cached.prepared``: median ms of the cached job list with the per-request user and
+  membership lookups compiled to SQL once (``dashboard.prepared``); floor: the same with Django
+  compiling them on every request (ratio below 1: what the prepared SQL saves);
 - ``page.jobs.zh``: median ms to render the job list and the job detail (both, caches emptied first)
   for a browser asking for Simplified Chinese; floor: the same for English, requested alternately in
   the same loop (ratio at most 1.1: the translated pages cost about what the English ones do).
@@ -30,6 +36,7 @@ TEAMS = 4
 JOBS_PER_TEAM = 5_000
 SMALL_TEAM_JOBS = 50
 ROUNDS = 400  # page and trivial view requests each, alternating
+UNCACHED_ROUNDS = 60  # the same, every page rendered anew
 LANGUAGE_ROUNDS = 40  # renders of the list and the detail per language, alternating
 
 
@@ -194,13 +201,21 @@ def _queries(client, url: str) -> int:
     return len(executed)
 
 
-def _medians(client, url: str, floor_url: str, rounds: int) -> tuple[float, float]:
-    """Median ms of ``url`` and of ``floor_url``, requested alternately ``rounds`` times each."""
+def _medians(client, url: str, floor_url: str, rounds: int, *, uncached: bool = False) -> tuple[float, float]:
+    """Median ms of ``url`` and of ``floor_url``, requested alternately ``rounds`` times each.
+
+    ``uncached``: the rendered pages and fragments are dropped before every request (of both), so
+    each page is rendered from the database as after a change.
+    """
+    from django.core.cache import caches
+
     page, floor = [], []
     for i in range(rounds):
         for target, times in (
             ((url, page), (floor_url, floor)) if i % 2 == 0 else ((floor_url, floor), (url, page))
         ):
+            if uncached:
+                caches["fragments"].clear()
             started = time.perf_counter()
             response = client.get(target)
             times.append((time.perf_counter() - started) * 1000)
@@ -228,7 +243,7 @@ def _language_medians(client, urls: list[str], rounds: int) -> tuple[float, floa
     return statistics.median(zh), statistics.median(en)
 
 
-def run(report, profile: bool = False) -> None:
+def run(report, profile: bool | str = False) -> None:
     tmp = tempfile.mkdtemp(prefix="bench-jobs-")
     _setup_django(tmp)
     from django.contrib.auth import get_user_model
@@ -262,11 +277,15 @@ def run(report, profile: bool = False) -> None:
             import cProfile
             import pstats
 
+            from django.core.cache import caches
+
             for name in big_pages:  # profile the steady state (warm caches), as the medians measure it
                 client.get(big_pages[name])
             with cProfile.Profile() as prof:
                 for _ in range(20):
                     for name in big_pages:
+                        if profile == "uncached":
+                            caches["fragments"].clear()
                         client.get(big_pages[name])
             pstats.Stats(prof).sort_stats("cumulative").print_stats(60)
             return
@@ -276,5 +295,18 @@ def run(report, profile: bool = False) -> None:
             median, floor = _medians(client, big_pages[name], "/trivial/", ROUNDS)
             report(f"page.{name}.queries", queries, "queries", floor=small_queries)
             report(f"page.{name}.median", median, "ms", floor=floor)
+            median, floor = _medians(client, big_pages[name], "/trivial/", UNCACHED_ROUNDS, uncached=True)
+            report(f"page.{name}.uncached.median", median, "ms", floor=floor)
+        # What the SQL compiled once (dashboard.prepared) buys a cached page: the same page with the
+        # two per-request lookups compiled by Django each time as the floor.
+        from dashboard.prepared import PreparedQuery
+
+        try:
+            PreparedQuery.compiled = False
+            plain, _floor = _medians(client, big_pages["jobs"], "/trivial/", ROUNDS)
+        finally:
+            PreparedQuery.compiled = True
+        prepared, _floor = _medians(client, big_pages["jobs"], "/trivial/", ROUNDS)
+        report("page.jobs.cached.prepared", prepared, "ms", floor=plain)
         zh, en = _language_medians(client, [big_pages["jobs"], big_pages["job_detail"]], LANGUAGE_ROUNDS)
         report("page.jobs.zh", zh, "ms", floor=en)

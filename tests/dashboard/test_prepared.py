@@ -74,3 +74,18 @@ def test_instance_builds_the_model_as_the_orm_does(roles):
     assert team.slug == "alpha"  # a column not given loads on use
     with pytest.raises(ValueError):
         instance(Team, ["nope"], [1])
+
+
+def test_uncompiled_mode_answers_the_same_rows(roles, monkeypatch):
+    """The benchmark's floor (Django compiling the QuerySet each time) reads what the prepared SQL reads."""
+    query = PreparedQuery(
+        lambda slug, user_id: Membership.objects.filter(team__slug=slug, user_id=user_id).values_list(
+            "role", "team__name", "team__created_at"
+        ),
+        slug=str,
+        user_id=int,
+    )
+    prepared = query.rows(slug="alpha", user_id=roles.lead.pk)
+    monkeypatch.setattr(PreparedQuery, "compiled", False)
+    assert query.rows(slug="alpha", user_id=roles.lead.pk) == prepared != []
+    assert query.first(slug="beta", user_id=roles.lead.pk) is None
