@@ -73,13 +73,13 @@ class Job(models.Model):
     service = models.CharField(
         max_length=8, default="cs", db_default="cs", help_text="cs or dli: the credential's service."
     )
-    queue_name = models.CharField(max_length=128, blank=True, db_default="")
+    queue_name = models.CharField(max_length=128, blank=True, default="", db_default="")
     manager_cu_number = models.IntegerField(null=True, blank=True)
     tm_cus = models.IntegerField(null=True, blank=True, help_text="CUs per task manager (DLI).")
     tm_slot_num = models.IntegerField(null=True, blank=True, help_text="Slots per task manager (DLI).")
     restart_times = models.IntegerField(null=True, blank=True, help_text="Restarts after exceptions (DLI).")
-    savepoint_path = models.TextField(blank=True, db_default="")
-    flink_version = models.CharField(max_length=32, blank=True, db_default="")
+    savepoint_path = models.TextField(blank=True, default="", db_default="")
+    flink_version = models.CharField(max_length=32, blank=True, default="", db_default="")
     tags = models.JSONField(null=True, blank=True)
     resume_checkpoint = models.BooleanField(null=True, blank=True)
     resume_max_num = models.IntegerField(null=True, blank=True)

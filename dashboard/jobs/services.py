@@ -466,7 +466,9 @@ def job_create_jar(
         id_from=lambda answer: _key(credential, answer.get("job_id")),
     )
     with transaction.atomic():
-        extra = {"job_type": "flink_jar_job"} if credential.is_dli else {"run_mode": vocab.EXCLUSIVE_CLUSTER}
+        extra = (
+            {"job_type": vocab.FLINK_JAR_JOB} if credential.is_dli else {"run_mode": vocab.EXCLUSIVE_CLUSTER}
+        )
         job = _snapshot_new(credential, {**body, **extra}, answer)
         _refresh(credential)
     if run:

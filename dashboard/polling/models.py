@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
-from dashboard.teams.models import Credential
+from dashboard.teams.models import Credential, Service
 
 
 class Kind(models.TextChoices):
@@ -23,6 +23,27 @@ class Kind(models.TextChoices):
     TEMPLATES = "templates", "Templates"
     OVERVIEW = "overview", "Overview and billing"
     QUEUES = "queues", "Queues"
+
+
+#: What each service has to poll. DLI has no audit logs (they go to Cloud Trace Service), no billing
+#: overview and no exclusive clusters; it has queues, and its quotas are the project's.
+KINDS_BY_SERVICE: dict[str, tuple[str, ...]] = {
+    Service.CS: (
+        Kind.JOBS,
+        Kind.METRICS,
+        Kind.AUDIT,
+        Kind.CLUSTERS,
+        Kind.QUOTAS,
+        Kind.TEMPLATES,
+        Kind.OVERVIEW,
+    ),
+    Service.DLI: (),
+}
+
+
+def kinds_of(service: str) -> tuple[str, ...]:
+    """The poll kinds of a credential speaking ``service``."""
+    return KINDS_BY_SERVICE[service]
 
 
 class PollHealth(models.Model):

@@ -37,7 +37,7 @@ from dashboard.polling.kinds.metrics import sync_metrics
 from dashboard.polling.kinds.templates import sync_templates
 from dashboard.polling.kinds.usage import sync_overview, sync_quotas
 from dashboard.polling.lock import poll_lock
-from dashboard.polling.models import Kind, PollHealth
+from dashboard.polling.models import Kind, PollHealth, kinds_of
 from dashboard.teams.models import Credential
 from dashboard.teams.versions import team_changed_on_commit
 
@@ -55,8 +55,17 @@ SYNCS: dict[str, Callable[..., Synced]] = {
     Kind.OVERVIEW: sync_overview,
 }
 
-#: The order of :func:`sync_all`: clusters before jobs (a job's cluster name may come from its cluster).
-ORDER = (Kind.CLUSTERS, Kind.JOBS, Kind.METRICS, Kind.AUDIT, Kind.QUOTAS, Kind.TEMPLATES, Kind.OVERVIEW)
+#: The order of :func:`sync_all`: clusters and queues before jobs (a job's cluster name may come from them).
+ORDER = (
+    Kind.CLUSTERS,
+    Kind.QUEUES,
+    Kind.JOBS,
+    Kind.METRICS,
+    Kind.AUDIT,
+    Kind.QUOTAS,
+    Kind.TEMPLATES,
+    Kind.OVERVIEW,
+)
 
 
 @dataclass
@@ -77,6 +86,8 @@ def sync(credential_id: int, kind: str) -> SyncResult:
     credential = Credential.objects.select_related("team").filter(pk=credential_id).first()
     if credential is None:
         return _skipped(credential_id, kind, "credential deleted")
+    if kind not in kinds_of(credential.service):
+        return _skipped(credential_id, kind, f"not polled on {credential.get_service_display()}")
     if credential.needs_attention:
         return _skipped(credential_id, kind, "credential needs attention")
     with poll_lock(credential_id, kind) as acquired:
@@ -165,7 +176,11 @@ def _prune(credential: Credential, health: PollHealth) -> int:
         return 0
 
 
-def sync_all(credential_id: int, kinds: Iterable[str] = KINDS) -> dict[str, SyncResult]:
-    """Run every kind for one credential now, in :data:`ORDER`."""
-    wanted = set(kinds)
+def sync_all(credential_id: int, kinds: Iterable[str] | None = None) -> dict[str, SyncResult]:
+    """Run every kind of the credential's service (or those of ``kinds`` among them) now, in :data:`ORDER`."""
+    service = Credential.objects.filter(pk=credential_id).values_list("service", flat=True).first()
+    if service is None:
+        return {}
+    own = set(kinds_of(service))
+    wanted = own if kinds is None else own & set(kinds)
     return {kind: sync(credential_id, kind) for kind in ORDER if kind in wanted}

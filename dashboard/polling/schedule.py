@@ -19,13 +19,10 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from dashboard.polling.models import Kind, PollHealth
+from dashboard.polling.models import PollHealth, kinds_of
 from dashboard.teams.models import Credential
 
 logger = logging.getLogger(__name__)
-
-
-KINDS: tuple[str, ...] = tuple(Kind.values)
 
 
 def pollable_credentials():
@@ -34,8 +31,9 @@ def pollable_credentials():
 
 
 def ensure_health_rows(now: datetime | None = None) -> None:
-    """One PollHealth row per pollable credential and kind (new credentials are due at once)."""
-    ids = list(pollable_credentials().values_list("pk", flat=True))
+    """One PollHealth row per pollable credential and kind of its service (new ones are due at once)."""
+    services = dict(pollable_credentials().values_list("pk", "service"))
+    ids = list(services)
     if not ids:
         return
     have = set(PollHealth.objects.filter(credential_id__in=ids).values_list("credential_id", "kind"))
@@ -43,7 +41,7 @@ def ensure_health_rows(now: datetime | None = None) -> None:
     missing = [
         PollHealth(credential_id=cid, kind=kind, next_attempt=now)
         for cid in ids
-        for kind in KINDS
+        for kind in kinds_of(services[cid])
         if (cid, kind) not in have
     ]
     if missing:

@@ -12,17 +12,17 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="job",
             name="flink_version",
-            field=models.CharField(blank=True, db_default="", max_length=32),
+            field=models.CharField(blank=True, db_default="", default="", max_length=32),
         ),
         migrations.AlterField(
             model_name="job",
             name="queue_name",
-            field=models.CharField(blank=True, db_default="", max_length=128),
+            field=models.CharField(blank=True, db_default="", default="", max_length=128),
         ),
         migrations.AlterField(
             model_name="job",
             name="savepoint_path",
-            field=models.TextField(blank=True, db_default=""),
+            field=models.TextField(blank=True, db_default="", default=""),
         ),
         migrations.AlterField(
             model_name="job",

@@ -10,7 +10,7 @@ import pytest
 from csapi import CSServerError, vocab
 from dashboard.jobs.models import AuditTrace, Job, MetricSample
 from dashboard.polling import schedule, services
-from dashboard.polling.models import Kind, PollHealth
+from dashboard.polling.models import Kind, PollHealth, kinds_of
 from dashboard.teams.cs import client_for
 from tests.dashboard.polling.conftest import make_credential
 
@@ -127,7 +127,9 @@ def test_rejected_credential_needs_attention_and_stops_polling(team, emu, cache_
     credential.set_secret(emu.account.password)
     credential.needs_attention = False
     credential.save()
-    assert {kind for cid, kind, _l in schedule.claim_due() if cid == credential.pk} == set(Kind.values)
+    assert {kind for cid, kind, _l in schedule.claim_due() if cid == credential.pk} == set(
+        kinds_of(credential.service)
+    )
     assert services.sync(credential.pk, Kind.JOBS).ok
 
 

@@ -119,6 +119,7 @@ def test_the_list_covers_every_json_column_of_the_polled_models():
     assert names == {
         "Job.job_config",
         "Job.raw",
+        "Job.tags",
         "MetricSample.sources",
         "MetricSample.sinks",
         "AuditTrace.raw",

@@ -19,7 +19,7 @@ class Command(BaseCommand):
         ids = credential or list(schedule.pollable_credentials().values_list("pk", flat=True))
         failed = 0
         for credential_id in ids:
-            for name, result in runner.sync_all(credential_id, kind or runner.KINDS).items():
+            for name, result in runner.sync_all(credential_id, kind).items():
                 state = "ok" if result.ok else (f"skipped ({result.skipped})" if result.skipped else "failed")
                 failed += 0 if result.ok or result.skipped else 1
                 line = f"credential {credential_id} {name}: {state}, {result.items} items, {result.written} written"
