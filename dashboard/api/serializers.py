@@ -8,12 +8,16 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from csapi import vocab
 from dashboard.api.models import ApiToken
-from dashboard.clusters.models import Cluster, ClusterJob, HostMapping, Peering, Route
+from dashboard.clusters.models import Cluster, ClusterJob, HostMapping, Peering, Queue, Route
 from dashboard.jobs.models import Job, JobStatusChange, MetricSample, Template
 from dashboard.polling.models import PollHealth
-from dashboard.teams.models import Role
-from dashboard.usage.models import OverviewSnapshot, UserQuota, UserQuotaSample
+from dashboard.teams.models import Role, Service
+from dashboard.usage.models import OverviewSnapshot, ProjectQuota, UserQuota, UserQuotaSample
+
+SERVICES = [c for c, _label in Service.choices]
+SERVICE_HELP = "The cloud service of the credential: `cs` (Cloud Stream Service) or `dli` (DLI Flink jobs)."
 
 # --------------------------------------------------------------------------------------------- errors
 
@@ -91,6 +95,9 @@ class FreshnessSerializer(serializers.Serializer):
 class PollHealthSerializer(serializers.ModelSerializer):
     credential = serializers.UUIDField(source="credential.public_id", read_only=True)
     credential_name = serializers.CharField(source="credential.name", read_only=True)
+    service = serializers.ChoiceField(
+        choices=SERVICES, source="credential.service", read_only=True, help_text=SERVICE_HELP
+    )
     failing = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -98,6 +105,7 @@ class PollHealthSerializer(serializers.ModelSerializer):
         fields = [
             "credential",
             "credential_name",
+            "service",
             "kind",
             "last_attempt",
             "last_success",
@@ -126,7 +134,81 @@ class StatusInfoSerializer(serializers.Serializer):
     group = serializers.CharField()
 
 
-class JobSerializer(serializers.ModelSerializer):
+def is_dli(job: Job) -> bool:
+    return job.service == Service.DLI
+
+
+def tag_list(tags) -> list[dict[str, str]]:
+    """A job's tags as DLI's ``[{key, value}]``, whichever form the snapshot holds."""
+    if isinstance(tags, dict):
+        return [{"key": str(k), "value": str(v)} for k, v in tags.items()]
+    if isinstance(tags, list):
+        return [
+            {"key": str(t.get("key", "")), "value": str(t.get("value", ""))}
+            for t in tags
+            if isinstance(t, dict)
+        ]
+    return []
+
+
+class TagSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    value = serializers.CharField()
+
+
+UNIT_HELP = (
+    "The unit the job is sized in: `spu` (CS's stream processing units, see `spu_number`) or `cu` (DLI's "
+    "compute units, one vCPU and 4 GB each, see `cu_number`)."
+)
+SPU_HELP = "SPUs of a CS job; null for a DLI job (sized in CUs: `cu_number`)."
+CU_HELP = "CUs of a DLI job (its whole size, JobManager included); null for a CS job (sized in SPUs)."
+
+
+class _ServiceFieldsMixin(serializers.Serializer):
+    """The fields every job shape has for both services: which service, its unit and its size.
+
+    A CS job is sized in SPUs on a cluster (``spu_number``, ``cluster_id``); a DLI job in CUs on a
+    queue (``cu_number``, ``queue_name``). The field of the other service is null (or blank).
+    """
+
+    service = serializers.ChoiceField(choices=SERVICES, read_only=True, help_text=SERVICE_HELP)
+    unit = serializers.SerializerMethodField(help_text=UNIT_HELP)
+    spu_number = serializers.SerializerMethodField(help_text=SPU_HELP)
+    cu_number = serializers.SerializerMethodField(help_text=CU_HELP)
+    queue_name = serializers.CharField(
+        read_only=True, help_text="The DLI queue the job runs on; blank for a CS job (see `cluster_id`)."
+    )
+    restart_times = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="DLI: restarts after exceptions in the current run."
+    )
+
+    @extend_schema_field(serializers.ChoiceField(choices=list(vocab.COMPUTE_UNITS)))
+    def get_unit(self, job: Job) -> str:
+        return "cu" if is_dli(job) else "spu"
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_spu_number(self, job: Job) -> int | None:
+        return None if is_dli(job) else job.spu_number
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_cu_number(self, job: Job) -> int | None:
+        return job.spu_number if is_dli(job) else None
+
+
+#: The job columns only DLI fills (beyond the shared ones), shown on the detail.
+DLI_DETAIL_FIELDS = (
+    "manager_cu_number",
+    "tm_cus",
+    "tm_slot_num",
+    "savepoint_path",
+    "flink_version",
+    "tags",
+    "resume_checkpoint",
+    "resume_max_num",
+)
+
+
+class JobSerializer(_ServiceFieldsMixin, serializers.ModelSerializer):
     key = serializers.SerializerMethodField(
         help_text="`<credential>:<job_id>`, as the batch actions take it."
     )
@@ -138,6 +220,24 @@ class JobSerializer(serializers.ModelSerializer):
         help_text="Running time in ms (projected to now while running)."
     )
     deleted = serializers.BooleanField(source="is_deleted", read_only=True)
+    manager_cu_number = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="DLI: CUs of the JobManager (part of `cu_number`)."
+    )
+    tm_cus = serializers.IntegerField(read_only=True, allow_null=True, help_text="DLI: CUs per TaskManager.")
+    tm_slot_num = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="DLI: slots per TaskManager."
+    )
+    savepoint_path = serializers.CharField(
+        read_only=True, help_text="DLI: the OBS path of the job's latest savepoint (blank if none)."
+    )
+    flink_version = serializers.CharField(read_only=True, help_text="DLI: the Flink version the job runs on.")
+    tags = serializers.SerializerMethodField(help_text="DLI: the job's tags (empty for CS jobs).")
+    resume_checkpoint = serializers.BooleanField(
+        read_only=True, allow_null=True, help_text="DLI: resume from the latest checkpoint on a restart."
+    )
+    resume_max_num = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="DLI: the most restarts per hour (-1: unlimited)."
+    )
 
     class Meta:
         model = Job
@@ -146,6 +246,7 @@ class JobSerializer(serializers.ModelSerializer):
             "job_id",
             "credential",
             "credential_name",
+            "service",
             "name",
             "desc",
             "username",
@@ -157,13 +258,17 @@ class JobSerializer(serializers.ModelSerializer):
             "run_mode",
             "cluster_id",
             "cluster_name",
+            "queue_name",
+            "unit",
             "spu_number",
+            "cu_number",
             "parallel_number",
             "create_time",
             "start_time",
             "update_time",
             "duration",
             "has_savepoint",
+            "restart_times",
             "checkpoint_enabled",
             "log_enabled",
             "read_rate",
@@ -174,6 +279,7 @@ class JobSerializer(serializers.ModelSerializer):
             "metrics_at",
             "last_seen",
             "deleted",
+            *DLI_DETAIL_FIELDS,
         ]
         read_only_fields = fields
 
@@ -190,9 +296,17 @@ class JobSerializer(serializers.ModelSerializer):
     def get_duration(self, job: Job) -> int | None:
         return job.current_duration_ms
 
+    @extend_schema_field(TagSerializer(many=True))
+    def get_tags(self, job: Job) -> list[dict[str, str]]:
+        return tag_list(job.tags)
 
-class JobListSerializer(serializers.Serializer):
-    """A row of the job list: only the columns the list selector loads."""
+
+#: Columns the list rows read beyond the jobs selector's own (``LIST_COLUMNS``).
+LIST_EXTRA_COLUMNS = ("service", "queue_name", "restart_times")
+
+
+class JobListSerializer(_ServiceFieldsMixin, serializers.Serializer):
+    """A row of the job list: only the columns the list selector loads (and ``LIST_EXTRA_COLUMNS``)."""
 
     key = serializers.SerializerMethodField(
         help_text="`<credential>:<job_id>`, as the batch actions take it."
@@ -209,7 +323,6 @@ class JobListSerializer(serializers.Serializer):
     run_mode = serializers.CharField()
     cluster_id = serializers.IntegerField(allow_null=True)
     cluster_name = serializers.CharField()
-    spu_number = serializers.IntegerField(allow_null=True)
     parallel_number = serializers.IntegerField(allow_null=True)
     start_time = serializers.DateTimeField(allow_null=True)
     duration = serializers.SerializerMethodField(
@@ -250,6 +363,12 @@ class JobDetailSerializer(JobSerializer):
             "first_seen",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "jar_url": {
+                "help_text": "CS: the JAR's OBS URL; DLI: the JAR job's entrypoint (OBS path or package)."
+            },
+            "args": {"help_text": "The main class's arguments (DLI: entrypoint_args)."},
+        }
 
 
 class JobStatusChangeSerializer(serializers.ModelSerializer):
@@ -268,12 +387,16 @@ class MetricSampleSerializer(serializers.ModelSerializer):
 
 class TemplateSerializer(serializers.ModelSerializer):
     credential = serializers.UUIDField(source="credential.public_id", read_only=True)
+    service = serializers.ChoiceField(
+        choices=SERVICES, source="credential.service", read_only=True, help_text=SERVICE_HELP
+    )
 
     class Meta:
         model = Template
         fields = [
             "template_id",
             "credential",
+            "service",
             "name",
             "desc",
             "sql_body",
@@ -399,6 +522,9 @@ class PeeringSerializer(serializers.ModelSerializer):
 
 class UserQuotaSerializer(serializers.ModelSerializer):
     credential = serializers.UUIDField(source="credential.public_id", read_only=True)
+    service = serializers.ChoiceField(
+        choices=SERVICES, source="credential.service", read_only=True, help_text=SERVICE_HELP
+    )
     spu_free = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
@@ -406,6 +532,7 @@ class UserQuotaSerializer(serializers.ModelSerializer):
         fields = [
             "user_id",
             "credential",
+            "service",
             "user_name",
             "spu_quota",
             "spu_used",
@@ -457,3 +584,94 @@ class OverviewSnapshotSerializer(serializers.ModelSerializer):
             "running_spu",
         ]
         read_only_fields = fields
+
+
+# --------------------------------------------------------------------------------------------- DLI queues
+
+
+class QueueSerializer(serializers.ModelSerializer):
+    """A DLI queue as last polled: DLI's counterpart of an exclusive cluster, sized in CUs."""
+
+    credential = serializers.UUIDField(source="credential.public_id", read_only=True)
+    credential_name = serializers.CharField(source="credential.name", read_only=True)
+    service = serializers.ChoiceField(
+        choices=SERVICES, source="credential.service", read_only=True, help_text=SERVICE_HELP
+    )
+    free_cu = serializers.FloatField(read_only=True, allow_null=True, help_text="CUs not in use.")
+    used_percent = serializers.IntegerField(read_only=True, help_text="CUs used as a share of the queue's.")
+    cu_price = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=4,
+        coerce_to_string=False,
+        read_only=True,
+        allow_null=True,
+        help_text="The price of one CU-hour a lead set for the queue (DLI has no billing overview): "
+        "the dashboard's cost estimate is CU-hours x this price.",
+    )
+
+    class Meta:
+        model = Queue
+        fields = [
+            "queue_name",
+            "credential",
+            "credential_name",
+            "service",
+            "description",
+            "owner",
+            "queue_type",
+            "engine",
+            "resource_mode",
+            "cu_count",
+            "used_cu",
+            "free_cu",
+            "used_percent",
+            "elastic_resource_pool",
+            "charging_mode",
+            "create_time",
+            "cu_price",
+            "last_seen",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {
+            "cu_count": {"help_text": "The queue's CUs."},
+            "used_cu": {"help_text": "CUs the queue's running jobs use."},
+            "queue_type": {"help_text": "general (Flink and Spark jobs) or sql."},
+        }
+
+
+# --------------------------------------------------------------------------------------------- DLI quotas
+
+
+class ProjectQuotaSerializer(serializers.ModelSerializer):
+    """One of a DLI project's quotas (DLI's quotas are per project, CS's per user)."""
+
+    credential = serializers.UUIDField(source="credential.public_id", read_only=True)
+    credential_name = serializers.CharField(source="credential.name", read_only=True)
+    service = serializers.ChoiceField(
+        choices=SERVICES, source="credential.service", read_only=True, help_text=SERVICE_HELP
+    )
+    label = serializers.SerializerMethodField(help_text="The quota's type in words.")
+    percent = serializers.IntegerField(
+        read_only=True, help_text="Used as a share of the quota (capped at 100)."
+    )
+
+    class Meta:
+        model = ProjectQuota
+        fields = [
+            "credential",
+            "credential_name",
+            "service",
+            "type",
+            "label",
+            "quota",
+            "used",
+            "percent",
+            "min",
+            "max",
+            "last_seen",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {"type": {"help_text": "CU, QUEUE or ELASTIC_RESOURCE_POOL."}}
+
+    def get_label(self, quota: ProjectQuota) -> str:
+        return vocab.DLI_QUOTA_TYPES.get(quota.type, quota.type)

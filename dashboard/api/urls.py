@@ -1,4 +1,4 @@
-"""``/api/v1/``: teams, and per team its jobs, templates, clusters, usage and poll health."""
+"""``/api/v1/``: teams, and per team its jobs, templates, clusters, DLI queues, usage and poll health."""
 
 from __future__ import annotations
 
@@ -41,6 +41,7 @@ team_patterns = [
     path(JOB + "jar/", views_jobs.JarJobUpdate.as_view(), name="job_update_jar"),
     path(JOB + "run/", views_jobs.JobRun.as_view(), name="job_run"),
     path(JOB + "stop/", views_jobs.JobStop.as_view(), name="job_stop"),
+    path(JOB + "savepoint/", views_jobs.JobSavepoint.as_view(), name="job_savepoint"),
     path(JOB + "status-history/", views.JobStatusHistory.as_view(), name="job_status_history"),
     path(JOB + "metrics/", views.JobMetrics.as_view(), name="job_metrics"),
     path("templates/", views_jobs.TemplateList.as_view(), name="template_list"),
@@ -63,6 +64,12 @@ team_patterns = [
     path(PEERING + "routes/", views_clusters.RouteList.as_view(), name="route_list"),
     path(PEERING + "peer-routes/", views_clusters.PeerRouteCreate.as_view(), name="peer_route_create"),
     path(PEERING + "routes/<str:route_id>/", views_clusters.RouteDetail.as_view(), name="route_detail"),
+    path("queues/", views_clusters.QueueList.as_view(), name="queue_list"),
+    path(
+        "queues/<uuid:credential>/<str:queue_name>/",
+        views_clusters.QueueDetail.as_view(),
+        name="queue_detail",
+    ),
     path("quotas/", views_usage.QuotaList.as_view(), name="quota_list"),
     path("quotas/history/", views_usage.QuotaHistory.as_view(), name="quota_history"),
     path("quotas/<uuid:credential>/<str:user_id>/", views_usage.QuotaDetail.as_view(), name="quota_detail"),

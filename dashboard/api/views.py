@@ -38,6 +38,7 @@ JOB_EXAMPLE = {
     "job_id": 1203,
     "credential": "4f7c9a52-8d1e-4c1b-9f0e-2b6a1d3c5e7f",
     "credential_name": "production",
+    "service": "cs",
     "name": "clickstream_agg",
     "job_type": vocab.FLINK_SQL_JOB,
     "status": vocab.JOB_RUNNING,
@@ -47,7 +48,11 @@ JOB_EXAMPLE = {
     "run_mode": vocab.SHARED_CLUSTER,
     "cluster_id": None,
     "cluster_name": "",
+    "queue_name": "",
+    "unit": "spu",
     "spu_number": 2,
+    "cu_number": None,
+    "restart_times": None,
     "parallel_number": 1,
     "start_time": "2024-05-02T09:30:00Z",
     "duration": 3600000,
@@ -55,6 +60,23 @@ JOB_EXAMPLE = {
     "write_rate": 118.0,
     "update_time": "2024-05-02T09:29:58Z",
     "last_seen": "2024-05-02T10:30:00Z",
+}
+
+DLI_JOB_EXAMPLE = {
+    **JOB_EXAMPLE,
+    "key": "9b2e4d71-3c6a-4f0e-8a15-7d9c2e4b6a10:70012",
+    "job_id": 70012,
+    "credential": "9b2e4d71-3c6a-4f0e-8a15-7d9c2e4b6a10",
+    "credential_name": "production (DLI)",
+    "service": "dli",
+    "name": "orders_enrich",
+    "job_type": vocab.DLI_DEFAULT_SQL_JOB_TYPE,
+    "queue_name": "acme_flink_prod",
+    "unit": "cu",
+    "spu_number": None,
+    "cu_number": 4,
+    "restart_times": 0,
+    "parallel_number": 4,
 }
 
 
@@ -190,6 +212,9 @@ class PollHealthView(TeamEndpoint):
 
 # ------------------------------------------------------------------------------------------ jobs
 
+#: Job types of both services (DLI adds Flink OpenSource SQL).
+JOB_TYPES = {**vocab.JOB_TYPES, **vocab.DLI_JOB_TYPES}
+
 JOB_LIST_PARAMS = [
     OpenApiParameter(
         "status",
@@ -197,9 +222,13 @@ JOB_LIST_PARAMS = [
         enum=[*vocab.JOB_STATUS_GROUPS, *vocab.JOB_STATUSES],
         description="A status group (`running`, ...) or one status (`job_running`, ...).",
     ),
-    OpenApiParameter("type", OpenApiTypes.STR, enum=list(vocab.JOB_TYPES), description="Job type."),
+    OpenApiParameter("type", OpenApiTypes.STR, enum=list(JOB_TYPES), description="Job type (CS's or DLI's)."),
     OpenApiParameter("mode", OpenApiTypes.STR, enum=list(vocab.RUN_MODES), description="Run mode."),
-    OpenApiParameter("cluster", OpenApiTypes.INT, description="Exclusive cluster id."),
+    OpenApiParameter(
+        "service", OpenApiTypes.STR, enum=s.SERVICES, description="Only jobs of CS or of DLI credentials."
+    ),
+    OpenApiParameter("cluster", OpenApiTypes.INT, description="Exclusive cluster id (CS)."),
+    OpenApiParameter("queue", OpenApiTypes.STR, description="DLI queue name."),
     OpenApiParameter("credential", OpenApiTypes.UUID, description="Only jobs of this credential."),
     OpenApiParameter("q", OpenApiTypes.STR, description="Search in job names."),
     OpenApiParameter(
@@ -212,12 +241,23 @@ JOB_LIST_PARAMS = [
 ]
 
 
+def _param(params, key: str) -> str:
+    return str(params.get(key, "") or "").strip()[:200]
+
+
+def job_list_rows(jobs):
+    """A job list queryset loading what a list row shows for both services (still one query)."""
+    return jobs.only(*job_selectors.LIST_COLUMNS, *s.LIST_EXTRA_COLUMNS)
+
+
 class JobList(TeamEndpoint):
     @extend_schema(
         tags=TAG_JOBS,
         operation_id="jobs_list",
-        summary="The team's jobs, filtered, searched, sorted and paged as on the jobs page",
-        description="Served from snapshots (never calls CS). Unknown filter values are ignored, as on the page.",
+        summary="The team's jobs of both services, filtered, searched, sorted and paged as on the jobs page",
+        description="Served from snapshots (never calls the cloud). CS and DLI jobs share one shape: `service` "
+        "says which, `unit` whether `spu_number` or `cu_number` holds the size, `cluster_id` or `queue_name` "
+        "where it runs. Unknown filter values are ignored, as on the page.",
         parameters=JOB_LIST_PARAMS,
         responses=docs.responses(page_of(s.JobListSerializer)),
         examples=[
@@ -225,12 +265,12 @@ class JobList(TeamEndpoint):
                 "a page of jobs",
                 response_only=True,
                 value={
-                    "count": 1,
+                    "count": 2,
                     "page": 1,
                     "pages": 1,
                     "next": None,
                     "previous": None,
-                    "results": [JOB_EXAMPLE],
+                    "results": [JOB_EXAMPLE, DLI_JOB_EXAMPLE],
                     "freshness": {
                         "stale": False,
                         "last_updated": "2024-05-02T10:30:00Z",
@@ -244,8 +284,18 @@ class JobList(TeamEndpoint):
         ],
     )
     def get(self, request, access, **kwargs):
-        filters = job_selectors.JobFilters.from_query(request.query_params)
-        jobs = job_selectors.job_list(access.team, filters)
+        params = request.query_params
+        filters = job_selectors.JobFilters.from_query(params)
+        jobs = job_list_rows(job_selectors.job_list(access.team, filters))
+        service = _param(params, "service")
+        if service in s.SERVICES:
+            jobs = jobs.filter(service=service)
+        queue = _param(params, "queue")[:128]
+        if queue:
+            jobs = jobs.filter(queue_name=queue)
+        job_type = _param(params, "type")
+        if job_type in JOB_TYPES and not filters.job_type:
+            jobs = jobs.filter(job_type=job_type)  # a DLI type the shared filters do not know
         return paginated(
             request,
             self,
@@ -280,7 +330,8 @@ class JobDetail(JobEndpoint):
     @extend_schema(
         tags=TAG_JOBS,
         operation_id="job_retrieve",
-        summary="One job, as last polled",
+        summary="One job, as last polled (DLI jobs with their queue, CUs, TaskManagers, savepoint path, "
+        "restart count, Flink version, tags and resume settings)",
         responses=docs.responses(s.JobDetailSerializer),
         examples=[
             OpenApiExample(
@@ -309,6 +360,14 @@ class JobDetail(JobEndpoint):
                     "args": "",
                     "execution_graph": "",
                     "first_seen": "2024-05-01T08:00:05Z",
+                    "manager_cu_number": None,
+                    "tm_cus": None,
+                    "tm_slot_num": None,
+                    "savepoint_path": "",
+                    "flink_version": "",
+                    "tags": [],
+                    "resume_checkpoint": None,
+                    "resume_max_num": None,
                 },
             )
         ],

@@ -1,8 +1,10 @@
-"""Exclusive clusters: list and detail for every member; create, update, actions, host mappings, peering
-and routes for leads. Bodies are checked by the cluster pages' forms; writes go through the clusters
-service."""
+"""Exclusive clusters (CS): list and detail for every member; create, update, actions, host mappings,
+peering and routes for leads. Bodies are checked by the cluster pages' forms; writes go through the
+clusters service. DLI queues (DLI's place for jobs): list and detail, for leads as on the queues page."""
 
 from __future__ import annotations
+
+import uuid
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -15,11 +17,12 @@ from rest_framework.response import Response
 from csapi import vocab
 from dashboard.api import docs
 from dashboard.api import serializers as s
-from dashboard.api.base import LEAD_WRITES, TeamEndpoint
+from dashboard.api.base import LEAD_ONLY, LEAD_WRITES, TeamEndpoint
 from dashboard.api.inputs import bind, body_of, request_serializer
 from dashboard.api.pagination import page_of, paginated
 from dashboard.clusters import forms, selectors, services
-from dashboard.clusters.models import Cluster, HostMapping, Route
+from dashboard.clusters.models import Cluster, HostMapping, Queue, Route
+from dashboard.jobs import selectors as job_selectors
 from dashboard.polling.selectors import freshness
 from dashboard.teams.models import Credential, Role
 
@@ -554,3 +557,137 @@ class RouteDetail(ClusterEndpoint):
         route = get_object_or_404(Route, peering=peering, route_id=route_id)
         services.route_delete(access=access, user=request.user, route=route)
         return Response(status=204)
+
+
+# ------------------------------------------------------------------------------------------ DLI queues
+
+QUEUE_TAGS = ["queues"]
+
+QUEUE_EXAMPLE = {
+    "queue_name": "acme_flink_prod",
+    "credential": "9b2e4d71-3c6a-4f0e-8a15-7d9c2e4b6a10",
+    "credential_name": "production (DLI)",
+    "service": "dli",
+    "description": "Production stream jobs",
+    "owner": "acme_admin",
+    "queue_type": "general",
+    "engine": "flink",
+    "resource_mode": 1,
+    "cu_count": 64,
+    "used_cu": 22.0,
+    "free_cu": 42.0,
+    "used_percent": 34,
+    "elastic_resource_pool": "acme-flink-pool",
+    "charging_mode": 1,
+    "create_time": "2024-04-01T08:00:00Z",
+    "cu_price": 0.35,
+    "last_seen": "2024-05-02T10:25:00Z",
+}
+
+
+class QueueWithJobsSerializer(s.QueueSerializer):
+    running_jobs = serializers.IntegerField(help_text="The team's running jobs on the queue.")
+    jobs = s.JobListSerializer(many=True, help_text="The team's jobs placed on this queue.")
+
+    class Meta(s.QueueSerializer.Meta):
+        fields = [*s.QueueSerializer.Meta.fields, "running_jobs", "jobs"]
+        read_only_fields = fields
+
+
+def team_queues(team):
+    """The team's live DLI queues (every query of a team's data starts from the team)."""
+    return Queue.objects.for_team(team).live().select_related("credential").order_by("queue_name", "id")
+
+
+class QueueEndpoint(TeamEndpoint):
+    #: The queues page is a lead's (CU prices and capacity): the same in the API.
+    required_roles = LEAD_ONLY
+
+    def get_queue(self, access, credential, queue_name) -> Queue:
+        queue = (
+            team_queues(access.team).filter(credential__public_id=credential, queue_name=queue_name).first()
+        )
+        if queue is None:
+            raise Http404("No such queue")
+        return queue
+
+
+class QueueList(QueueEndpoint):
+    @extend_schema(
+        operation_id="queues_list",
+        tags=QUEUE_TAGS,
+        summary="The team's DLI queues (where DLI jobs run), with CUs used and free",
+        description="Served from snapshots (never calls DLI). CS credentials have exclusive clusters instead "
+        "(see the clusters endpoints).",
+        parameters=[
+            OpenApiParameter("credential", OpenApiTypes.UUID, description="Only queues of this credential."),
+            OpenApiParameter("q", OpenApiTypes.STR, description="Search in queue names."),
+            *docs.PAGE_PARAMS,
+        ],
+        responses=docs.responses(page_of(s.QueueSerializer)),
+        examples=[
+            OpenApiExample(
+                "queues",
+                response_only=True,
+                value={
+                    "count": 1,
+                    "page": 1,
+                    "pages": 1,
+                    "next": None,
+                    "previous": None,
+                    "results": [QUEUE_EXAMPLE],
+                    "freshness": {
+                        "stale": False,
+                        "last_updated": None,
+                        "age_seconds": None,
+                        "needs_attention": [],
+                        "errors": [],
+                        "kinds": {},
+                    },
+                },
+            )
+        ],
+    )
+    def get(self, request, access, **kwargs):
+        queues = team_queues(access.team)
+        credential = str(request.query_params.get("credential", "")).strip()
+        if credential:
+            try:
+                queues = queues.filter(credential__public_id=uuid.UUID(credential))
+            except ValueError:
+                queues = queues.none()
+        query = str(request.query_params.get("q", "")).strip()[:100]
+        if query:
+            queues = queues.filter(queue_name__icontains=query)
+        return paginated(
+            request,
+            self,
+            queues,
+            s.QueueSerializer,
+            extra={"freshness": freshness(access.team, ["queues"]).as_dict()},
+        )
+
+
+class QueueDetail(QueueEndpoint):
+    @extend_schema(
+        operation_id="queue_retrieve",
+        tags=QUEUE_TAGS,
+        summary="One DLI queue, with the team's jobs on it",
+        responses=docs.responses(QueueWithJobsSerializer),
+        examples=[
+            OpenApiExample(
+                "queue", response_only=True, value={**QUEUE_EXAMPLE, "running_jobs": 0, "jobs": []}
+            )
+        ],
+    )
+    def get(self, request, access, credential, queue_name, **kwargs):
+        queue = self.get_queue(access, credential, queue_name)
+        jobs = list(
+            job_selectors.job_list(access.team)
+            .filter(credential_id=queue.credential_id, queue_name=queue.queue_name)
+            .only(*job_selectors.LIST_COLUMNS, *s.LIST_EXTRA_COLUMNS)[:500]
+        )
+        data = s.QueueSerializer(queue).data
+        data["running_jobs"] = sum(vocab.job_status(j.status).group == "running" for j in jobs)
+        data["jobs"] = s.JobListSerializer(jobs, many=True).data
+        return Response(data)

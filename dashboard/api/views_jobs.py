@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -12,7 +13,7 @@ from rest_framework.response import Response
 
 from csapi import CSError, vocab
 from csapi.errors import ERROR_FIELDS
-from dashboard.api import docs
+from dashboard.api import dli_inputs, docs
 from dashboard.api import serializers as s
 from dashboard.api.base import OPERATE, TeamEndpoint
 from dashboard.api.inputs import add_cs_error_or_raise, bind, body_of, request_serializer
@@ -27,8 +28,9 @@ from dashboard.jobs.forms import (
     StopForm,
     TemplateForm,
 )
+from dashboard.jobs.rules import job_refusal
 from dashboard.polling.selectors import freshness
-from dashboard.teams.models import Credential, Role
+from dashboard.teams.models import Credential, Role, Service
 
 WRITE = {"POST": Role.OPERATOR}
 JAR_JOB_TYPES = vocab.JAR_JOB_TYPES
@@ -77,6 +79,25 @@ JarJobUpdateRequest = request_serializer(
     partial=True,
     form_kwargs=_FORM_KW,
 )
+
+
+def _either(name: str, cs, dli) -> PolymorphicProxySerializer:
+    """A body that is CS's or DLI's, as the credential's service decides (documented as oneOf)."""
+    return PolymorphicProxySerializer(
+        component_name=name, serializers=[cs, dli], resource_type_field_name=None, many=False
+    )
+
+
+SqlJobCreateBody = _either("SqlJobCreateAny", SqlJobCreateRequest, dli_inputs.DliSqlJobCreateRequest)
+SqlJobUpdateBody = _either("SqlJobUpdateAny", SqlJobUpdateRequest, dli_inputs.DliSqlJobUpdateRequest)
+JarJobCreateBody = _either("JarJobCreateAny", JarJobCreateRequest, dli_inputs.DliJarJobCreateRequest)
+JarJobUpdateBody = _either("JarJobUpdateAny", JarJobUpdateRequest, dli_inputs.DliJarJobUpdateRequest)
+SERVICE_BODIES = (
+    "The body follows the credential's service: CS's fields (SPUs, clusters, an uploaded JAR) for a CS "
+    "credential, DLI's (CUs, a queue, TaskManagers, a JAR named by `entrypoint`) for a DLI credential. "
+    "Every limit is checked before the cloud is called; its refusals are put on the field they concern."
+)
+
 RunRequest = request_serializer("Run", RunForm)
 StopRequest = request_serializer("Stop", StopForm)
 TemplateCreateRequest = request_serializer(
@@ -124,6 +145,51 @@ SQL_EXAMPLE = {
 }
 
 
+DLI_SQL_EXAMPLE = {
+    "credential": "9b2e4d71-3c6a-4f0e-8a15-7d9c2e4b6a10",
+    "name": "orders_enrich",
+    "queue_name": "acme_flink_prod",
+    "sql_body": "INSERT INTO sink SELECT * FROM source;",
+    "cu_number": 4,
+    "manager_cu_number": 1,
+    "parallel_number": 4,
+    "flink_version": "1.17",
+    "checkpoint_enabled": True,
+    "checkpoint_mode": "exactly_once",
+    "checkpoint_interval": 60,
+    "tags": [{"key": "env", "value": "prod"}],
+    "run": False,
+}
+
+
+def _team_dli_credential(access, value: Any) -> Credential | None:
+    """The team's DLI credential named in a create body, if it names one (else the CS path decides)."""
+    try:
+        public_id = UUID(str(value))
+    except (TypeError, ValueError):
+        return None
+    return Credential.objects.filter(team=access.team, public_id=public_id, service=Service.DLI).first()
+
+
+def _dli_save(request, access, *, kind: str, credential: Credential, job=None) -> Response:
+    """Create (``job`` None) or update a DLI job from the request; 201/200 with the saved job."""
+    payload, run = dli_inputs.parse_dli_job(request, kind=kind, credential=credential, job=job)
+    fields = services.DLI_JAR_JOB_FIELDS if kind == "jar" else services.DLI_SQL_JOB_FIELDS
+    status = 201 if job is None else 200
+    try:
+        if job is None:
+            create = services.job_create_jar if kind == "jar" else services.job_create_sql
+            job = create(access=access, user=request.user, credential=credential, data=payload, run=run)
+        else:
+            update = services.job_update_jar if kind == "jar" else services.job_update_sql
+            update(access=access, user=request.user, job=job, data=payload, run=run)
+    except services.SavedNotRun as saved:
+        return _job_response(saved.job, status, saved.cause)
+    except CSError as exc:
+        dli_inputs.dli_error_or_raise(exc, fields)
+    return _job_response(job, status)
+
+
 def _flag(data: dict[str, Any], name: str) -> bool:
     value = data.pop(name, False)
     if isinstance(value, str):
@@ -169,10 +235,12 @@ class SqlJobCreate(TeamEndpoint):
         operation_id="job_create_sql",
         tags=TAG_JOBS,
         summary="Create a SQL job (and optionally run it)",
-        request=SqlJobCreateRequest,
+        description=SERVICE_BODIES,
+        request=SqlJobCreateBody,
         responses=docs.responses(JobSavedSerializer, write=True, status=201),
         examples=[
             OpenApiExample("create", value=SQL_EXAMPLE, request_only=True),
+            OpenApiExample("create on DLI", value=DLI_SQL_EXAMPLE, request_only=True),
             OpenApiExample(
                 "created", value={**JOB_EXAMPLE, "run_error": None}, response_only=True, status_codes=["201"]
             ),
@@ -180,6 +248,9 @@ class SqlJobCreate(TeamEndpoint):
     )
     def post(self, request, access, **kwargs):
         data = body_of(request)
+        dli = _team_dli_credential(access, data.get("credential"))
+        if dli is not None:
+            return _dli_save(request, access, kind="sql", credential=dli)
         run, authorize = _flag(data, "run"), _flag(data, "authorize_obs")
         form = bind(
             SqlJobForm,
@@ -223,7 +294,8 @@ class SqlJobUpdate(JobEndpoint):
         operation_id="job_update_sql",
         tags=TAG_JOBS,
         summary="Update a SQL job: fields left out keep their current values",
-        request=SqlJobUpdateRequest,
+        description=SERVICE_BODIES,
+        request=SqlJobUpdateBody,
         responses=docs.responses(JobSavedSerializer, write=True),
         examples=[
             OpenApiExample(
@@ -237,6 +309,8 @@ class SqlJobUpdate(JobEndpoint):
             raise ValidationError(
                 {"non_field_errors": ["This is a JAR job: update it through its jar endpoint."]}
             )
+        if job.credential.is_dli:
+            return _dli_save(request, access, kind="sql", credential=job.credential, job=job)
         data = body_of(request)
         run, authorize = _flag(data, "run"), _flag(data, "authorize_obs")
         data.pop("credential", None)
@@ -281,8 +355,9 @@ class JarJobCreate(TeamEndpoint):
     @extend_schema(
         operation_id="job_create_jar",
         tags=TAG_JOBS,
-        summary="Create a JAR job (multipart upload of the JAR, or its OBS URL)",
-        request={"multipart/form-data": JarJobCreateRequest, "application/json": JarJobCreateRequest},
+        summary="Create a JAR job (CS: a multipart upload of the JAR, or its OBS URL; DLI: its entrypoint)",
+        description=SERVICE_BODIES,
+        request={"multipart/form-data": JarJobCreateBody, "application/json": JarJobCreateBody},
         responses=docs.responses(JobSavedSerializer, write=True, status=201),
         examples=[
             OpenApiExample(
@@ -304,6 +379,9 @@ class JarJobCreate(TeamEndpoint):
     )
     def post(self, request, access, **kwargs):
         data = body_of(request)
+        dli = _team_dli_credential(access, data.get("credential"))
+        if dli is not None:
+            return _dli_save(request, access, kind="jar", credential=dli)
         run, authorize = _flag(data, "run"), _flag(data, "authorize_obs")
         form = bind(
             JarJobForm,
@@ -342,8 +420,9 @@ class JarJobUpdate(JobEndpoint):
     @extend_schema(
         operation_id="job_update_jar",
         tags=TAG_JOBS,
-        summary="Update a JAR job (multipart): fields left out keep their current values",
-        request={"multipart/form-data": JarJobUpdateRequest, "application/json": JarJobUpdateRequest},
+        summary="Update a JAR job: fields left out keep their current values",
+        description=SERVICE_BODIES,
+        request={"multipart/form-data": JarJobUpdateBody, "application/json": JarJobUpdateBody},
         responses=docs.responses(JobSavedSerializer, write=True),
         examples=[OpenApiExample("update", value={"args": "--window 60"}, request_only=True)],
     )
@@ -353,6 +432,8 @@ class JarJobUpdate(JobEndpoint):
             raise ValidationError(
                 {"non_field_errors": ["This is a SQL job: update it through its sql endpoint."]}
             )
+        if job.credential.is_dli:
+            return _dli_save(request, access, kind="jar", credential=job.credential, job=job)
         data = body_of(request)
         run, authorize = _flag(data, "run"), _flag(data, "authorize_obs")
         data.pop("credential", None)
@@ -429,6 +510,55 @@ class JobStop(JobEndpoint):
             trigger_savepoint=form.cleaned_data["trigger_savepoint"],
         )
         return _job_response(job, 202)
+
+
+class SavepointSerializer(serializers.Serializer):
+    location = serializers.CharField(help_text="The OBS path DLI writes the savepoint to.")
+    requested_at = serializers.DateTimeField()
+
+
+class JobWithSavepointSerializer(s.JobDetailSerializer):
+    savepoint = SavepointSerializer(help_text="The savepoint just asked for.")
+
+    class Meta(s.JobDetailSerializer.Meta):
+        fields = [*s.JobDetailSerializer.Meta.fields, "savepoint"]
+
+
+class JobSavepoint(JobEndpoint):
+    required_roles = WRITE
+
+    @extend_schema(
+        operation_id="job_savepoint",
+        tags=TAG_JOBS,
+        summary="Make a savepoint of a running DLI job now (it keeps running)",
+        description="DLI only: CS makes savepoints only when it stops a job (see the stop action's "
+        "`trigger_savepoint`), so a CS job answers 409 `action_refused`, as does a DLI job that is not "
+        "running.",
+        request=dli_inputs.SavepointRequest,
+        responses=docs.responses(JobWithSavepointSerializer, write=True, status=202),
+        examples=[
+            OpenApiExample(
+                "savepoint",
+                value={"savepoint_path": "obs://acme-flink/savepoints/orders/"},
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request, access, credential, job_id, **kwargs):
+        job = self.get_job(access, credential, job_id)
+        if not job.credential.is_dli or job_refusal(job, "savepoint") is not None:
+            # refused by the service in its words (a CS job, a job that is not running): DLI is not called
+            services.job_trigger_savepoint(access=access, user=request.user, job=job, savepoint_path="")
+        path = dli_inputs.parse_savepoint(request, job, services.default_savepoint_path(job))
+        try:
+            saved = services.job_trigger_savepoint(
+                access=access, user=request.user, job=job, savepoint_path=path
+            )
+        except CSError as exc:
+            dli_inputs.dli_error_or_raise(exc, ("savepoint_path",))
+        response = _job_response(job, 202)
+        response.data["savepoint"] = SavepointSerializer(saved).data
+        return response
 
 
 class _Batch(TeamEndpoint):

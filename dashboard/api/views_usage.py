@@ -1,5 +1,5 @@
-"""Usage: tenant users' SPU quotas (list for members, update for leads), the billing overview and the
-cost and SPU histories, all read from the poller's snapshots."""
+"""Usage: tenant users' SPU quotas (CS) beside DLI's project quotas, the billing overview and the cost
+and SPU histories, all read from the poller's snapshots; lead-only, as the quotas and billing pages."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from dashboard.clusters.models import Cluster
 from dashboard.polling.selectors import freshness
 from dashboard.usage import selectors, services
 from dashboard.usage.forms import QuotaForm
+from dashboard.usage.models import ProjectQuota
 
 TAGS = ["usage"]
 
@@ -29,6 +30,23 @@ class QuotaRowSerializer(s.UserQuotaSerializer):
     class Meta(s.UserQuotaSerializer.Meta):
         fields = [*s.UserQuotaSerializer.Meta.fields, "usage_percent", "near_quota"]
         read_only_fields = fields
+
+
+class QuotaPageSerializer(page_of(QuotaRowSerializer)):
+    project_quotas = s.ProjectQuotaSerializer(
+        many=True,
+        help_text="DLI's quotas, per project (CU, queues, elastic resource pools) of each DLI credential; "
+        "CS's quotas are per tenant user (`results`).",
+    )
+
+
+def project_quotas(team):
+    """The team's DLI project quotas, by credential and type (one query, the credential joined)."""
+    return (
+        ProjectQuota.objects.filter(team=team, deleted_at__isnull=True)
+        .select_related("credential")
+        .order_by("credential__name", "type")
+    )
 
 
 class QuotaUpdateRequest(serializers.Serializer):
@@ -81,7 +99,7 @@ class QuotaList(TeamEndpoint):
     @extend_schema(
         operation_id="quotas_list",
         tags=TAGS,
-        summary="Tenant users' SPU quotas",
+        summary="Tenant users' SPU quotas (CS) and the projects' quotas (DLI)",
         parameters=[
             OpenApiParameter(
                 "sort",
@@ -91,7 +109,7 @@ class QuotaList(TeamEndpoint):
             ),
             *docs.PAGE_PARAMS,
         ],
-        responses=docs.responses(page_of(QuotaRowSerializer)),
+        responses=docs.responses(QuotaPageSerializer),
     )
     def get(self, request, access, **kwargs):
         _sort, rows = selectors.quota_rows(access.team, sort=str(request.query_params.get("sort", "-usage")))
@@ -100,7 +118,10 @@ class QuotaList(TeamEndpoint):
             self,
             rows,
             QuotaRowSerializer,
-            extra={"freshness": freshness(access.team, ["quotas"]).as_dict()},
+            extra={
+                "project_quotas": s.ProjectQuotaSerializer(project_quotas(access.team), many=True).data,
+                "freshness": freshness(access.team, ["quotas"]).as_dict(),
+            },
         )
 
 
