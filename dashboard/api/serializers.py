@@ -4,7 +4,6 @@ or ``csapi.validation`` (see ``inputs.py``), never by limits restated here.
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -186,11 +185,11 @@ class _ServiceFieldsMixin(serializers.Serializer):
     def get_unit(self, job: Job) -> str:
         return "cu" if is_dli(job) else "spu"
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_spu_number(self, job: Job) -> int | None:
         return None if is_dli(job) else job.spu_number
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_cu_number(self, job: Job) -> int | None:
         return job.spu_number if is_dli(job) else None
 
@@ -292,7 +291,7 @@ class JobSerializer(_ServiceFieldsMixin, serializers.ModelSerializer):
     def get_status_group(self, job: Job) -> str:
         return job.status_info.group
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_duration(self, job: Job) -> int | None:
         return job.current_duration_ms
 
@@ -342,7 +341,7 @@ class JobListSerializer(_ServiceFieldsMixin, serializers.Serializer):
     def get_status_group(self, job: Job) -> str:
         return job.status_info.group
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_duration(self, job: Job) -> int | None:
         return job.current_duration_ms
 

@@ -46,6 +46,7 @@ KINDS_BY_PATH = {
     "templates": ["templates"],
     "clusters": ["clusters", "jobs"],
     "quotas": ["quotas"],
+    "queues": [],
     "overview": ["overview"],
     "cost-history": ["overview"],
 }
@@ -67,13 +68,24 @@ def _keep_the_test_connection():
 
 
 @pytest.fixture
-def world(roles, cs_credential, fast_cs):
-    """A personal token for each role; alpha's snapshots are synced from the emulator on first use."""
+def world(roles, cs_credential, dli_credential, emulator, fast_cs):
+    """A personal token for each role; alpha's snapshots are synced from the emulator on first use;
+    a DLI credential with a running DLI job, its queues and its project quotas."""
     from dashboard.api.services import token_create
+    from tests.dashboard.api import dli
 
     tokens = {role: token_create(user=getattr(roles, role), name="conformance")[1] for role in ROLES}
     _alert_objects(roles.team)
-    return {"credential": cs_credential, "tokens": tokens, "synced": False}
+    dli.queue_rows(dli_credential)
+    dli.quota_rows(dli_credential)
+    dli_job = dli.running_job(roles.operator, dli_credential, emulator, name="conformance_dli")
+    return {
+        "credential": cs_credential,
+        "dli": dli_credential,
+        "dli_job": dli_job,
+        "tokens": tokens,
+        "synced": False,
+    }
 
 
 def _alert_objects(team) -> None:
@@ -106,11 +118,27 @@ def _sync_for(world, path: str) -> None:
         sync_all(world["credential"].pk, kinds)
 
 
-def _real_ids(world) -> dict[str, str]:
-    from dashboard.clusters.models import Cluster, Peering
+#: Operations only DLI objects answer: their real ids are the DLI credential's.
+DLI_PATHS = ("/queues/", "/savepoint/")
+
+
+def _real_ids(world, path: str = "") -> dict[str, str]:
+    from dashboard.clusters.models import Cluster, Peering, Queue
     from dashboard.jobs.models import Job, Template
     from dashboard.usage.models import UserQuota
 
+    if any(part in path for part in DLI_PATHS) or ("/jobs/{credential}/" in path and _half(path)):
+        dli = world["dli"]
+        queue = Queue.objects.filter(credential=dli).values_list("queue_name", flat=True).first()
+        job = (
+            Job.objects.filter(credential=dli, deleted_at__isnull=True)
+            .values_list("job_id", flat=True)
+            .first()
+        )
+        ids = {"team_slug": "alpha", "credential": str(dli.public_id), "queue_name": queue or ""}
+        if job is not None:
+            ids["job_id"] = str(job)
+        return ids
     cred = world["credential"]
     ids: dict[str, str] = {"team_slug": "alpha", "credential": str(cred.public_id)}
     for name, model, field in (
@@ -140,6 +168,11 @@ def _real_ids(world) -> dict[str, str]:
     return ids
 
 
+def _half(path: str) -> bool:
+    """Half of the job operations address the DLI job, as a pure function of the path."""
+    return int(hashlib.sha256(path.encode()).hexdigest(), 16) % 2 == 1
+
+
 @schema.parametrize()
 @settings(
     max_examples=3,
@@ -154,7 +187,7 @@ def test_api_conforms_to_its_schema(case, world):
     # Half of the cases address the team's real objects (reaching the handlers), half keep the
     # generated ids (reaching the 404s); the choice is a pure function of the case, so runs repeat.
     _sync_for(world, case.operation.path)
-    ids = _real_ids(world)
+    ids = _real_ids(world, case.operation.path)
     real = (
         int(hashlib.sha256(repr(sorted((case.path_parameters or {}).items())).encode()).hexdigest(), 16) % 2
     )
