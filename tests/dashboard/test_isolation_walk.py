@@ -2,8 +2,9 @@
 as an anonymous user, an outsider and each role of the wrong team. Every answer is a login redirect,
 401, 403 or 404, no body shows the other team's data, and nothing reaches CS.
 
-A URL added later with a path argument this walk does not know fails the test until the walk is told
-which object of the other team to use for it; a URL outside any team must be listed in
+The walk runs twice: with the other team's CS objects, then, on every URL that names a credential, with
+its DLI credential, DLI job and queue. A URL added later with a path argument this walk does not know
+fails the test until the walk is told which object of the other team to use for it; a URL outside any team must be listed in
 ``NOT_TEAM_SCOPED`` with the reason it is safe.
 """
 
@@ -21,6 +22,7 @@ from dashboard.clusters.models import Cluster, HostMapping, Peering, Route
 from dashboard.jobs.models import Job, Template
 from dashboard.polling.services import sync_all
 from dashboard.usage.models import UserQuota
+from tests.dashboard.api import dli
 
 pytestmark = pytest.mark.django_db
 
@@ -90,6 +92,7 @@ def beta(roles, other_cs_credential, emulator):
         message="beta's call",
     )
     alerts = _beta_alerts(roles, other_cs_credential, job)
+    beta_dli = _beta_dli(roles, emulator)
     kwargs = {
         **alerts.kwargs,
         "team": team.slug,
@@ -105,6 +108,7 @@ def beta(roles, other_cs_credential, emulator):
         "member_id": roles.other_lead.username,
         "token": token.public_id,
         "call": call.public_id,
+        "queue_name": beta_dli.queue.queue_name,
     }
     secrets = [
         team.name,
@@ -116,8 +120,27 @@ def beta(roles, other_cs_credential, emulator):
         other_cs_credential.name,
         template.name,
         *alerts.secrets,
+        *beta_dli.secrets,
     ]
-    return type("Beta", (), {"kwargs": kwargs, "secrets": [s for s in secrets if s and len(s) >= 4]})
+    dli_kwargs = {**kwargs, **beta_dli.kwargs}
+    return type(
+        "Beta",
+        (),
+        {"kwargs": kwargs, "dli_kwargs": dli_kwargs, "secrets": [s for s in secrets if s and len(s) >= 4]},
+    )
+
+
+def _beta_dli(roles, emulator):
+    """Team beta's DLI credential with a running DLI job (created through the jobs service against the
+    emulator's DLI), its queues and its project quotas."""
+    credential = dli.dli_credential_for(roles.other_team, emulator.tenants[1], emulator.url, name="beta-dli")
+    queues = dli.queue_rows(credential)
+    dli.quota_rows(credential)
+    job = dli.running_job(roles.other_lead, credential, emulator, name="beta_dli_stream")
+    queue = next(q for q in queues if q.queue_name == job.queue_name)
+    kwargs = {"credential": credential.public_id, "job_id": job.job_id, "queue_name": queue.queue_name}
+    secrets = [job.name, job.sql_body[:60], credential.name, str(credential.public_id), queue.queue_name]
+    return type("BetaDLI", (), {"kwargs": kwargs, "secrets": secrets, "queue": queue, "job": job})
 
 
 def _beta_alerts(roles, credential, job):
@@ -167,7 +190,11 @@ def _url(name, pattern, route, kwargs):
     return reverse(name, kwargs={k: kwargs[k] for k in needed})
 
 
-READ_POSTS = {"POST /v3/auth/tokens", "POST /v1.0/{project_id}/jobs/metrics"}
+READ_POSTS = {
+    "POST /v3/auth/tokens",
+    "POST /v1.0/{project_id}/jobs/metrics",
+    "POST /v1.0/{project_id}/streaming/jobs/metrics",
+}
 
 
 def _writes(emulator) -> int:
@@ -177,6 +204,19 @@ def _writes(emulator) -> int:
 
 
 def test_every_url_is_closed_to_other_teams(roles, beta, client, emulator):
+    walked = _walk(roles, beta, client, emulator, beta.kwargs)
+    assert walked > 50 * 5
+
+
+def test_every_url_is_closed_to_other_teams_dli_objects(roles, beta, client, emulator):
+    """Every URL that names a credential, with the other team's DLI credential, job and queue."""
+    walked = _walk(
+        roles, beta, client, emulator, beta.dli_kwargs, only=lambda route: "<uuid:credential>" in route
+    )
+    assert walked > 20 * 5
+
+
+def _walk(roles, beta, client, emulator, kwargs, only=None) -> int:
     tokens = {
         user: token_create(user=getattr(roles, user), name="walk")[1]
         for user in ("outsider", "lead", "operator", "viewer")
@@ -184,9 +224,9 @@ def test_every_url_is_closed_to_other_teams(roles, beta, client, emulator):
     walked = 0
     writes_before = _writes(emulator)
     for name, pattern, route in _patterns():
-        if name in NOT_TEAM_SCOPED:
+        if name in NOT_TEAM_SCOPED or (only is not None and not only(route)):
             continue
-        url = _url(name, pattern, route, beta.kwargs)
+        url = _url(name, pattern, route, kwargs)
         is_api = route.startswith("api/")
         for who in (None, "outsider", "lead", "operator", "viewer"):
             cache.clear()  # write rate limits are not under test here
@@ -222,8 +262,8 @@ def test_every_url_is_closed_to_other_teams(roles, beta, client, emulator):
             # A method the view does not serve may answer 405, but some method must reach the access check.
             assert set(answers.values()) != {405}, (url, who, answers)
             walked += 1
-    assert walked > 50 * 5
-    assert _writes(emulator) == writes_before, "a request from outside the team reached CS"
+    assert _writes(emulator) == writes_before, "a request from outside the team reached the cloud"
+    return walked
 
 
 def test_walk_knows_every_non_team_url(roles):
