@@ -84,6 +84,116 @@ def capture_broker():
     before_task_publish.disconnect(record)
 
 
+def _dli_scenario(client, emu, tenant, canaries, raw_token, keep) -> list[str]:
+    """The DLI part of the hunt; returns the texts of the DLI exceptions it met."""
+    import json
+
+    from csapi import CSError
+    from dashboard.teams.cs import client_for
+    from tests.dashboard.api import dli
+
+    common = {
+        "service": "dli",
+        "region": "cn-north-1",
+        "project_id": tenant.project_id,
+        "cs_endpoint": "",
+        "dli_endpoint": emu.url,
+        "iam_endpoint": emu.url,
+        "vpc_endpoint": "",
+    }
+    keep(
+        client.post(
+            reverse("credential_create", kwargs={"team": "alpha"}),
+            {
+                **common,
+                "name": "dli-pw",
+                "auth_type": AuthType.PASSWORD,
+                "domain_name": tenant.domain,
+                "username": tenant.user,
+                "access_key": "",
+                "secret": canaries["password"],
+            },
+        )
+    )
+    keep(
+        client.post(
+            reverse("credential_create", kwargs={"team": "beta"}),
+            {
+                **common,
+                "name": "dli-aksk",
+                "auth_type": AuthType.AKSK,
+                "access_key": tenant.ak,
+                "secret": canaries["sk"],
+            },
+        )
+    )
+    dli_pw, dli_aksk = Credential.objects.get(name="dli-pw"), Credential.objects.get(name="dli-aksk")
+    for credential in (dli_pw, dli_aksk):
+        sync_all(credential.id)  # whatever DLI polls
+        dli.queue_rows(credential)
+        dli.quota_rows(credential)
+        kwargs = {"team": credential.team.slug, "credential": credential.public_id}
+        keep(client.post(reverse("credential_test", kwargs=kwargs)))
+        keep(client.get(reverse("credential_detail", kwargs=kwargs)))
+
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw_token}"}
+    jobs = "/api/v1/teams/alpha/jobs/"
+
+    def api_post(path, body):
+        return keep(client.post(path, json.dumps(body), content_type="application/json", **auth))
+
+    body = {
+        "credential": str(dli_pw.public_id),
+        "name": "leak_hunt_dli",
+        "queue_name": dli.flink_queue(dli_pw),
+        "sql_body": "INSERT INTO sink SELECT * FROM source;",
+        "obs_bucket": "leak-hunt-bucket",
+        "run": True,
+    }
+    created = api_post(jobs + "sql/", body)
+    assert created.status_code == 201, created.content
+    job = Job.objects.get(credential=dli_pw, job_id=created.json()["job_id"])
+    api_post(jobs + "sql/", body)  # the name is taken: DLI's refusal on the field
+    emu.advance(120)
+    dli.observe(job)
+    url = f"{jobs}{dli_pw.public_id}/{job.job_id}/"
+    assert api_post(url + "savepoint/", {}).status_code == 202
+    emu.advance(60)
+    dli.observe(job)
+    api_post(url + "stop/", {"trigger_savepoint": True})
+    emu.faults.configure({"path": "/streaming/", "error_rate": 1.0, "error_statuses": [500]})
+    api_post(
+        jobs + "jar/",
+        {"credential": str(dli_pw.public_id), "name": "leak_jar", "entrypoint": "obs://b-1/a.jar"},
+    )
+    api_post(url + "run/", {})
+    emu.faults.clear()
+    page = {"team": "alpha", "credential": dli_pw.public_id, "job_id": job.job_id}
+    for name in ("job_detail", "job_edit"):
+        keep(client.get(reverse(name, kwargs=page)))
+    keep(client.get(reverse("job_list", kwargs={"team": "alpha"}), {"service": "dli"}))
+    for path in (url, jobs + "?service=dli", "/api/v1/teams/alpha/queues/", "/api/v1/teams/alpha/quotas/"):
+        keep(client.get(path, **auth))
+
+    texts: list[str] = []
+    # DLI unreachable, and DLI refusing a wrong access key.
+    Credential.objects.filter(pk=dli_pw.pk).update(
+        dli_endpoint="http://127.0.0.1:9", iam_endpoint="http://127.0.0.1:9"
+    )
+    api_post(url + "run/", {})
+    texts.extend(r.error for r in sync_all(dli_pw.id).values() if getattr(r, "error", ""))
+    Credential.objects.filter(pk=dli_pw.pk).update(dli_endpoint=emu.url, iam_endpoint=emu.url)
+    bad = Credential.objects.get(pk=dli_aksk.pk)
+    bad.access_key = "WRONGAK000000000000"
+    try:
+        with client_for(bad) as cloud:
+            cloud.jobs.list(limit=1)
+    except CSError as exc:
+        texts.extend([str(exc), repr(exc), repr(exc.__dict__)])
+    assert texts, "no DLI failure was met"
+    return texts
+
+
 def _jar() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zf:
@@ -275,6 +385,12 @@ def test_no_secret_anywhere(
 
     # The API, with a personal token.
     _, raw_token = token_create(user=lead, name="leak hunt")
+
+    # DLI: a credential of each scheme through the form, test connection, and DLI jobs through the API
+    # (create and run, savepoint, stop with savepoint, a refusal, DLI failing and unreachable), then
+    # the DLI job's pages and endpoints, its queues and its quotas.
+    exceptions.extend(_dli_scenario(client, emu, tenant, canaries, raw_token, keep))
+
     for path in (
         "/api/v1/teams/",
         "/api/v1/teams/alpha/jobs/",
