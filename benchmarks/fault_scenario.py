@@ -5,6 +5,10 @@ tokens that expire every minute, truncated bodies — while other users of the t
 it and the poller keeps polling. Then CS is healthy again. The scenario counts what the dashboard lost
 or duplicated against CS's own answers once healthy, and how long it took to be current again.
 
+:func:`run_dli_scenario` does the same for DLI, one fault flag at a time on DLI's Flink job paths,
+while the team acts on its DLI jobs through the API and the pages: no 500, every refusal readable,
+reads up, and everything works once DLI is healthy.
+
 Needs Django set up and the database ready; ``server`` is a running ``EmulatorServer``.
 """
 
@@ -173,4 +177,157 @@ def run_scenario(
         "jobs": len(cs_jobs),
         "samples": sum(samples.values()),
     }
+    return report
+
+
+# ------------------------------------------------------------------------------------------ DLI
+
+#: The emulator's fault flags, one at a time, on DLI's Flink job paths (DLI's IAM token call aside).
+DLI_FAULTS: dict[str, dict] = {
+    "5xx": {"error_rate": 1.0, "error_statuses": [500, 502, 503]},
+    "429": {"throttle_rate": 1.0, "retry_after": 1},
+    "truncated": {"truncate_rate": 1.0},
+    "non_json": {"non_json_rate": 1.0},
+    "slow_and_flaky": {"latency_ms": 300, "error_rate": 0.5},
+}
+
+
+@dataclass
+class DLIFaultReport:
+    """What the dashboard answered while DLI misbehaved: no 500, every refusal readable, reads up."""
+
+    faults: int = 0
+    writes: int = 0
+    writes_accepted: int = 0
+    writes_refused: int = 0
+    server_errors: int = 0
+    unreadable: int = 0
+    reads: int = 0
+    reads_ok: int = 0
+    recovered: bool = False
+    problems: list = field(default_factory=list)
+
+
+def _readable(status: int, text: str, api: bool) -> bool:
+    """An API refusal in the one error shape with a sentence for people (no traceback, no bare code)."""
+    if not api or status < 400:
+        return True
+    import json
+
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return False
+    message = str(body.get("message") or "")
+    detail = body.get("detail") or {}
+    sentences = (
+        [message, *(m for ms in detail.values() for m in ms)] if isinstance(detail, dict) else [message]
+    )
+    return len(message) > 10 and "Traceback" not in text and all(len(str(m)) > 10 for m in sentences)
+
+
+def run_dli_scenario(
+    server,
+    credential: Credential,
+    *,
+    api: Callable[[str, str, dict | None], tuple[int, str]],
+    page: Callable[..., tuple[int, str]],
+    running_job: Job,
+    draft_job: Job,
+    faults: dict[str, dict] | None = None,
+) -> DLIFaultReport:
+    """Each fault flag on DLI's paths in turn, while the team acts on its DLI jobs through the API (create,
+    update, run, stop, savepoint, batch run) and reads its DLI pages and endpoints; then DLI is healthy
+    and the same actions work again.
+
+    ``api(method, path, body)`` and ``page(path, data=None)`` (a POST when ``data`` is given) make a
+    request as a member who may act (operator or lead) and return (status, body text). The jobs are the credential's (a running one and a draft).
+    """
+    from django.urls import reverse
+
+    report = DLIFaultReport()
+    team = credential.team.slug
+    jobs = f"/api/v1/teams/{team}/jobs/"
+    running = f"{jobs}{credential.public_id}/{running_job.job_id}/"
+    draft = f"{jobs}{credential.public_id}/{draft_job.job_id}/"
+    queue = running_job.queue_name
+    reads = [
+        (True, f"{jobs}?service=dli"),
+        (True, running),
+        (True, draft + "status-history/"),
+        (False, reverse("job_list", kwargs={"team": team}) + "?service=dli"),
+        (
+            False,
+            reverse(
+                "job_detail",
+                kwargs={"team": team, "credential": credential.public_id, "job_id": running_job.job_id},
+            ),
+        ),
+    ]
+
+    def new_job(tag: str) -> dict:
+        return {
+            "credential": str(credential.public_id),
+            "name": f"fault_{tag}",
+            "queue_name": queue,
+            "sql_body": "INSERT INTO sink SELECT * FROM source;",
+        }
+
+    def writes(tag: str) -> list[tuple[str, str, dict | None]]:
+        return [
+            (
+                "POST",
+                jobs + "sql/",
+                {"credential": str(credential.public_id), "name": f"fault_{tag}", "queue_name": queue},
+            ),
+            ("PATCH", draft + "sql/", {"desc": f"under {tag}"}),
+            ("POST", draft + "run/", {}),
+            ("POST", f"{jobs}run/", {"jobs": [f"{credential.public_id}:{draft_job.job_id}"]}),
+            ("POST", running + "savepoint/", {"savepoint_path": f"obs://fault-bucket/{tag}/"}),
+            ("POST", running + "stop/", {}),
+        ]
+
+    def check(method: str, path: str, status: int, text: str, is_api: bool) -> None:
+        if status >= 500 and status not in (502, 503):
+            report.server_errors += 1
+            report.problems.append(f"{method} {path} -> {status}")
+        elif not _readable(status, text, is_api):
+            report.unreadable += 1
+            report.problems.append(f"{method} {path} -> {status}: {text[:200]}")
+
+    for tag, rule in (faults or DLI_FAULTS).items():
+        server.faults.configure({"rules": [{"path": "/streaming/", **rule}], "seed": 7})
+        report.faults += 1
+        for method, path, body in writes(tag):
+            status, text = api(method, path, body)
+            report.writes += 1
+            report.writes_accepted += status < 400
+            report.writes_refused += status >= 400
+            check(method, path, status, text, True)
+        job_page = {"team": team, "credential": credential.public_id, "job_id": draft_job.job_id}
+        for name in ("job_run", "job_stop"):
+            path = reverse(name, kwargs=job_page)
+            status, text = page(path, {})
+            report.writes += 1
+            report.writes_accepted += status < 400
+            report.writes_refused += status >= 400
+            check("POST", path, status, text, False)
+        for is_api, path in reads:
+            status, text = api("GET", path, None) if is_api else page(path)
+            report.reads += 1
+            report.reads_ok += status == 200
+            check("GET", path, status, text, is_api)
+        server.faults.clear()
+
+    # Healthy again: a new job is created and run.
+    status, text = api(
+        "POST",
+        jobs + "sql/",
+        {**new_job("after"), "run": True},
+    )
+    import json
+
+    report.recovered = status == 201 and json.loads(text).get("run_error") is None
+    if not report.recovered:
+        report.problems.append(f"after the faults: {status} {text[-600:]}")
     return report
