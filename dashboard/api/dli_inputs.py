@@ -38,15 +38,23 @@ class TagsField(serializers.Field):
     """DLI's ``[{"key": ..., "value": ...}]``, or a ``{key: value}`` object (turned into the former)."""
 
     default_error_messages = {
-        "invalid": "Tags are a list of {key, value} objects or one {key: value} object."
+        "invalid": "Tags are a list of {key, value} objects or one {key: value} object.",
+        "control": "A tag may not hold control characters.",
     }
 
     def to_internal_value(self, data: Any) -> list[dict[str, Any]]:
         if isinstance(data, Mapping):
-            return [{"key": k, "value": v} for k, v in data.items()]
-        if isinstance(data, list):
-            return list(data)
-        self.fail("invalid")
+            tags = [{"key": k, "value": v} for k, v in data.items()]
+        elif isinstance(data, list):
+            tags = list(data)
+        else:
+            self.fail("invalid")
+        # (DLI's rules leave them to DLI; the snapshot's JSON column cannot keep a NUL on PostgreSQL)
+        for tag in tags:
+            texts = tag.values() if isinstance(tag, Mapping) else ()
+            if any(isinstance(t, str) and any(ord(c) < 32 for c in t) for t in texts):
+                self.fail("control")
+        return tags
 
     def to_representation(self, value: Any) -> Any:
         return value

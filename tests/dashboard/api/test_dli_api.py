@@ -96,6 +96,7 @@ def test_create_dli_sql_job(roles, api, dli_credential, emulator, fast_cs):
         ({"checkpoint_mode": "sometimes"}, "checkpoint_mode"),
         ({"resume_max_num": 0}, "resume_max_num"),
         ({"tags": [{"key": "_sys_x", "value": "v"}]}, "tags"),
+        ({"tags": {"env": "prod\x00"}}, "tags"),
         ({"tags": {f"k{i}": "v" for i in range(limits.TAGS_MAX + 1)}}, "tags"),
         ({"dirty_data_strategy": "7"}, "dirty_data_strategy"),
         ({"job_type": "flink_jar_job"}, "job_type"),
