@@ -142,7 +142,7 @@ class _DliJobFields(serializers.Serializer):
     run = serializers.BooleanField(default=False, required=False, help_text="Also start the job once saved.")
 
 
-class DliSqlJobCreateRequest(_DliJobFields):
+class DliSqlJobCreate(_DliJobFields):
     """A DLI Flink SQL job (D1), for a credential of service ``dli``."""
 
     credential = serializers.UUIDField(help_text="A DLI credential of the team.")
@@ -161,7 +161,7 @@ class DliSqlJobCreateRequest(_DliJobFields):
     udf_jar_url = _text("A UDF JAR (a DLI package or an OBS path).", max_length=limits.OBS_PATH_MAX_CHARS)
 
 
-class DliSqlJobUpdateRequest(DliSqlJobCreateRequest):
+class DliSqlJobUpdate(DliSqlJobCreate):
     """An update of a DLI Flink SQL job (D2): fields left out keep their values."""
 
     credential = None
@@ -172,7 +172,7 @@ class DliSqlJobUpdateRequest(DliSqlJobCreateRequest):
 _ENTRYPOINT_HELP = "An OBS path (obs://bucket/path.jar) or the name of a package uploaded to DLI."
 
 
-class DliJarJobCreateRequest(_DliJobFields):
+class DliJarJobCreate(_DliJobFields):
     """A DLI Flink JAR job (D3): its JAR is named, not uploaded."""
 
     credential = serializers.UUIDField(help_text="A DLI credential of the team.")
@@ -191,14 +191,14 @@ class DliJarJobCreateRequest(_DliJobFields):
     )
 
 
-class DliJarJobUpdateRequest(DliJarJobCreateRequest):
+class DliJarJobUpdate(DliJarJobCreate):
     """An update of a DLI Flink JAR job (D4): fields left out keep their values."""
 
     credential = None
     job_type = None
 
 
-class SavepointRequest(serializers.Serializer):
+class SavepointTrigger(serializers.Serializer):
     savepoint_path = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -295,9 +295,9 @@ def parse_dli_job(
     update = job is not None
     jar = kind == "jar"
     if jar:
-        klass = DliJarJobUpdateRequest if update else DliJarJobCreateRequest
+        klass = DliJarJobUpdate if update else DliJarJobCreate
     else:
-        klass = DliSqlJobUpdateRequest if update else DliSqlJobCreateRequest
+        klass = DliSqlJobUpdate if update else DliSqlJobCreate
     body = _body_of(request, ("dependency_jars", "dependency_files"))
     if "authorize_obs" in body:
         _raise_field_errors(
@@ -340,7 +340,7 @@ def parse_dli_job(
 
 def parse_savepoint(request, job: Job, default: str) -> str:
     body = _body_of(request)
-    serializer = SavepointRequest(data=body)
+    serializer = SavepointTrigger(data=body)
     serializer.is_valid(raise_exception=True)
     path = (serializer.validated_data.get("savepoint_path") or "").strip() or default
     if not path:

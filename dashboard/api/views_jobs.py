@@ -88,10 +88,10 @@ def _either(name: str, cs, dli) -> PolymorphicProxySerializer:
     )
 
 
-SqlJobCreateBody = _either("SqlJobCreateAny", SqlJobCreateRequest, dli_inputs.DliSqlJobCreateRequest)
-SqlJobUpdateBody = _either("SqlJobUpdateAny", SqlJobUpdateRequest, dli_inputs.DliSqlJobUpdateRequest)
-JarJobCreateBody = _either("JarJobCreateAny", JarJobCreateRequest, dli_inputs.DliJarJobCreateRequest)
-JarJobUpdateBody = _either("JarJobUpdateAny", JarJobUpdateRequest, dli_inputs.DliJarJobUpdateRequest)
+SqlJobCreateBody = _either("SqlJobCreateAny", SqlJobCreateRequest, dli_inputs.DliSqlJobCreate)
+SqlJobUpdateBody = _either("SqlJobUpdateAny", SqlJobUpdateRequest, dli_inputs.DliSqlJobUpdate)
+JarJobCreateBody = _either("JarJobCreateAny", JarJobCreateRequest, dli_inputs.DliJarJobCreate)
+JarJobUpdateBody = _either("JarJobUpdateAny", JarJobUpdateRequest, dli_inputs.DliJarJobUpdate)
 SERVICE_BODIES = (
     "The body follows the credential's service: CS's fields (SPUs, clusters, an uploaded JAR) for a CS "
     "credential, DLI's (CUs, a queue, TaskManagers, a JAR named by `entrypoint`) for a DLI credential. "
@@ -534,7 +534,7 @@ class JobSavepoint(JobEndpoint):
         description="DLI only: CS makes savepoints only when it stops a job (see the stop action's "
         "`trigger_savepoint`), so a CS job answers 409 `action_refused`, as does a DLI job that is not "
         "running.",
-        request=dli_inputs.SavepointRequest,
+        request=dli_inputs.SavepointTrigger,
         responses=docs.responses(JobWithSavepointSerializer, write=True, status=202),
         examples=[
             OpenApiExample(

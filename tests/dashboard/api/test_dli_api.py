@@ -495,3 +495,47 @@ def test_dli_faults_are_readable_errors(roles, api, dli_credential, emulator, fa
     # Reads are served from snapshots and keep working.
     assert client.get(job_url(job)).status_code == 200
     assert client.get(JOBS, {"service": "dli"}).status_code == 200
+
+
+# ------------------------------------------------------------------------------------------ schema
+
+
+def test_schema_describes_both_services(client):
+    schema = client.get("/api/schema/?format=json").json()
+    assert "DLI" in schema["info"]["description"] and "`service`" in schema["info"]["description"]
+    paths = schema["paths"]
+    team = "/api/v1/teams/{team_slug}/"
+    assert team + "queues/" in paths and team + "queues/{credential}/{queue_name}/" in paths
+    assert team + "jobs/{credential}/{job_id}/savepoint/" in paths
+    params = {p["name"] for p in paths[team + "jobs/"]["get"]["parameters"]}
+    assert {"service", "queue"} <= params
+    components = schema["components"]["schemas"]
+    for name in ("JobList", "JobDetail"):
+        props = components[name]["properties"]
+        assert {"service", "unit", "cu_number", "spu_number", "queue_name", "restart_times"} <= set(props)
+        unit = props["unit"]["allOf"][0]["$ref"].rsplit("/", 1)[1]
+        assert components[unit]["enum"] == ["spu", "cu"]
+    detail = components["JobDetail"]["properties"]
+    assert {
+        "manager_cu_number",
+        "tm_cus",
+        "tm_slot_num",
+        "savepoint_path",
+        "flink_version",
+        "tags",
+        "resume_checkpoint",
+        "resume_max_num",
+    } <= set(detail)
+    body = paths[team + "jobs/sql/"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    refs = {r["$ref"].rsplit("/", 1)[1] for r in components[body["$ref"].rsplit("/", 1)[1]]["oneOf"]}
+    assert refs == {
+        "SqlJobCreateRequest",
+        "DliSqlJobCreateRequest",
+    } or "DliSqlJobCreateRequest" in str(refs)
+    dli_body = components[next(r for r in refs if r.startswith("Dli"))]["properties"]
+    assert (
+        dli_body["cu_number"]["maximum"] == limits.CU_MAX
+        and dli_body["name"]["maxLength"] == limits.JOB_NAME_MAX_CHARS
+    )
+    quotas = components["QuotaPage"]["properties"]
+    assert "project_quotas" in quotas
