@@ -70,10 +70,28 @@ _CS_STATUS: tuple[tuple[type[csapi.CSError], int, str], ...] = (
 )
 
 _CS_MESSAGES = {
-    "cs_rate_limited": "CS is limiting requests; try again later.",
-    "cs_unavailable": "CS cannot be reached right now; the dashboard's data stays browsable. Try again later.",
-    "cs_auth_failed": "CS refused the team's credential; a lead should check it.",
+    "cs_rate_limited": "%(service)s is limiting requests; try again later.",
+    "cs_unavailable": "%(service)s cannot be reached right now; the dashboard's data stays browsable. Try again "
+    "later.",
+    "cs_auth_failed": "%(service)s refused the team's credential; a lead should check it.",
 }
+
+
+def service_of(exc: csapi.CSError) -> str:
+    """Which cloud service answered (or failed to): DLI by its codes, paths or messages, else CS.
+
+    The error codes (``cs_*``) are the API's for both services; the sentences name the right one.
+    """
+    url = exc.url or ""
+    if (
+        (exc.code or "").startswith("DLI.")
+        or "/streaming/" in url
+        or url.rstrip("/").endswith("/queues")
+        or "/queues/" in url
+        or str(exc.message or "").startswith("DLI ")
+    ):
+        return "DLI"
+    return "CS"
 
 
 def cs_error_response(exc: csapi.CSError) -> Response:
@@ -82,7 +100,12 @@ def cs_error_response(exc: csapi.CSError) -> Response:
         # A failure code CS answered with a 4xx: the action was declined (e.g. already being deleted).
         http_status, code = 409, "cs_rejected"
     context = error_context(exc)
-    message = _CS_MESSAGES.get(code) or context["description"] or "CS rejected the request."
+    service = service_of(exc)
+    message = (
+        (_CS_MESSAGES[code] % {"service": service} if code in _CS_MESSAGES else "")
+        or context["description"]
+        or f"{service} rejected the request."
+    )
     headers = {}
     if http_status == 429:
         headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after or 1)))

@@ -539,3 +539,18 @@ def test_schema_describes_both_services(client):
     )
     quotas = components["QuotaPage"]["properties"]
     assert "project_quotas" in quotas
+
+
+def test_dli_unreachable_or_limiting_is_said_of_dli(roles, api, dli_credential, emulator, fast_cs):
+    job = dli.create_sql_job(roles.operator, dli_credential, name="far_away")
+    emulator.faults.configure({"path": "/streaming/", "throttle_rate": 1.0, "retry_after": 3})
+    limited = assert_error(
+        api(roles.operator).post(job_url(job, "run/"), {}, format="json"), 429, "cs_rate_limited"
+    )
+    assert limited["message"].startswith("DLI is limiting requests")
+    emulator.faults.clear()
+    dli_credential.dli_endpoint = "http://127.0.0.1:9"
+    dli_credential.save()
+    response = api(roles.operator).post(job_url(job, "run/"), {}, format="json")
+    error = assert_error(response, 503, "cs_unavailable")
+    assert error["message"].startswith("DLI cannot be reached"), error
