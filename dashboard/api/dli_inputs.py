@@ -38,8 +38,8 @@ class TagsField(serializers.Field):
     """DLI's ``[{"key": ..., "value": ...}]``, or a ``{key: value}`` object (turned into the former)."""
 
     default_error_messages = {
-        "invalid": "Tags are a list of {key, value} objects or one {key: value} object.",
-        "control": "A tag may not hold control characters.",
+        "invalid": "Tags are a list of {{key, value}} objects or one {{key: value}} object.",
+        "control": "A tag may not hold control characters or lone surrogates.",
     }
 
     def to_internal_value(self, data: Any) -> list[dict[str, Any]]:
@@ -49,10 +49,14 @@ class TagsField(serializers.Field):
             tags = list(data)
         else:
             self.fail("invalid")
-        # (DLI's rules leave them to DLI; the snapshot's JSON column cannot keep a NUL on PostgreSQL)
+        # (DLI's rules leave them to DLI; the snapshot's JSON column cannot keep a NUL on PostgreSQL,
+        # nor a lone surrogate anywhere)
         for tag in tags:
             texts = tag.values() if isinstance(tag, Mapping) else ()
-            if any(isinstance(t, str) and any(ord(c) < 32 for c in t) for t in texts):
+            if any(
+                isinstance(t, str) and any(ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF for c in t)
+                for t in texts
+            ):
                 self.fail("control")
         return tags
 

@@ -97,6 +97,7 @@ def test_create_dli_sql_job(roles, api, dli_credential, emulator, fast_cs):
         ({"resume_max_num": 0}, "resume_max_num"),
         ({"tags": [{"key": "_sys_x", "value": "v"}]}, "tags"),
         ({"tags": {"env": "prod\x00"}}, "tags"),
+        ({"tags": "failure"}, "tags"),
         ({"tags": {f"k{i}": "v" for i in range(limits.TAGS_MAX + 1)}}, "tags"),
         ({"dirty_data_strategy": "7"}, "dirty_data_strategy"),
         ({"job_type": "flink_jar_job"}, "job_type"),
@@ -114,6 +115,14 @@ def test_dli_limits_are_field_errors_before_dli_is_called(
     assert all(m.strip() for m in error["detail"][field])
     assert dli_calls(emulator) == before, "DLI was called with a request the dashboard knew was bad"
     assert not Job.objects.filter(name=body["name"]).exists()
+
+
+def test_tags_with_a_lone_surrogate_are_a_field_error(roles, api, dli_credential, emulator, fast_cs):
+    import json
+
+    body = json.dumps(sql_body(dli_credential, tags=[{"key": "env", "value": "\ud800"}]))  # ASCII escapes
+    response = api(roles.operator).post(JOBS + "sql/", body, content_type="application/json")
+    assert "tags" in assert_error(response, 400, "invalid")["detail"]
 
 
 def test_queue_must_be_a_flink_queue_of_the_credential(roles, api, dli_credential, emulator, fast_cs):
