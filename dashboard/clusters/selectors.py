@@ -32,6 +32,7 @@ __all__ = [
     "cluster_list",
     "credentials_for",
     "freshness",
+    "polled_freshness",
     "host_mappings",
     "peering_get",
     "peering_list",
@@ -47,9 +48,35 @@ def credentials_for(team: Team) -> QuerySet[Credential]:
 
 def freshness(team: Team, kinds=("clusters",)):
     """ "Last updated" and staleness of the team's cluster snapshots (from the poller)."""
-    from dashboard.polling.selectors import freshness as polling_freshness
+    return polled_freshness(team, kinds)
 
-    return polling_freshness(team, kinds)
+
+def polled_freshness(team: Team, kinds):
+    """How fresh the team's snapshots of ``kinds`` are, each kind over the team's credentials whose
+    service polls it: a DLI credential makes no cluster or overview stale, nor a CS one a queue.
+    Two queries."""
+    from dashboard.polling.models import PollHealth, kinds_of
+    from dashboard.polling.selectors import Freshness, _build
+
+    kinds = list(kinds)
+    credentials = list(
+        Credential.objects.for_team(team).only("pk", "name", "service", "needs_attention", "last_error")
+    )
+    polling = [c for c in credentials if set(kinds) & set(kinds_of(c.service))]
+    health = list(PollHealth.objects.filter(credential__in=[c.pk for c in polling], kind__in=kinds))
+    merged, errors = {}, []
+    for kind in kinds:
+        those = [c for c in polling if kind in kinds_of(c.service)]
+        if those:
+            part = _build(those, [kind], health=health)
+            merged.update(part.kinds)
+            errors.extend(part.errors)
+    attention = tuple(
+        f"{c.name}: {c.last_error}" if c.last_error else c.name for c in polling if c.needs_attention
+    )
+    return Freshness(
+        kinds=merged, credentials=len(polling), needs_attention=attention, errors=tuple(dict.fromkeys(errors))
+    )
 
 
 def _running_jobs_subquery() -> Subquery:
@@ -136,20 +163,6 @@ def peering_get(team: Team, cluster: Cluster, peering_id: str) -> Peering | None
 # -------------------------------------------------------------------------------------------- queues
 #: Jobs shown under each queue on the queues page (the rest are counted).
 QUEUE_JOBS_SHOWN = 20
-
-
-def dli_freshness(team: Team, kinds=("queues", "jobs")):
-    """How fresh the snapshots of ``kinds`` of the team's DLI credentials are (the kinds DLI polls among
-    them): a CS credential, which has no queues, makes no queue data stale."""
-    from dashboard.polling.models import kinds_of
-    from dashboard.polling.selectors import _build
-
-    credentials = list(
-        Credential.objects.for_team(team)
-        .filter(service=Service.DLI)
-        .only("pk", "name", "needs_attention", "last_error")
-    )
-    return _build(credentials, [k for k in kinds if k in kinds_of(Service.DLI)])
 
 
 def team_has_queues(team: Team) -> bool:

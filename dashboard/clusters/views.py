@@ -490,5 +490,5 @@ def queue_list(request, access):
     return render(
         request,
         "clusters/queue_list.html",
-        _ctx(access, queues=queues, freshness=selectors.dli_freshness(access.team)),
+        _ctx(access, queues=queues, freshness=selectors.polled_freshness(access.team, ["queues", "jobs"])),
     )

@@ -201,3 +201,24 @@ def test_the_estimate_csv_matches_the_table_and_escapes_formulas(roles, login, r
     cs = login(roles.lead).get(CSV, {"period": "month"})
     cs_rows = list(csv.reader(io.StringIO(b"".join(cs.streaming_content).decode())))
     assert cs_rows[0][5] == "runs" and len(cs_rows) == 1  # CS's CSV: no DLI run in it
+
+
+# ----------------------------------------------------------------------------------------- freshness
+def test_each_kind_is_as_fresh_as_the_credentials_that_poll_it(
+    roles, login, cs_credential, dli_credential, emulator
+):
+    from dashboard.polling.services import sync_all
+
+    for credential in (cs_credential, dli_credential):
+        results = sync_all(credential.pk)
+        assert all(r.ok for r in results.values()), {k: r.error for k, r in results.items()}
+    queues = reverse("queue_list", kwargs={"team": "alpha"})
+    clusters = reverse("cluster_list", kwargs={"team": "alpha"})
+    client = login(roles.lead)
+    for url in (QUOTAS, BILLING, queues, clusters):
+        page = client.get(url).content.decode()
+        assert "may be out of date" not in page and "Last updated" in page, url
+    emulator.faults.configure({"path": "/queues$", "error_rate": 1.0})
+    assert not sync(dli_credential.pk, "queues").ok
+    assert "may be out of date" in client.get(queues).content.decode()
+    assert "may be out of date" not in client.get(clusters).content.decode()  # CS's clusters are fresh
