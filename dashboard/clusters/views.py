@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -444,13 +446,10 @@ def route_delete(request, access, credential, cluster_id, peering_id, route_id):
 
 
 # -------------------------------------------------------------------------------------------- queues
-def _price_forms(queues, bound=None) -> None:
-    """Give each queue its price form: ``bound`` (a submitted, invalid form) for its queue."""
+def _price_forms(queues, bound=None, bound_queue=None) -> None:
+    """Give each queue its price form: ``bound`` (a submitted, invalid form) for ``bound_queue``."""
     for queue in queues:
-        if bound is not None and (bound.data.get("credential"), bound.data.get("queue")) == (
-            str(queue.credential.public_id),
-            queue.queue_name,
-        ):
+        if bound is not None and bound_queue is not None and queue.pk == bound_queue.pk:
             queue.price_form = bound
         else:
             queue.price_form = forms.QueuePriceForm(
@@ -463,18 +462,26 @@ def _price_forms(queues, bound=None) -> None:
             )
 
 
+def _posted_queue(access, data):
+    """The live queue of the team a price form names (its hidden credential and queue), else 404."""
+    try:
+        credential = uuid.UUID(str(data.get("credential", "")))
+    except ValueError:
+        raise Http404("No such queue") from None
+    queue = selectors.queue_get(access.team, credential, str(data.get("queue", ""))[:128])
+    if queue is None:
+        raise Http404("No such queue")
+    return queue
+
+
 @team_view(GET=Role.LEAD, POST=Role.LEAD)
 def queue_list(request, access):
     """The DLI queues of the team: CUs used of total, type, engine, jobs, and the lead's CU-hour price."""
-    bound = None
+    bound = queue = None
     if request.method == "POST":
-        bound = forms.QueuePriceForm(request.POST, auto_id="id_price_%s")
+        queue = _posted_queue(access, request.POST)
+        bound = forms.QueuePriceForm(request.POST, auto_id=f"id_price_{queue.pk}_%s")
         if bound.is_valid():
-            queue = selectors.queue_get(
-                access.team, bound.cleaned_data["credential"], bound.cleaned_data["queue"]
-            )
-            if queue is None:
-                raise Http404("No such queue")
             price = bound.cleaned_data["cu_price"]
             services.queue_set_price(access=access, user=request.user, queue=queue, cu_price=price)
             if price is None:
@@ -486,7 +493,7 @@ def queue_list(request, access):
                 )
             return redirect("queue_list", team=access.team.slug)
     queues = selectors.queue_list(access.team)
-    _price_forms(queues, bound)
+    _price_forms(queues, bound, queue)
     return render(
         request,
         "clusters/queue_list.html",

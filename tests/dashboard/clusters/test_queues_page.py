@@ -188,3 +188,24 @@ def test_the_navigation_offers_queues_to_leads_of_teams_with_dli(roles, login, d
     assert f'href="{URL}"' not in login(roles.operator).get(alpha).content.decode()
     beta = login(roles.other_lead).get(reverse("job_list", kwargs={"team": "beta"})).content.decode()
     assert "/queues/" not in beta  # beta has no DLI credential
+
+
+def test_a_bad_price_shows_on_its_own_queue(roles, login, queues):
+    response = _post(login(roles.lead), queues[1], "-5")
+    page = response.content.decode()
+    mine = page[page.index(f'data-queue="{queues[1].queue_name}"') :]
+    other = page[
+        page.index(f'data-queue="{queues[0].queue_name}"') : page.index(
+            f'data-queue="{queues[1].queue_name}"'
+        )
+    ]
+    assert "field-error" in mine[: mine.index("</section>")] and "field-error" not in other
+    assert 'value="-5"' in mine  # what was typed stays to be corrected
+
+
+@pytest.mark.parametrize("credential", ["not-a-uuid", ""])
+def test_a_malformed_queue_reference_is_a_404(roles, login, queues, credential):
+    response = login(roles.lead).post(
+        URL, {"credential": credential, "queue": queues[0].queue_name, "cu_price": "1"}
+    )
+    assert response.status_code == 404
