@@ -233,3 +233,34 @@ class HostsDeleteForm(forms.Form):
     def __init__(self, *args, host_ids: Iterable[int] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["hosts_id"].choices = [(str(i), str(i)) for i in host_ids]
+
+
+def _cu_price_field() -> forms.DecimalField:
+    """The form field of ``Queue.cu_price``: its digits and places are the column's (one place)."""
+    from django.utils.translation import gettext_lazy as _
+
+    from dashboard.clusters.models import Queue
+
+    column = Queue._meta.get_field("cu_price")
+    field = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_digits=column.max_digits,
+        decimal_places=column.decimal_places,
+        label=_("Price per CU-hour"),
+        help_text=_("Leave blank for no price: the estimate then says the queue has none."),
+    )
+    field.widget.attrs.update(step="0.0001", min="0", inputmode="decimal")
+    return field
+
+
+class QueuePriceForm(forms.Form):
+    """The price of one CU-hour of a DLI queue, set by a lead (DLI has no billing overview): what the
+    billing page's estimate multiplies each run's CU-hours on the queue by. Blank clears the price."""
+
+    credential = forms.UUIDField(widget=forms.HiddenInput)
+    queue = forms.CharField(max_length=128, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cu_price"] = _cu_price_field()

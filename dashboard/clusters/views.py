@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from csapi import CSError, vocab
 from dashboard.clusters import forms, selectors, services
@@ -440,3 +443,59 @@ def route_delete(request, access, credential, cluster_id, peering_id, route_id):
         return _render_peering(request, access, cluster, peering, cs_error=error_context(exc))
     messages.success(request, f"Route to {route.destination} deleted.")
     return _back_to(cluster, "peering_detail", peering_id=peering.peering_id)
+
+
+# -------------------------------------------------------------------------------------------- queues
+def _price_forms(queues, bound=None, bound_queue=None) -> None:
+    """Give each queue its price form: ``bound`` (a submitted, invalid form) for ``bound_queue``."""
+    for queue in queues:
+        if bound is not None and bound_queue is not None and queue.pk == bound_queue.pk:
+            queue.price_form = bound
+        else:
+            queue.price_form = forms.QueuePriceForm(
+                initial={
+                    "credential": queue.credential.public_id,
+                    "queue": queue.queue_name,
+                    "cu_price": queue.cu_price,
+                },
+                auto_id=f"id_price_{queue.pk}_%s",
+            )
+
+
+def _posted_queue(access, data):
+    """The live queue of the team a price form names (its hidden credential and queue), else 404."""
+    try:
+        credential = uuid.UUID(str(data.get("credential", "")))
+    except ValueError:
+        raise Http404("No such queue") from None
+    queue = selectors.queue_get(access.team, credential, str(data.get("queue", ""))[:128])
+    if queue is None:
+        raise Http404("No such queue")
+    return queue
+
+
+@team_view(GET=Role.LEAD, POST=Role.LEAD)
+def queue_list(request, access):
+    """The DLI queues of the team: CUs used of total, type, engine, jobs, and the lead's CU-hour price."""
+    bound = queue = None
+    if request.method == "POST":
+        queue = _posted_queue(access, request.POST)
+        bound = forms.QueuePriceForm(request.POST, auto_id=f"id_price_{queue.pk}_%s")
+        if bound.is_valid():
+            price = bound.cleaned_data["cu_price"]
+            services.queue_set_price(access=access, user=request.user, queue=queue, cu_price=price)
+            if price is None:
+                messages.success(request, _("%(queue)s: price cleared.") % {"queue": queue.queue_name})
+            else:
+                messages.success(
+                    request,
+                    _("%(queue)s: %(price)s per CU-hour.") % {"queue": queue.queue_name, "price": price},
+                )
+            return redirect("queue_list", team=access.team.slug)
+    queues = selectors.queue_list(access.team)
+    _price_forms(queues, bound, queue)
+    return render(
+        request,
+        "clusters/queue_list.html",
+        _ctx(access, queues=queues, freshness=selectors.polled_freshness(access.team, ["queues", "jobs"])),
+    )

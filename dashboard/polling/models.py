@@ -37,7 +37,7 @@ KINDS_BY_SERVICE: dict[str, tuple[str, ...]] = {
         Kind.TEMPLATES,
         Kind.OVERVIEW,
     ),
-    Service.DLI: (),
+    Service.DLI: (Kind.QUEUES, Kind.QUOTAS),
 }
 
 
