@@ -32,7 +32,6 @@ __all__ = [
     "cluster_list",
     "credentials_for",
     "freshness",
-    "polled_freshness",
     "host_mappings",
     "peering_get",
     "peering_list",
@@ -48,35 +47,9 @@ def credentials_for(team: Team) -> QuerySet[Credential]:
 
 def freshness(team: Team, kinds=("clusters",)):
     """ "Last updated" and staleness of the team's cluster snapshots (from the poller)."""
-    return polled_freshness(team, kinds)
+    from dashboard.polling.selectors import freshness as polled
 
-
-def polled_freshness(team: Team, kinds):
-    """How fresh the team's snapshots of ``kinds`` are, each kind over the team's credentials whose
-    service polls it: a DLI credential makes no cluster or overview stale, nor a CS one a queue.
-    Two queries."""
-    from dashboard.polling.models import PollHealth, kinds_of
-    from dashboard.polling.selectors import Freshness, _build
-
-    kinds = list(kinds)
-    credentials = list(
-        Credential.objects.for_team(team).only("pk", "name", "service", "needs_attention", "last_error")
-    )
-    polling = [c for c in credentials if set(kinds) & set(kinds_of(c.service))]
-    health = list(PollHealth.objects.filter(credential__in=[c.pk for c in polling], kind__in=kinds))
-    merged, errors = {}, []
-    for kind in kinds:
-        those = [c for c in polling if kind in kinds_of(c.service)]
-        if those:
-            part = _build(those, [kind], health=health)
-            merged.update(part.kinds)
-            errors.extend(part.errors)
-    attention = tuple(
-        f"{c.name}: {c.last_error}" if c.last_error else c.name for c in polling if c.needs_attention
-    )
-    return Freshness(
-        kinds=merged, credentials=len(polling), needs_attention=attention, errors=tuple(dict.fromkeys(errors))
-    )
+    return polled(team, kinds)
 
 
 def _running_jobs_subquery() -> Subquery:

@@ -497,5 +497,5 @@ def queue_list(request, access):
     return render(
         request,
         "clusters/queue_list.html",
-        _ctx(access, queues=queues, freshness=selectors.polled_freshness(access.team, ["queues", "jobs"])),
+        _ctx(access, queues=queues, freshness=selectors.freshness(access.team, ["queues", "jobs"])),
     )

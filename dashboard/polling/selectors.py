@@ -15,7 +15,7 @@ from datetime import datetime
 from django.conf import settings
 from django.utils import timezone
 
-from dashboard.polling.models import Kind, PollHealth
+from dashboard.polling.models import Kind, PollHealth, kinds_of
 from dashboard.teams.models import Credential, Team
 
 
@@ -123,6 +123,9 @@ def _build(
 ) -> Freshness:
     now = now or timezone.now()
     factor = float(settings.POLL_STALE_FACTOR)
+    # Each kind over the credentials whose service polls it: a DLI credential makes no cluster or
+    # overview stale, nor a CS credential a queue.
+    credentials = [c for c in credentials if any(k in kinds_of(c.service) for k in kinds)]
     if health is None:
         health = list(PollHealth.objects.filter(credential__in=[c.pk for c in credentials], kind__in=kinds))
     rows: dict[tuple[int, str], PollHealth] = {(h.credential_id, h.kind): h for h in health}
@@ -138,6 +141,8 @@ def _build(
         stale = False
         errors: list[str] = []
         for credential in credentials:
+            if kind not in kinds_of(credential.service):
+                continue
             health = rows.get((credential.pk, kind))
             last = health.last_success if health else None
             successes.append(last)
@@ -184,9 +189,10 @@ def _build(
 
 
 def freshness(team: Team, kinds: Iterable[str] | str | None = None) -> Freshness:
-    """How fresh ``team``'s snapshots of ``kinds`` (default: all) are, over all its credentials."""
+    """How fresh ``team``'s snapshots of ``kinds`` (default: all) are, each over the team's credentials
+    whose service polls it."""
     credentials = list(
-        Credential.objects.filter(team=team).only("pk", "name", "needs_attention", "last_error")
+        Credential.objects.filter(team=team).only("pk", "name", "service", "needs_attention", "last_error")
     )
     return _build(credentials, _kinds(kinds))
 
@@ -210,7 +216,7 @@ def team_poll_state(team: Team) -> tuple[list[Credential], list[PollHealth]]:
     def load() -> tuple[list[Credential], list[PollHealth]]:
         credentials = list(
             Credential.objects.filter(team=team)
-            .only("pk", "public_id", "name", "team_id", "needs_attention", "last_error")
+            .only("pk", "public_id", "name", "team_id", "service", "needs_attention", "last_error")
             .order_by("name")
         )
         return credentials, list(PollHealth.objects.filter(credential__in=[c.pk for c in credentials]))

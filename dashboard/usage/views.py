@@ -13,8 +13,8 @@ from django.shortcuts import redirect, render
 from csapi import CSError
 from dashboard.clusters.forms import cs_error_field
 from dashboard.clusters.models import Cluster
-from dashboard.clusters.selectors import polled_freshness
 from dashboard.exports import csv_response
+from dashboard.polling.selectors import freshness
 from dashboard.teams.access import team_view
 from dashboard.teams.cs import error_context
 from dashboard.teams.models import Role, Service
@@ -35,7 +35,7 @@ def quota_list(request, access):
         "team": team,
         "show_cs": show_cs,
         "show_dli": Service.DLI in present,
-        "freshness": polled_freshness(team, ["quotas"]),
+        "freshness": freshness(team, ["quotas"]),
     }
     if show_cs:
         sort, rows = selectors.quota_rows(team, sort=request.GET.get("sort", "-usage"))
@@ -136,7 +136,7 @@ def billing(request, access):
         "periods": selectors.PERIODS,
         "period_query": query,
         "sort": sort,
-        "freshness": polled_freshness(team, ["overview", "jobs"]),
+        "freshness": freshness(team, ["overview", "jobs"]),
     }
     if show_cs:
         overview = selectors.billing_overview(team)

@@ -25,7 +25,6 @@ PROPER_NAMES = ("CS Dashboard",)
 #: Files whose strings are not all in the catalogue yet, and how many untranslated strings each has.
 STILL_TO_TRANSLATE: dict[str, int] = {
     "templates/clusters/_host_rows.html": 3,
-    "templates/clusters/_spu_bar.html": 2,
     "templates/clusters/_status.html": 1,
     "templates/clusters/_subnav.html": 3,
     "templates/clusters/cluster_detail.html": 36,
@@ -52,10 +51,11 @@ STILL_TO_TRANSLATE: dict[str, int] = {
     "templates/jobs/sql_job_form.html": 11,
     "templates/jobs/template_form.html": 4,
     "templates/jobs/template_list.html": 11,
+    "templates/usage/_period_form.html": 5,
     "templates/usage/_team_summary.html": 5,
-    "templates/usage/billing.html": 43,
+    "templates/usage/billing.html": 37,
     "templates/usage/quota_form.html": 5,
-    "templates/usage/quotas.html": 9,
+    "templates/usage/quotas.html": 8,
     "dashboard/clusters/forms.py": 20,
     "dashboard/clusters/views.py": 13,
     "dashboard/jobs/forms.py": 71,
