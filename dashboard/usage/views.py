@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from csapi import CSError
 from dashboard.clusters.forms import cs_error_field
@@ -96,7 +97,9 @@ def quota_edit(request, access, credential, user_id):
                 )
         else:
             messages.success(
-                request, f"{quota.user_name or quota.user_id}: quota set to {quota.spu_quota} SPUs."
+                request,
+                _("%(user)s: quota set to %(quota)s SPUs.")
+                % {"user": quota.user_name or quota.user_id, "quota": quota.spu_quota},
             )
             return redirect("quota_list", team=access.team.slug)
     return render(

@@ -24,16 +24,6 @@ ROOT = Path(settings.BASE_DIR)
 PROPER_NAMES = ("CS Dashboard",)
 #: Files whose strings are not all in the catalogue yet, and how many untranslated strings each has.
 STILL_TO_TRANSLATE: dict[str, int] = {
-    "templates/clusters/_host_rows.html": 3,
-    "templates/clusters/_status.html": 1,
-    "templates/clusters/_subnav.html": 3,
-    "templates/clusters/cluster_detail.html": 36,
-    "templates/clusters/cluster_form.html": 6,
-    "templates/clusters/cluster_list.html": 10,
-    "templates/clusters/host_form.html": 4,
-    "templates/clusters/hosts.html": 13,
-    "templates/clusters/peering_detail.html": 23,
-    "templates/clusters/peerings.html": 9,
     "templates/jobs/_context.html": 2,
     "templates/jobs/_detail_live.html": 22,
     "templates/jobs/_filters.html": 14,
@@ -51,17 +41,8 @@ STILL_TO_TRANSLATE: dict[str, int] = {
     "templates/jobs/sql_job_form.html": 11,
     "templates/jobs/template_form.html": 4,
     "templates/jobs/template_list.html": 11,
-    "templates/usage/_period_form.html": 5,
-    "templates/usage/_team_summary.html": 5,
-    "templates/usage/billing.html": 37,
-    "templates/usage/quota_form.html": 5,
-    "templates/usage/quotas.html": 8,
-    "dashboard/clusters/forms.py": 20,
-    "dashboard/clusters/views.py": 13,
     "dashboard/jobs/forms.py": 71,
     "dashboard/jobs/views.py": 8,
-    "dashboard/usage/forms.py": 4,
-    "dashboard/usage/views.py": 1,
 }
 
 _VISIBLE_ATTRS = re.compile(r'\b(title|placeholder|aria-label|alt|data-confirm)\s*=\s*"([^"]*)"')
