@@ -37,7 +37,11 @@ KINDS_BY_SERVICE: dict[str, tuple[str, ...]] = {
         Kind.TEMPLATES,
         Kind.OVERVIEW,
     ),
-    Service.DLI: (),
+    Service.DLI: (
+        Kind.JOBS,
+        Kind.METRICS,
+        Kind.TEMPLATES,
+    ),
 }
 
 
