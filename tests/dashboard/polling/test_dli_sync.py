@@ -406,3 +406,19 @@ def test_wire_turns_dli_results_into_plain_json(dli_api):
     plain = job_kind.wire({"a": page[0], "rate": Decimal("1.5"), "list": [Decimal("2.25")]})
     assert type(plain["a"]) is dict and type(plain["a"]["job_config"]) is dict
     assert plain["rate"] == 1.5 and type(plain["rate"]) is float and plain["list"] == [2.25]
+
+
+def test_a_team_with_cs_and_dli_credentials_is_fresh_once_both_are_polled(dli, cs_credential):
+    """Freshness counts, per kind, the credentials whose service polls it: DLI has no audit logs, CS no
+    queues, so neither makes the other's kinds "never fetched"."""
+    from dashboard.polling.selectors import freshness, team_freshness
+
+    for credential in (cs_credential, dli):
+        assert all(r.ok for r in runner.sync_all(credential.pk).values())
+    for fresh in (freshness(dli.team), team_freshness(dli.team)):
+        assert not fresh.stale and fresh.last_updated is not None
+        assert set(fresh.kinds) == set(kinds_of(Service.CS)) | set(kinds_of(Service.DLI))
+    # the jobs pages' kinds are polled by both: a failing DLI listing makes them stale
+    PollHealth.objects.filter(credential=dli, kind=Kind.JOBS).update(consecutive_failures=1, last_error="x")
+    assert freshness(dli.team, (Kind.JOBS, Kind.METRICS)).stale
+    assert not freshness(dli.team, Kind.AUDIT).stale
