@@ -15,6 +15,8 @@ savepoint path, Flink version, tags, resume settings) filled from the listing.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -524,14 +526,33 @@ def dli_job_values(payload: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
+def _json_default(value: Any) -> Any:
+    return float(value) if isinstance(value, Decimal) else str(value)
+
+
+_FINGERPRINT_JSON = json.JSONEncoder(
+    default=_json_default, separators=(",", ":"), ensure_ascii=False, check_circular=False
+)
+
+
 def dli_job_fingerprint(payload: Mapping[str, Any]) -> str:
-    return fingerprint(payload, exclude=VOLATILE_JOB_FIELDS)
+    """A hash of a listed DLI job without its volatile fields, computed on the client's result as it is.
+
+    The client's results are dict subclasses (which ``marshal`` refuses), so the listing is hashed as its
+    JSON text, which the C encoder writes without converting the job first: exact about types as JSON
+    is (``1``, ``1.0``, ``true`` and ``"1"`` differ) and about DLI's member order. Only a job whose hash
+    changed is converted (:func:`wire`) and written.
+    """
+    data = dict(payload)
+    for key in VOLATILE_JOB_FIELDS:
+        data.pop(key, None)
+    return hashlib.blake2b(_FINGERPRINT_JSON.encode(data).encode(), digest_size=20).hexdigest()
 
 
 def apply_dli_page(
     credential: Credential, page: list[Mapping[str, Any]], existing: Mapping[int, Stored], now: datetime
 ) -> JobPageResult:
-    """Write one page of DLI jobs (plain dicts, see :func:`wire`) as :func:`apply_page` does for CS.
+    """Write one page of DLI jobs (the client's results, or plain dicts) as :func:`apply_page` does for CS.
 
     At most two upserts: the jobs whose listing carries tags overwrite them, the others keep theirs
     (DLI lists none; a new job without listed tags gets none). Then one INSERT of status changes.
@@ -549,6 +570,7 @@ def apply_dli_page(
         if found is not None and found[1] == fp and found[3] is None:
             result.unchanged += 1
             continue
+        payload = wire(payload)
         values = dli_job_values(payload)
         values["fingerprint"] = fp
         values["last_seen"] = now
@@ -614,7 +636,7 @@ def sync_dli_jobs(credential: Credential, *, client: Any, synced: Synced) -> Syn
         while (page := listing.take()) is not None:
             totals.add(page.total)
             listing.request()  # the pager stops at DLI's count: this asks for no page beyond it
-            jobs = [wire(job) for job in page if integer(job.get("job_id")) is not None]
+            jobs = [job for job in page if integer(job.get("job_id")) is not None]
             if not jobs:
                 continue
             ids = [int(job["job_id"]) for job in jobs]

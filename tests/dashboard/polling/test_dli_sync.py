@@ -422,3 +422,15 @@ def test_a_team_with_cs_and_dli_credentials_is_fresh_once_both_are_polled(dli, c
     PollHealth.objects.filter(credential=dli, kind=Kind.JOBS).update(consecutive_failures=1, last_error="x")
     assert freshness(dli.team, (Kind.JOBS, Kind.METRICS)).stale
     assert not freshness(dli.team, Kind.AUDIT).stale
+
+
+def test_a_dli_fingerprint_is_exact_about_json_types_and_ignores_the_duration():
+    from decimal import Decimal
+
+    from csapi.models import CSObject
+
+    fp = job_kind.dli_job_fingerprint
+    forms = [{"a": 1}, {"a": 1.0}, {"a": True}, {"a": "1"}, {"a": None}, {"a": [1]}]
+    assert len({fp(f) for f in forms}) == len(forms)
+    assert fp({"a": 1, "duration": 5}) == fp({"a": 1, "duration": 9}) == fp({"a": 1})
+    assert fp(CSObject({"r": Decimal("1.5"), "c": CSObject({"x": 1})})) == fp({"r": 1.5, "c": {"x": 1}})
