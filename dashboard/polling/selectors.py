@@ -132,7 +132,13 @@ def _build(
     multiple = len(credentials) > 1
     result: dict[str, KindFreshness] = {}
     all_errors: list[str] = []
+    everyone = credentials
     for kind in kinds:
+        # Only the credentials whose service polls the kind (DLI has no audit logs, CS no queues): a
+        # kind none of the team's credentials polls is left out rather than "never fetched".
+        credentials = [c for c in everyone if kind in kinds_of(c.service)]
+        if everyone and not credentials:
+            continue
         interval = float(settings.POLL_INTERVALS.get(kind, 60))
         successes: list[datetime | None] = []
         attempts: list[datetime] = []
@@ -141,8 +147,6 @@ def _build(
         stale = False
         errors: list[str] = []
         for credential in credentials:
-            if kind not in kinds_of(credential.service):
-                continue
             health = rows.get((credential.pk, kind))
             last = health.last_success if health else None
             successes.append(last)
@@ -177,6 +181,7 @@ def _build(
             errors=tuple(dict.fromkeys(errors)),
         )
         all_errors.extend(errors)
+    credentials = everyone
     attention = tuple(
         f"{c.name}: {c.last_error}" if c.last_error else c.name for c in credentials if c.needs_attention
     )

@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('alerts', '0001_initial'),
+        ("alerts", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='rule',
-            name='kind',
-            field=models.CharField(choices=[('job_failed', 'A job enters a failure state'), ('job_stopped', 'A job stopped that nobody stopped from the dashboard'), ('job_restarted', "A job's restart count grew"), ('no_records', 'A running job read no records for N minutes'), ('quota', 'SPU/CU in use at or above a share of a quota'), ('daily_cost', 'Estimated cost of the day above a budget'), ('poll_failing', 'The poller cannot reach the cloud for N minutes')], max_length=16, verbose_name='when'),
+            model_name="rule",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("job_failed", "A job enters a failure state"),
+                    ("job_stopped", "A job stopped that nobody stopped from the dashboard"),
+                    ("job_restarted", "A job's restart count grew"),
+                    ("no_records", "A running job read no records for N minutes"),
+                    ("quota", "SPU/CU in use at or above a share of a quota"),
+                    ("daily_cost", "Estimated cost of the day above a budget"),
+                    ("poll_failing", "The poller cannot reach the cloud for N minutes"),
+                ],
+                max_length=16,
+                verbose_name="when",
+            ),
         ),
     ]
