@@ -1344,7 +1344,7 @@ def job_savepoint(request, access, credential, job_id):
             request, access, job, ActionRefused(str(error), action="savepoint", reason="bad"), ""
         )
     path = form.cleaned_data["savepoint_path"] or services.default_savepoint_path(job)
-    if not path:
+    if not path and job.credential.is_dli:
         refused = ActionRefused(
             _("Give the OBS path of the savepoint (the job has no OBS bucket to put it in)."),
             action="savepoint",
