@@ -470,7 +470,11 @@ def job_batch(request, access):
             refusal = next((r for r in (job_refusal(job, name) for name in rules) if r), None)
             note = ""
             if refusal is None and action == "delete" and job.status_info.is_running:
-                note = _("running: CS stops it first")
+                note = (
+                    _("running: DLI stops it first")
+                    if job.credential.is_dli
+                    else _("running: CS stops it first")
+                )
             rows.append({"job": job, "refusal": refusal, "note": note})
         applicable = sum(1 for row in rows if row["refusal"] is None)
         return render(

@@ -147,3 +147,53 @@ def test_dli_refusal_of_a_run_lands_on_the_job(roles, login, dli_credential, pro
 def test_pages_work_at_phone_width_markup(roles, login, dli_job):
     page = login(roles.operator).get(team_url("sql_job_create") + "?service=dli").content.decode()
     assert 'name="viewport"' in page
+
+
+def _clone_jobs(job, n, start):
+    clones = []
+    for i in range(n):
+        clone = Job.objects.get(pk=job.pk)
+        clone.pk = None
+        clone.job_id = start + i
+        clone.name = f"dli_clone_{start + i}"
+        clones.append(clone)
+    Job.objects.bulk_create(clones)
+
+
+@pytest.mark.parametrize("url_name", ["job_list", "job_detail"])
+def test_dli_pages_query_count_is_constant(roles, login, dli_job, url_name):
+    from django.core.cache import caches
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = team_url("job_list") + "?service=dli" if url_name == "job_list" else job_url("job_detail", dli_job)
+    client = login(roles.operator)
+    _clone_jobs(dli_job, 5, 8_000_000)
+    client.get(url)
+    caches["fragments"].clear()
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    _clone_jobs(dli_job, 60, 8_100_000)
+    caches["fragments"].clear()
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few)
+
+
+def test_clone_of_a_dli_job_opens_dlis_form(roles, login, dli_job):
+    response = login(roles.operator).get(job_url("job_clone", dli_job), follow=True)
+    form = response.context["form"]
+    assert type(form).__name__ == "DliSqlJobForm"
+    assert form.initial["name"] == "dli_orders_copy" and form.initial["queue_name"] == dli_job.queue_name
+
+
+def test_batch_run_of_dli_jobs(roles, login, dli_credential, prod, dli_job):
+    client = login(roles.operator)
+    client.post(team_url("sql_job_create"), sql_data(dli_credential, prod, name="dli_second"))
+    jobs = list(Job.objects.filter(credential=dli_credential))
+    keys = [f"{dli_credential.public_id}:{j.job_id}" for j in jobs]
+    confirm = client.post(team_url("job_batch"), {"jobs": keys, "action": "run"})
+    assert confirm.status_code == 200 and "Run 2 jobs" in confirm.content.decode()
+    done = client.post(team_url("job_batch"), {"jobs": keys, "action": "run", "confirmed": "on"}, follow=True)
+    assert "2 submitted" in done.content.decode()
+    assert {j.status for j in Job.objects.filter(credential=dli_credential)} == {"job_submitting"}
