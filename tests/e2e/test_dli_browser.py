@@ -119,15 +119,38 @@ def test_copy_cs_job_to_dli(dli_page, cs_credential, dli_credential, emulator):
     assert copy.sql_body == cs_job.sql_body and copy.queue_name == prod
 
 
-def test_dli_pages_fit_a_phone(browser, dli_page, dli_credential, emulator):
+def test_dli_pages_fit_a_phone(dli_page, roles, dli_credential, emulator):
+    from dashboard.jobs import services
+    from dashboard.teams.access import TeamAccess
+    from dashboard.teams.models import Role
+
+    job = services.job_create_sql(
+        access=TeamAccess(roles.team, Role.OPERATOR),
+        user=roles.operator,
+        credential=dli_credential,
+        data={
+            "name": "phone_job",
+            "queue_name": f"{short(emulator)}_flink_prod",
+            "sql_body": "INSERT INTO snk SELECT a FROM src;",
+            "cu_number": 2,
+            "obs_bucket": "e2e-bucket",
+            "tags": [{"key": "team", "value": "alpha"}],
+        },
+        run=True,
+    )
+    emulator.advance(30)
+    refresh_job(job)
     page = dli_page
     page.set_viewport_size(PHONE)
-    for path in (
+    paths = (
         "/t/alpha/jobs/new/sql/?service=dli",
         "/t/alpha/jobs/new/jar/?service=dli",
         "/t/alpha/jobs/?service=dli",
-    ):
+        f"/t/alpha/jobs/{dli_credential.public_id}/{job.job_id}/",
+    )
+    for path in paths:
         page.goto(path)
         page.wait_for_load_state("load")
         width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         assert width[0] <= width[1], (path, width)
+    expect(page.locator("text=Trigger savepoint")).to_be_visible()
