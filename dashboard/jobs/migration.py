@@ -1,4 +1,4 @@
-"""Copy a CS job to DLI: what of a CS SQL job DLI's SQL job form can take, and what it cannot.
+"""Copy a CS job to DLI: what of a CS job DLI's job forms can take, and what they cannot.
 
 CS was folded into DLI; a CS SQL job becomes a DLI Flink SQL job of the same statement. The mapping:
 
@@ -13,6 +13,9 @@ CS was folded into DLI; a CS SQL job becomes a DLI Flink SQL job of the same sta
   data and an ``obs://`` UDF JAR are carried as they are, within DLI's limits.
 - What DLI's form has no place for (edge groups, the cluster, tags CS kept in another form, ...) is
   listed, so the user knows what to redo by hand.
+
+A CS Flink JAR job becomes a DLI JAR job whose entrypoint is the JAR's OBS path (a JAR uploaded to CS
+is not carried: DLI takes none); Spark Streaming jobs have no DLI counterpart.
 
 Nothing here calls a cloud or reads a request: :func:`plan_copy` works on the job's snapshot.
 """
@@ -47,21 +50,79 @@ class CopyPlan:
 
 
 def copy_refusal(job: Job) -> str | None:
-    """Why a job cannot be copied to DLI's SQL form, or None."""
+    """Why a job cannot be copied to DLI, or None."""
     if job.service == "dli":
         return _("%(name)s is a DLI job already.") % {"name": job.name}
-    if job.job_type in vocab.JAR_JOB_TYPES:
-        return _(
-            "%(name)s is a JAR job: DLI takes a JAR job as an entrypoint on OBS; create it with DLI's JAR job form."
-        ) % {"name": job.name}
+    if job.job_type == vocab.SPARK_STREAMING_JAR_JOB:
+        return _("%(name)s is a Spark Streaming job: DLI's stream jobs are Flink jobs only.") % {
+            "name": job.name
+        }
     return None
 
 
+def is_jar(job: Job) -> bool:
+    """Whether the job's copy is a DLI JAR job (else a DLI SQL job)."""
+    return job.job_type in vocab.JAR_JOB_TYPES
+
+
+def _plan_jar(job: Job, plan: CopyPlan, credential_key: str, queue_name: str) -> CopyPlan:
+    """A CS Flink JAR job as DLI's JAR job form: the JAR must already be on OBS (DLI takes no upload)."""
+    cfg = job.job_config if isinstance(job.job_config, dict) else {}
+    raw = job.raw if isinstance(job.raw, dict) else {}
+    initial: dict[str, Any] = {"credential": credential_key, "queue_name": queue_name}
+    name = job.name or ""
+    if len(name) > limits.JOB_NAME_MAX_CHARS or not limits.JOB_NAME_PATTERN.match(name or "-"):
+        plan.dropped.append(
+            _("The name %(name)s does not fit DLI's rules: give the job a name.") % {"name": name}
+        )
+        name = ""
+    initial["name"] = name
+    initial["desc"] = (job.desc or "")[: limits.JOB_DESC_MAX_CHARS]
+    jar = (job.jar_url or "").strip()
+    if jar and OBS_OBJECT.match(jar):
+        initial["entrypoint"] = jar
+    else:
+        initial["entrypoint"] = ""
+        plan.dropped.append(
+            _(
+                "The JAR uploaded to CS is not carried: put it on OBS or in DLI's packages and name it as the entrypoint."
+            )
+        )
+    initial["main_class"] = job.main_class or ""
+    initial["entrypoint_args"] = job.args or ""
+    config_url = (cfg.get("config_url") or raw.get("config_url") or "").strip()
+    if config_url and OBS_OBJECT.match(config_url):
+        initial["dependency_files"] = config_url
+        plan.notes.append(
+            _("The configuration file %(url)s becomes a dependency file.") % {"url": config_url}
+        )
+    elif config_url:
+        plan.dropped.append(_("The configuration file is not on OBS and is not carried."))
+    spu = job.spu_number or limits.CU_DEFAULT
+    manager = raw.get("manager_spu", cfg.get("manager_spu")) or limits.MANAGER_CU_DEFAULT
+    initial.update(cu_number=spu, manager_cu_number=manager, parallel_number=job.parallel_number or 1)
+    plan.notes.append(
+        _("%(spu)d SPUs (%(manager)d for the JobManager) become as many CUs.")
+        % {"spu": spu, "manager": manager}
+    )
+    _placement(job, initial, plan)
+    for key in ("obs_bucket", "smn_topic"):
+        initial[key] = cfg.get(key) or ""
+    initial["log_enabled"] = bool(cfg.get("log_enabled", job.log_enabled))
+    initial["restart_when_exception"] = bool(cfg.get("restart_when_exception"))
+    _tags(raw.get("tags", cfg.get("tags")), initial, plan)
+    _status(job, plan)
+    plan.initial = initial
+    return plan
+
+
 def plan_copy(job: Job, *, credential_key: str = "", queue_name: str = "") -> CopyPlan:
-    """What the DLI SQL job form starts with for ``job`` (a CS SQL job)."""
+    """What DLI's SQL (or, for a Flink JAR job, JAR) job form starts with for the CS job ``job``."""
     plan = CopyPlan(job=job, refusal=copy_refusal(job))
     if plan.refusal:
         return plan
+    if is_jar(job):
+        return _plan_jar(job, plan, credential_key, queue_name)
     cfg = job.job_config if isinstance(job.job_config, dict) else {}
     raw = job.raw if isinstance(job.raw, dict) else {}
     initial: dict[str, Any] = {"credential": credential_key, "queue_name": queue_name}

@@ -1392,26 +1392,30 @@ def job_copy_to_dli(request, access, credential, job_id):
     kwargs = {**_dli_kwargs(access, dli_credentials), "templates": ()}
     default_key = str(dli_credentials[0].public_id) if len(dli_credentials) == 1 else ""
     plan = migration.plan_copy(job, credential_key=default_key)
-    context = {"copy_from": job, "copy_plan": plan}
+    kind = "jar" if migration.is_jar(job) else "sql"
+    form_class = DliJarJobForm if kind == "jar" else DliSqlJobForm
+    context = {"copy_from": job, "copy_plan": plan, "credentials": dli_credentials}
     if request.method == "GET":
-        form = DliSqlJobForm(initial=plan.initial, **kwargs)
-        return render(request, "jobs/sql_job_form.html", _sql_form_context(access, form, **context))
-    form = DliSqlJobForm(request.POST, **kwargs)
+        form = form_class(initial=plan.initial, **kwargs)
+        return _dli_render(request, access, kind, form, **context)
+    form = form_class(request.POST, **kwargs)
     if not form.is_valid():
-        return render(
-            request, "jobs/sql_job_form.html", _sql_form_context(access, form, **context), status=400
-        )
+        return _dli_render(request, access, kind, form, status=400, **context)
+    create = services.job_create_jar if kind == "jar" else services.job_create_sql
     try:
-        created = services.job_create_sql(
+        created = create(
             access=access, user=request.user, credential=form.chosen_credential, data=form.payload, run=False
         )
     except (CSError, ActionRefused) as exc:
         placed = form.add_cs_error(exc)
-        return render(
+        return _dli_render(
             request,
-            "jobs/sql_job_form.html",
-            _sql_form_context(access, form, cs_error=None if placed else error_context(exc), **context),
+            access,
+            kind,
+            form,
             status=400,
+            cs_error=None if placed else error_context(exc),
+            **context,
         )
     messages.success(
         request,
@@ -1475,12 +1479,13 @@ def jobs_copy_to_dli(request, access):
                 "queue_name": target.cleaned_data["queue_name"],
             }
         )
-        form = DliSqlJobForm(data, **kwargs)
+        jar = migration.is_jar(plan.job)
+        form = (DliJarJobForm if jar else DliSqlJobForm)(data, **kwargs)
         if not form.is_valid():
             failed.append((plan.job, _form_errors_text(form)))
             continue
         try:
-            new = services.job_create_sql(
+            new = (services.job_create_jar if jar else services.job_create_sql)(
                 access=access,
                 user=request.user,
                 credential=form.chosen_credential,

@@ -92,16 +92,46 @@ def test_copy_limits_are_checked_before_dli(roles, login, cs_sql_jobs, dli_crede
     assert not Job.objects.filter(credential=dli_credential).exists()
 
 
-def test_jar_job_and_team_without_dli_are_refused(roles, login, synced, cs_calls):
-    jar = Job.objects.filter(
-        credential=synced, job_type__in=["flink_jar_job", "spark_streaming_jar_job"]
-    ).first()
+def test_team_without_dli_and_spark_jobs_are_refused(roles, login, synced, cs_calls):
     sql = Job.objects.filter(credential=synced, job_type="flink_sql_job").first()
     client = login(roles.operator)
     response = client.get(job_url("job_copy_to_dli", sql), follow=True)
     assert "no DLI credential" in response.content.decode()
-    if jar is not None:
-        assert client.get(job_url("job_copy_to_dli", jar)).status_code == 302
+    assert "Copy to DLI" not in client.get(job_url("job_detail", sql)).content.decode()
+
+
+def test_spark_job_is_refused(roles, login, synced, dli_credential, prod):
+    spark = Job.objects.filter(credential=synced, job_type="spark_streaming_jar_job").first()
+    if spark is None:
+        pytest.skip("the demo seed has no Spark Streaming job")
+    client = login(roles.operator)
+    response = client.get(job_url("job_copy_to_dli", spark), follow=True)
+    assert "Flink jobs only" in response.content.decode()
+    assert "Copy to DLI" not in client.get(job_url("job_detail", spark)).content.decode()
+
+
+def test_flink_jar_job_copies_to_dlis_jar_form(roles, login, synced, dli_credential, prod):
+    jar = Job.objects.filter(credential=synced, job_type="flink_jar_job").first()
+    assert jar is not None
+    client = login(roles.operator)
+    page = client.get(job_url("job_copy_to_dli", jar))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'name="entrypoint"' in text and 'name="jar"' not in text and "Not carried over" in text
+    initial = page.context["form"].initial
+    assert initial["cu_number"] == jar.spu_number and initial["main_class"] == jar.main_class
+    data = {k: ("on" if v is True else v) for k, v in initial.items() if v not in (None, False, "")}
+    data.update(
+        credential=str(dli_credential.public_id),
+        queue_name=prod,
+        entrypoint=initial.get("entrypoint") or "obs://my-bucket/app.jar",
+    )
+    response = client.post(job_url("job_copy_to_dli", jar), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    copy = Job.objects.get(credential=dli_credential, name=jar.name)
+    assert (
+        copy.job_type == "flink_jar_job" and copy.status == "job_init" and copy.jar_url.startswith("obs://")
+    )
 
 
 def test_copy_roles_and_isolation(roles, login, cs_sql_jobs, dli_credential, prod):
@@ -117,16 +147,16 @@ def test_copy_roles_and_isolation(roles, login, cs_sql_jobs, dli_credential, pro
 
 
 def test_batch_copy(roles, login, cs_sql_jobs, dli_credential, prod, synced):
-    jar = Job.objects.filter(credential=synced, job_type="flink_jar_job").first()
-    chosen = cs_sql_jobs[:2] + ([jar] if jar else [])
+    spark = Job.objects.filter(credential=synced, job_type="spark_streaming_jar_job").first()
+    chosen = cs_sql_jobs[:2] + ([spark] if spark else [])
     keys = [f"{j.credential.public_id}:{j.job_id}" for j in chosen]
     client = login(roles.operator)
     page = client.post(team_url("jobs_copy_to_dli"), {"jobs": keys, "step": "choose"})
     assert page.status_code == 200
     text = page.content.decode()
     assert "Copy 2 jobs to DLI" in text and "Not carried over" in text
-    if jar:
-        assert "JAR job" in text
+    if spark:
+        assert "Flink jobs only" in text
     missing_queue = client.post(
         team_url("jobs_copy_to_dli"),
         {"jobs": keys, "confirmed": "on", "credential": str(dli_credential.public_id), "queue_name": ""},
