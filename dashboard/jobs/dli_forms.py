@@ -529,7 +529,9 @@ class DliSqlJobForm(_DliFormBase):
         help_text=_("How long the state of an idle key is kept; 0 or empty: kept forever."),
     )
     dirty_data_kind = forms.ChoiceField(
-        label=_("Dirty data"), required=False, choices=_blank(vocab.DIRTY_DATA_STRATEGIES.items(), "Default")
+        label=_("Dirty data"),
+        required=False,
+        choices=_blank(vocab.DIRTY_DATA_STRATEGIES.items(), _("DLI's default")),
     )
     dirty_data_path = forms.CharField(
         label=_("Dirty data OBS path"),
@@ -546,10 +548,12 @@ class DliSqlJobForm(_DliFormBase):
             f"{t.credential.public_id}:{t.template_id}": t for t in templates if t.credential.is_dli
         }
         self.fields["template"].choices = _blank(
-            [(k, f"{t.name} · {t.credential.name}") for k, t in self.template_objects.items()], "— none —"
+            [(k, f"{t.name} · {t.credential.name}") for k, t in self.template_objects.items()],
+            str(_("— none —")),
         )
+        if self.job is not None or not self.template_objects:
+            del self.fields["template"]  # an edit, or no DLI template to offer
         if self.job is not None:
-            del self.fields["template"]
             self.fields["job_type"].disabled = True  # DLI's update takes no job type
             self.fields["job_type"].initial = self.job.job_type or vocab.DLI_DEFAULT_SQL_JOB_TYPE
         self.order_fields(self.field_order)

@@ -319,7 +319,8 @@ def _snapshot_new_dli(
         "args": "",
         **dli_snapshot_fields(payload),
         "job_config": dli_job_config(payload),
-        "job_type": str(payload.get("job_type") or ""),
+        # DLI gives a SQL job created without a type its default type (JAR jobs name theirs)
+        "job_type": str(payload.get("job_type") or vocab.DLI_DEFAULT_SQL_JOB_TYPE),
         "status": status,
         "status_desc": "",
         "run_mode": str(payload.get("run_mode") or ""),

@@ -312,3 +312,18 @@ def test_dli_template_name_taken_is_dlis_error_on_the_name(roles, login, dli_cre
     response = login(roles.operator).post(team_url("template_create"), data)
     assert response.status_code == 400
     assert "DLI.0006" in " ".join(response.context["form"].errors["name"])
+
+
+def test_new_job_from_a_dli_template(roles, login, dli_credential, prod):
+    client = login(roles.operator)
+    data = {"credential": str(dli_credential.public_id), "name": "tpl_for_job", "sql_body": SQL}
+    assert client.post(team_url("template_create"), data).status_code == 302
+    template = Template.objects.get(credential=dli_credential, name="tpl_for_job")
+    key = f"{dli_credential.public_id}:{template.template_id}"
+    page = client.get(team_url("sql_job_create") + f"?template={key}")
+    form = page.context["form"]
+    assert type(form).__name__ == "DliSqlJobForm" and form.initial["sql_body"] == SQL
+    assert key in page.content.decode()
+    response = client.post(team_url("sql_job_create"), sql_data(dli_credential, prod, template=key))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Job.objects.get(credential=dli_credential, name="dli_orders").sql_body == SQL
