@@ -27,7 +27,7 @@ from django.views.decorators.http import condition, require_safe
 from csapi import CSError, limits, vocab
 from csapi.errors import ERROR_FIELDS, OBS_NOT_AUTHORIZED
 from dashboard import pagecache
-from dashboard.jobs import charts, graph, migration, presenters, selectors, services
+from dashboard.jobs import charts, copy_to_dli, graph, presenters, selectors, services
 from dashboard.jobs.dli_forms import (
     CopyTargetForm,
     DliJarJobForm,
@@ -672,7 +672,7 @@ def _detail_context(access: TeamAccess, job: Job) -> dict[str, Any]:
         service_name="DLI" if job.service == "dli" else "CS",
         default_savepoint_path=services.default_savepoint_path(job) if job.service == "dli" else "",
         can_copy_to_dli=access.is_operator
-        and migration.copy_refusal(job) is None
+        and copy_to_dli.copy_refusal(job) is None
         and Credential.objects.filter(team=access.team, service="dli").exists(),
         details_pending=details_pending,
         details_error=getattr(_details(job), "error", ""),
@@ -1381,7 +1381,7 @@ def job_copy_to_dli(request, access, credential, job_id):
     over listed; saving creates the DLI job as a draft (it is never run from here)."""
     job = selectors.job_get(access.team, credential, job_id)
     dli_credentials = _dli_credentials_or_none(access)
-    refusal = migration.copy_refusal(job) or (
+    refusal = copy_to_dli.copy_refusal(job) or (
         None if dli_credentials else _("The team has no DLI credential yet: a lead adds one first.")
     )
     if refusal:
@@ -1391,8 +1391,8 @@ def job_copy_to_dli(request, access, credential, job_id):
         )
     kwargs = {**_dli_kwargs(access, dli_credentials), "templates": ()}
     default_key = str(dli_credentials[0].public_id) if len(dli_credentials) == 1 else ""
-    plan = migration.plan_copy(job, credential_key=default_key)
-    kind = "jar" if migration.is_jar(job) else "sql"
+    plan = copy_to_dli.plan_copy(job, credential_key=default_key)
+    kind = "jar" if copy_to_dli.is_jar(job) else "sql"
     form_class = DliJarJobForm if kind == "jar" else DliSqlJobForm
     context = {"copy_from": job, "copy_plan": plan, "credentials": dli_credentials}
     if request.method == "GET":
@@ -1444,7 +1444,7 @@ def jobs_copy_to_dli(request, access):
         return redirect(back)
     kwargs = {**_dli_kwargs(access, dli_credentials), "templates": ()}
     target = CopyTargetForm(request.POST, credentials=dli_credentials, queues=kwargs["queues"])
-    plans = [migration.plan_copy(job) for job in jobs]
+    plans = [copy_to_dli.plan_copy(job) for job in jobs]
     if request.POST.get("confirmed") != "on" or not target.is_valid():
         if request.POST.get("confirmed") != "on":
             target = CopyTargetForm(
@@ -1479,7 +1479,7 @@ def jobs_copy_to_dli(request, access):
                 "queue_name": target.cleaned_data["queue_name"],
             }
         )
-        jar = migration.is_jar(plan.job)
+        jar = copy_to_dli.is_jar(plan.job)
         form = (DliJarJobForm if jar else DliSqlJobForm)(data, **kwargs)
         if not form.is_valid():
             failed.append((plan.job, _form_errors_text(form)))

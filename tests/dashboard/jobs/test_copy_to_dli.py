@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.jobs.migration import plan_copy
+from dashboard.jobs.copy_to_dli import plan_copy
 from dashboard.jobs.models import Job
 
 from .conftest import job_url, team_url
