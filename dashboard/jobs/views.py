@@ -742,7 +742,7 @@ def job_run(request, access, credential, job_id):
         services.job_run(access=access, user=request.user, job=job, resume_savepoint=resume)
     except (CSError, ActionRefused) as exc:
         return _after_action(request, access, job, exc, "")
-    return _after_action(request, access, job, None, f"{job.name} is being submitted.")
+    return _after_action(request, access, job, None, _("%(name)s is being submitted.") % {"name": job.name})
 
 
 @team_view(POST=Role.OPERATOR)
@@ -754,7 +754,7 @@ def job_stop(request, access, credential, job_id):
         services.job_stop(access=access, user=request.user, job=job, trigger_savepoint=savepoint)
     except (CSError, ActionRefused) as exc:
         return _after_action(request, access, job, exc, "")
-    return _after_action(request, access, job, None, f"{job.name} is stopping.")
+    return _after_action(request, access, job, None, _("%(name)s is stopping.") % {"name": job.name})
 
 
 @team_view(POST=Role.OPERATOR)
@@ -764,7 +764,7 @@ def job_delete(request, access, credential, job_id):
         services.job_delete(access=access, user=request.user, job=job)
     except (CSError, ActionRefused) as exc:
         return _after_action(request, access, job, exc, "")
-    messages.success(request, f"{job.name} deleted.")
+    messages.success(request, _("%(name)s deleted.") % {"name": job.name})
     return redirect("job_list", team=access.team.slug)
 
 
@@ -879,7 +879,10 @@ def sql_job_create(request, access):
         return _saved_not_run(request, access, saved)
     except (CSError, ActionRefused) as exc:
         return _sql_failed(request, access, form, exc)
-    messages.success(request, f"Job {job.name} saved{' and submitted' if run else ''}.")
+    messages.success(
+        request,
+        (_("Job %(name)s saved and submitted.") if run else _("Job %(name)s saved.")) % {"name": job.name},
+    )
     return redirect(
         "job_detail", team=access.team.slug, credential=job.credential.public_id, job_id=job.job_id
     )
@@ -964,7 +967,7 @@ def job_edit(request, access, credential, job_id):
         initial = SqlJobForm.initial_from_job(job)
         if restored is not None:
             initial["sql_body"] = restored
-            messages.info(request, "A saved version is loaded into the editor: save to make it current.")
+            messages.info(request, _("A saved version is loaded into the editor: save to make it current."))
         form = SqlJobForm(initial=initial, **kwargs)
         return render(
             request,
@@ -993,7 +996,10 @@ def job_edit(request, access, credential, job_id):
         return _saved_not_run(request, access, saved)
     except (CSError, ActionRefused) as exc:
         return _sql_failed(request, access, form, exc, job=job, versions=versions, diff=diff)
-    messages.success(request, f"Job {job.name} saved{' and submitted' if run else ''}.")
+    messages.success(
+        request,
+        (_("Job %(name)s saved and submitted.") if run else _("Job %(name)s saved.")) % {"name": job.name},
+    )
     return redirect(
         "job_detail", team=access.team.slug, credential=job.credential.public_id, job_id=job.job_id
     )
@@ -1093,7 +1099,10 @@ def _jar_form_view(request, access, *, job: Job | None = None):
             obs_offer=offer,
             status=400,
         )
-    messages.success(request, f"Job {job.name} saved{' and submitted' if run else ''}.")
+    messages.success(
+        request,
+        (_("Job %(name)s saved and submitted.") if run else _("Job %(name)s saved.")) % {"name": job.name},
+    )
     url = reverse(
         "job_detail",
         kwargs={"team": access.team.slug, "credential": job.credential.public_id, "job_id": job.job_id},
@@ -1151,7 +1160,7 @@ def template_create(request, access):
             )
         except (CSError, ActionRefused) as exc:
             return _template_failed(request, access, form, exc)
-        messages.success(request, f"Template {form.payload['name']} created.")
+        messages.success(request, _("Template %(name)s created.") % {"name": form.payload["name"]})
         return redirect("template_list", team=access.team.slug)
     status = 400 if request.method == "POST" else 200
     switch = _switch_context(access, credentials, "dli" if dli else "cs", "template_create")
@@ -1180,7 +1189,7 @@ def template_edit(request, access, credential, template_id):
             services.template_update(access=access, user=request.user, template=template, data=form.payload)
         except (CSError, ActionRefused) as exc:
             return _template_failed(request, access, form, exc, template)
-        messages.success(request, f"Template {template.name} saved.")
+        messages.success(request, _("Template %(name)s saved.") % {"name": template.name})
         return redirect("template_list", team=access.team.slug)
     status = 400 if request.method == "POST" else 200
     return render(
@@ -1196,7 +1205,7 @@ def template_delete(request, access, credential, template_id):
     except (CSError, ActionRefused) as exc:
         messages.error(request, error_text(exc))
     else:
-        messages.success(request, f"Template {template.name} deleted.")
+        messages.success(request, _("Template %(name)s deleted.") % {"name": template.name})
     return redirect("template_list", team=access.team.slug)
 
 
@@ -1525,5 +1534,9 @@ def _form_errors_text(form) -> str:
     parts = []
     for name, errors in form.errors.items():
         label = form.fields[name].label if name in form.fields else ""
-        parts.append(f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+        parts.append(
+            _("%(field)s: %(errors)s") % {"field": label, "errors": " ".join(errors)}
+            if label
+            else " ".join(errors)
+        )
     return " ".join(parts)
