@@ -20,7 +20,12 @@ Figures (``BENCH`` lines):
   compiling them on every request (ratio below 1: what the prepared SQL saves);
 - ``page.jobs.zh``: median ms to render the job list and the job detail (both, caches emptied first)
   for a browser asking for Simplified Chinese; floor: the same for English, requested alternately in
-  the same loop (ratio at most 1.1: the translated pages cost about what the English ones do).
+  the same loop (ratio at most 1.1: the translated pages cost about what the English ones do);
+- ``page.dli_jobs.queries``, ``page.dli_job_detail.queries``: the same for a team whose jobs are DLI
+  Flink jobs (a DLI credential; queue, CUs, task manager sizing, restarts, savepoint path, Flink
+  version, tags and resume settings filled as the poller fills them): SQL statements of a first render
+  at 5,000 jobs in the team, floor the same page at 50 (ratio 1 = constant); and
+  ``page.dli_jobs.uncached.median``, ``page.dli_job_detail.uncached.median`` against the trivial view.
 """
 
 from __future__ import annotations
@@ -65,7 +70,34 @@ TYPES = ["flink_sql_job", "flink_sql_job", "flink_jar_job", "spark_streaming_jar
 MODES = ["shared_cluster", "exclusive_cluster"]
 
 
-def _team(name: str, jobs: int, stamp: int, user=None):
+DLI_STATUSES = [*STATUSES, "job_idle", "job_savepointing", "job_finish"]
+DLI_TYPES = ["flink_opensource_sql_job", "flink_opensource_sql_job", "flink_jar_job", "flink_sql_job"]
+
+
+def _dli_fields(i: int) -> dict:
+    """A DLI job's own columns, as the poller fills them (dashboard.polling.kinds.jobs)."""
+    return {
+        "service": "dli",
+        "status": DLI_STATUSES[i % len(DLI_STATUSES)],
+        "job_type": DLI_TYPES[i % len(DLI_TYPES)],
+        "run_mode": "",
+        "cluster_id": None,
+        "cluster_name": "",
+        "queue_name": f"flink_queue_{i % 5}",
+        "manager_cu_number": 1,
+        "tm_cus": 1,
+        "tm_slot_num": 1 + i % 4,
+        "restart_times": i % 3,
+        "has_savepoint": i % 4 == 0,
+        "savepoint_path": f"obs://bench-savepoints/job-{i}/" if i % 4 == 0 else "",
+        "flink_version": "1.15" if i % 2 else "1.12",
+        "tags": [{"key": "team", "value": "bench"}, {"key": "n", "value": str(i % 10)}],
+        "resume_checkpoint": i % 2 == 0,
+        "resume_max_num": -1 if i % 2 == 0 else 5,
+    }
+
+
+def _team(name: str, jobs: int, stamp: int, user=None, *, dli: bool = False):
     from django.utils import timezone
 
     from dashboard.jobs.models import Job
@@ -81,38 +113,40 @@ def _team(name: str, jobs: int, stamp: int, user=None):
         project_id=f"p{stamp}{name}"[:32],
         access_key="AK" + "0" * 18,
         auth_type="aksk",
+        **({"service": "dli", "dli_endpoint": "https://dli.cn-north-1.myhuaweicloud.com"} if dli else {}),
     )
     cred.set_secret("bench-secret-not-real")
     cred.save()
     now = timezone.now()
     batch = []
     for i in range(jobs):
-        batch.append(
-            Job(
-                credential=cred,
-                team=team,
-                job_id=100_000 + i,
-                name=f"job-{i}",
-                status=STATUSES[i % len(STATUSES)],
-                job_type=TYPES[i % len(TYPES)],
-                run_mode=MODES[i % 2],
-                cluster_id=1000 + i % 7,
-                cluster_name=f"cluster-{i % 7}",
-                spu_number=2 + i % 5,
-                parallel_number=1 + i % 4,
-                create_time=now - timedelta(minutes=i),
-                update_time=now - timedelta(seconds=i),
-                start_time=now - timedelta(hours=i % 100),
-                duration=(i + 1) * 60_000,
-                read_rate=12.5 * (i % 9),
-                write_rate=3.0 * (i % 5),
-                fingerprint="",
-                last_seen=now,
-                raw={"job_id": 100_000 + i},
-                job_config={"checkpoint_enabled": False, "log_enabled": True, "obs_bucket": "b"},
-                sql_body="INSERT INTO k SELECT a FROM s;" if i % 4 < 2 else "",
-            )
-        )
+        fields = {
+            "credential": cred,
+            "team": team,
+            "job_id": 100_000 + i,
+            "name": f"job-{i}",
+            "status": STATUSES[i % len(STATUSES)],
+            "job_type": TYPES[i % len(TYPES)],
+            "run_mode": MODES[i % 2],
+            "cluster_id": 1000 + i % 7,
+            "cluster_name": f"cluster-{i % 7}",
+            "spu_number": 2 + i % 5,
+            "parallel_number": 1 + i % 4,
+            "create_time": now - timedelta(minutes=i),
+            "update_time": now - timedelta(seconds=i),
+            "start_time": now - timedelta(hours=i % 100),
+            "duration": (i + 1) * 60_000,
+            "read_rate": 12.5 * (i % 9),
+            "write_rate": 3.0 * (i % 5),
+            "fingerprint": "",
+            "last_seen": now,
+            "raw": {"job_id": 100_000 + i},
+            "job_config": {"checkpoint_enabled": False, "log_enabled": True, "obs_bucket": "b"},
+            "sql_body": "INSERT INTO k SELECT a FROM s;" if i % 4 < 2 else "",
+        }
+        if dli:
+            fields.update(_dli_fields(i))
+        batch.append(Job(**fields))
         if len(batch) == 2000:
             Job.objects.bulk_create(batch)
             batch = []
@@ -310,3 +344,16 @@ def run(report, profile: bool | str = False) -> None:
         report("page.jobs.cached.prepared", prepared, "ms", floor=plain)
         zh, en = _language_medians(client, [big_pages["jobs"], big_pages["job_detail"]], LANGUAGE_ROUNDS)
         report("page.jobs.zh", zh, "ms", floor=en)
+
+        # DLI: the same pages for a team whose jobs are DLI Flink jobs, at 50 and at 5,000 jobs
+        dli_small, dli_small_cred = _team("dlismall", SMALL_TEAM_JOBS, stamp, user, dli=True)
+        dli_big, dli_big_cred = _team("dlishown", JOBS_PER_TEAM, stamp, user, dli=True)
+        _detail_history(dli_small, dli_small_cred)
+        _detail_history(dli_big, dli_big_cred)
+        dli_small_pages, dli_big_pages = pages(dli_small, dli_small_cred), pages(dli_big, dli_big_cred)
+        for name in ("jobs", "job_detail"):
+            small_queries = _queries(client, dli_small_pages[name])
+            queries = _queries(client, dli_big_pages[name])
+            report(f"page.dli_{name}.queries", queries, "queries", floor=small_queries)
+            median, floor = _medians(client, dli_big_pages[name], "/trivial/", UNCACHED_ROUNDS, uncached=True)
+            report(f"page.dli_{name}.uncached.median", median, "ms", floor=floor)

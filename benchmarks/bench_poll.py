@@ -16,6 +16,18 @@ Figures (``BENCH`` lines):
   sync after 10% of the jobs changed status (``poll.first_sync`` and ``poll.changed10``: the same in
   seconds against that floor, which bounds the rates from above);
 - ``poll.worker.peak_rss``: peak resident memory of this (worker-like) process, MB.
+
+The same seed gives every project as many DLI Flink jobs (20,000 over the 20 projects), polled through
+a DLI credential per project (``service="dli"``, Huawei's SDK under ``csapi.dli``):
+- ``poll.dli.jobs.requests``: D5 list calls of one full sync of every DLI credential (floor: the pages
+  needed at DLI's largest page, ceil(jobs / 100) per project; ratio 1);
+- ``poll.dli.page.sql_statements`` (and ``.steady``): SQL statements per page of DLI jobs;
+- ``poll.dli.steady``: seconds of a sync of every DLI credential when nothing changed (floor: fetching
+  and parsing the same pages through the same client, with no database work; ratio at most 1.5);
+  ``poll.dli.steady.written``: rows those syncs wrote (0);
+- ``poll.dli.first_sync.rate``: DLI jobs per second of a first sync (``poll.dli.first_sync``: seconds
+  against the same floor);
+- ``poll.dli.metrics.requests``: D12 calls for the running DLI jobs (floor: batches of 100 needed).
 """
 
 from __future__ import annotations
@@ -205,9 +217,10 @@ def run(report) -> None:
         report("poll.changed10.rate", total_jobs / changed_seconds, "jobs/s")
         report("poll.changed10", changed_seconds, "s", floor=min(floors))
         report("poll.changed10.changed", changed, "jobs")
-        report("poll.worker.peak_rss", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "MB")
         for client in clients.values():
             client.close()
+        _dli(report, url, team)
+        report("poll.worker.peak_rss", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "MB")
     finally:
         if team is not None:
             try:
@@ -221,3 +234,116 @@ def run(report) -> None:
             except subprocess.TimeoutExpired:
                 proc.kill()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+DLI_LIST_OP = "GET /v1.0/{project_id}/streaming/jobs"
+DLI_METRICS_OP = "POST /v1.0/{project_id}/streaming/jobs/metrics"
+
+
+def _dli(report, url: str, team) -> None:
+    """The DLI figures: the same projects' DLI Flink jobs, through one DLI credential per project."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from csapi.dli import limits as dli_limits
+    from csapi.emulator.seed import scale_tenant
+    from dashboard.jobs.models import Job
+    from dashboard.polling.clients import client as client_of
+    from dashboard.polling.kinds.jobs import dli_job_pages, sync_jobs
+    from dashboard.polling.kinds.metrics import sync_metrics
+    from dashboard.teams.models import AuthType, Credential, Service
+
+    credentials = []
+    for n in range(1, TENANTS + 1):
+        tenant = scale_tenant(n)
+        credential = Credential(
+            team=team,
+            name=f"scale-dli-{n:02d}",
+            service=Service.DLI,
+            region="cn-north-1",
+            project_id=tenant.project_id,
+            dli_endpoint=url,
+            iam_endpoint=url,
+            auth_type=AuthType.AKSK,
+            access_key=tenant.ak,
+        )
+        credential.set_secret(tenant.sk)
+        credential.save()
+        credentials.append(credential)
+    page_size = min(settings.POLL_PAGE_SIZE, dli_limits.LIST_LIMIT_MAX)
+    clients = {c.pk: client_of(c) for c in credentials}
+    try:
+        # ---- first sync (SQL statements per page measured on the first credential)
+        _reset_stats(url)
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as first_queries:
+            sync_jobs(credentials[0], client=clients[credentials[0].pk])
+        for c in credentials[1:]:
+            sync_jobs(c, client=clients[c.pk])
+        first_seconds = time.perf_counter() - started
+        per_credential = [Job.objects.filter(credential=c).count() for c in credentials]
+        total_jobs = sum(per_credential)
+        requests_sent = _stats(url).get(DLI_LIST_OP, 0)
+        floor_requests = sum(max(1, math.ceil(n / dli_limits.LIST_LIMIT_MAX)) for n in per_credential)
+        first_pages = max(1, math.ceil(per_credential[0] / page_size))
+
+        def job_statements(ctx) -> int:
+            return sum(1 for q in ctx.captured_queries if '"jobs_job' in q["sql"])
+
+        # ---- metrics of the running jobs
+        _reset_stats(url)
+        for c in credentials:
+            sync_metrics(c, client=clients[c.pk])
+        metrics_requests = _stats(url).get(DLI_METRICS_OP, 0)
+        running = [
+            Job.objects.filter(credential=c, status__in=vocab.RUNNING_STATUSES).count() for c in credentials
+        ]
+        metrics_floor = sum(math.ceil(n / dli_limits.BATCH_MAX) for n in running)
+
+        # ---- steady state against its floor (best of three each, interleaved)
+        def floor_pass() -> float:
+            t0 = time.perf_counter()
+            for c in credentials:
+                for _page in dli_job_pages(clients[c.pk], page_size).pages():
+                    pass
+            return time.perf_counter() - t0
+
+        steady_written = []
+
+        def steady_pass() -> float:
+            t0 = time.perf_counter()
+            written = sum(sync_jobs(c, client=clients[c.pk]).written for c in credentials)
+            elapsed = time.perf_counter() - t0
+            steady_written.append(written)
+            return elapsed
+
+        floors, steadies = [], []
+        for _ in range(3):
+            floors.append(floor_pass())
+            steadies.append(steady_pass())
+        _reset_stats(url)
+        with CaptureQueriesContext(connection) as steady_queries:
+            sync_jobs(credentials[0], client=clients[credentials[0].pk])
+        steady_requests = _stats(url).get(DLI_LIST_OP, 0)
+
+        report("poll.dli.jobs.requests", requests_sent, "requests", floor=floor_requests)
+        report(
+            "poll.dli.jobs.steady.requests",
+            steady_requests,
+            "requests",
+            floor=max(1, math.ceil(per_credential[0] / dli_limits.LIST_LIMIT_MAX)),
+        )
+        report("poll.dli.metrics.requests", metrics_requests, "requests", floor=metrics_floor)
+        report("poll.dli.page.sql_statements", job_statements(first_queries) / first_pages, "statements")
+        report(
+            "poll.dli.page.sql_statements.steady", job_statements(steady_queries) / first_pages, "statements"
+        )
+        report("poll.dli.steady", min(steadies), "s", floor=min(floors))
+        report("poll.dli.steady.written", max(steady_written), "rows")
+        report("poll.dli.first_sync.rate", total_jobs / first_seconds, "jobs/s")
+        report("poll.dli.first_sync", first_seconds, "s", floor=min(floors))
+        report("poll.dli.jobs", total_jobs, "jobs")
+    finally:
+        for client in clients.values():
+            client.close()

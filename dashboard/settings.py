@@ -345,7 +345,7 @@ LOGGING = {
 # Polling (dashboard.polling): how often each kind of CS data is fetched per credential, and its costs.
 # Every value can be overridden from the environment: POLL_INTERVAL_JOBS=15, POLL_INTERVAL_METRICS=30,
 # POLL_INTERVAL_AUDIT, POLL_INTERVAL_CLUSTERS, POLL_INTERVAL_QUOTAS, POLL_INTERVAL_TEMPLATES,
-# POLL_INTERVAL_OVERVIEW (seconds).
+# POLL_INTERVAL_OVERVIEW, POLL_INTERVAL_QUEUES (seconds).
 POLL_INTERVALS = {
     kind: env.float(f"POLL_INTERVAL_{kind.upper()}", default=default)
     for kind, default in {
@@ -356,6 +356,7 @@ POLL_INTERVALS = {
         "quotas": 300,
         "templates": 300,
         "overview": 300,
+        "queues": 60,  # one call; the free CUs it shows guide where a job goes
     }.items()
 }
 # How often beat runs the scheduler task that enqueues the due syncs.

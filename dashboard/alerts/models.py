@@ -37,7 +37,7 @@ class RuleKind(models.TextChoices):
     JOB_STOPPED = "job_stopped", _("A job stopped that nobody stopped from the dashboard")
     JOB_RESTARTED = "job_restarted", _("A job's restart count grew")
     NO_RECORDS = "no_records", _("A running job read no records for N minutes")
-    QUOTA = "quota", _("SPU/CU in use at or above X % of a quota")
+    QUOTA = "quota", _("SPU/CU in use at or above a share of a quota")
     DAILY_COST = "daily_cost", _("Estimated cost of the day above a budget")
     POLL_FAILING = "poll_failing", _("The poller cannot reach the cloud for N minutes")
 

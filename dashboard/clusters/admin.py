@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from dashboard.clusters.models import Cluster, ClusterJob, HostMapping, Peering, Route
+from dashboard.clusters.models import Cluster, ClusterJob, HostMapping, Peering, Queue, Route
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -46,3 +46,12 @@ class PeeringAdmin(ReadOnlyAdmin):
 @admin.register(Route)
 class RouteAdmin(ReadOnlyAdmin):
     list_display = ["route_id", "peering", "type", "destination"]
+
+
+@admin.register(Queue)
+class QueueAdmin(ReadOnlyAdmin):
+    """DLI queues; the price per CU-hour is a lead's, set on the team's queues page."""
+
+    list_display = ["queue_name", "team", "queue_type", "cu_count", "used_cu", "cu_price", "deleted_at"]
+    list_filter = ["queue_type", "team"]
+    search_fields = ["queue_name"]

@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from csapi import limits, validation
 from csapi.errors import ERROR_FIELDS
@@ -37,6 +40,15 @@ def add_violations(
                 form.add_error(field, violation.message)
         else:
             form.add_error(None, violation.message)
+
+
+def _interpolate(message, values: Mapping) -> str:
+    return message % values
+
+
+#: ``message % values`` left until the text is shown, in the language of the page showing it (a form's
+#: class attributes are built once, at import).
+interpolate_lazy = lazy(_interpolate, str)
 
 
 def cs_error_field(form: forms.Form, code: str | None) -> str | None:
@@ -86,20 +98,31 @@ class ClusterForm(_BodyForm):
     """Create (5.3.1) or update (5.3.5) an exclusive cluster."""
 
     name = _text(
-        "Name",
+        _("Name"),
         required=True,
-        help_text=f"Letters, digits, _ and -; at most {limits.CLUSTER_NAME_MAX_BYTES} bytes.",
+        help_text=interpolate_lazy(
+            _("Letters, digits, _ and -; at most %(max)s bytes."), {"max": limits.CLUSTER_NAME_MAX_BYTES}
+        ),
     )
-    desc = _text("Description", textarea=True, help_text=f"At most {limits.CLUSTER_DESC_MAX_BYTES} bytes.")
+    desc = _text(
+        _("Description"),
+        textarea=True,
+        help_text=interpolate_lazy(_("At most %(max)s bytes."), {"max": limits.CLUSTER_DESC_MAX_BYTES}),
+    )
     maximum_spu_quota = forms.IntegerField(
-        label="Maximum SPU quota",
+        label=_("Maximum SPU quota"),
         required=False,
-        help_text=f"{limits.CLUSTER_SPU_QUOTA_MIN} to {limits.CLUSTER_SPU_QUOTA_MAX} SPUs.",
+        help_text=interpolate_lazy(
+            _("%(min)s to %(max)s SPUs."),
+            {"min": limits.CLUSTER_SPU_QUOTA_MIN, "max": limits.CLUSTER_SPU_QUOTA_MAX},
+        ),
     )
-    vpc_cidr = _text("VPC CIDR", help_text="For example 172.16.0.0/23.")
-    subnet_cidr = _text("Subnet CIDR", help_text="Inside the VPC CIDR, for example 172.16.0.0/23.")
-    subnet_gateway = _text("Subnet gateway", help_text="A host address of the subnet, e.g. 172.16.0.1.")
-    manager_node_spec = _text("Manager node SPUs", help_text="SPU specification of the management nodes.")
+    vpc_cidr = _text(_("VPC CIDR"), help_text=_("For example 172.16.0.0/23."))
+    subnet_cidr = _text(_("Subnet CIDR"), help_text=_("Inside the VPC CIDR, for example 172.16.0.0/23."))
+    subnet_gateway = _text(_("Subnet gateway"), help_text=_("A host address of the subnet, e.g. 172.16.0.1."))
+    manager_node_spec = _text(
+        _("Manager node SPUs"), help_text=_("SPU specification of the management nodes.")
+    )
 
     body_fields = (
         "name",
@@ -118,11 +141,11 @@ class ClusterForm(_BodyForm):
         if update:
             for name in ("vpc_cidr", "subnet_cidr", "subnet_gateway"):
                 del self.fields[name]
-            self.fields["manager_node_spec"].label = "Manager node SPUs"
+            self.fields["manager_node_spec"].label = _("Manager node SPUs")
         elif credentials is not None:
             self.fields = {
                 "credential": forms.ModelChoiceField(
-                    label="CS account",
+                    label=_("CS account"),
                     queryset=credentials,
                     to_field_name="public_id",
                     empty_label=None,
@@ -143,8 +166,8 @@ class ClusterForm(_BodyForm):
 class HostForm(_BodyForm):
     """One IP-domain mapping (5.3.9, 5.3.10)."""
 
-    ip = _text("IP address", required=True, help_text="IPv4 or IPv6, e.g. 192.168.0.10.")
-    hostname = _text("Domain name", required=True, help_text="e.g. kafka-1.internal.")
+    ip = _text(_("IP address"), required=True, help_text=_("IPv4 or IPv6, e.g. 192.168.0.10."))
+    hostname = _text(_("Domain name"), required=True, help_text=_("e.g. kafka-1.internal."))
     body_fields = ("ip", "hostname")
 
     def violations(self, body: dict) -> list[Violation]:
@@ -155,10 +178,15 @@ class HostsUploadForm(forms.Form):
     """A hosts file (5.3.13), checked line by line before it is sent."""
 
     hosts_file = forms.FileField(
-        label="hosts file",
-        help_text=(
-            f"One mapping per line: ip hostname [hostname ...]; at most "
-            f"{limits.HOSTS_FILE_MAX_BYTES // (1024 * 1024)} MB and {limits.HOST_MAPPINGS_MAX:,} mappings."
+        label=_("hosts file"),
+        help_text=interpolate_lazy(
+            _(
+                "One mapping per line: ip hostname [hostname ...]; at most %(megabytes)s MB and %(max)s mappings."
+            ),
+            {
+                "megabytes": limits.HOSTS_FILE_MAX_BYTES // (1024 * 1024),
+                "max": f"{limits.HOST_MAPPINGS_MAX:,}",
+            },
         ),
     )
 
@@ -167,14 +195,20 @@ class HostsUploadForm(forms.Form):
         if upload.size > limits.HOSTS_FILE_MAX_BYTES:
             # Refused from its size alone: an oversized upload is never read into memory.
             raise forms.ValidationError(
-                f"The hosts file is {upload.size:,} bytes; at most {limits.HOSTS_FILE_MAX_BYTES:,} are allowed."
+                _("The hosts file is %(size)s bytes; at most %(max)s are allowed.")
+                % {"size": f"{upload.size:,}", "max": f"{limits.HOSTS_FILE_MAX_BYTES:,}"}
             )
         data = upload.read()
         mappings, violations = validation.parse_hosts_file(data)
         if violations:
+            more = len(violations) - 50
             raise forms.ValidationError(
                 [v.message for v in violations[:50]]
-                + ([f"... and {len(violations) - 50} more errors."] if len(violations) > 50 else [])
+                + (
+                    [ngettext("... and %(n)s more error.", "... and %(n)s more errors.", more) % {"n": more}]
+                    if more > 0
+                    else []
+                )
             )
         self.mappings = mappings
         self.data_bytes = data
@@ -184,9 +218,13 @@ class HostsUploadForm(forms.Form):
 class PeeringForm(_BodyForm):
     """Create a VPC peering connection (5.3.17)."""
 
-    name = _text("Name", required=True, help_text="At most 64 bytes.")
-    vpc_id = _text("Peer VPC id", required=True, help_text="The VPC to connect to (a UUID).")
-    accept_tenant_id = _text("Peer tenant id", help_text="For a VPC of another tenant; blank for your own.")
+    name = _text(
+        _("Name"), required=True, help_text=interpolate_lazy(_("At most %(max)s bytes."), {"max": 64})
+    )
+    vpc_id = _text(_("Peer VPC id"), required=True, help_text=_("The VPC to connect to (a UUID)."))
+    accept_tenant_id = _text(
+        _("Peer tenant id"), help_text=_("For a VPC of another tenant; blank for your own.")
+    )
     body_fields = ("name", "vpc_id", "accept_tenant_id")
 
     def violations(self, body: dict) -> list[Violation]:
@@ -196,13 +234,13 @@ class PeeringForm(_BodyForm):
 class PeeringAcceptForm(forms.Form):
     """Accept a peering request another tenant sent to one of your VPCs (5.3.21)."""
 
-    peering_id = _text("Peering request id", required=True)
+    peering_id = _text(_("Peering request id"), required=True)
 
 
 class RouteForm(_BodyForm):
     """A route to the local VPC (5.3.22)."""
 
-    destination = _text("Destination CIDR", required=True, help_text="e.g. 192.168.0.0/16.")
+    destination = _text(_("Destination CIDR"), required=True, help_text=_("e.g. 192.168.0.0/16."))
     body_fields = ("destination",)
 
     def violations(self, body: dict) -> list[Violation]:
@@ -213,9 +251,9 @@ class PeerRouteForm(_BodyForm):
     """A route to the peer VPC (5.3.23): traffic from the peer VPC to ``destination`` goes over the peering."""
 
     destination = _text(
-        "Destination CIDR", required=True, help_text="e.g. 172.16.0.0/23 (the cluster's VPC)."
+        _("Destination CIDR"), required=True, help_text=_("e.g. 172.16.0.0/23 (the cluster's VPC).")
     )
-    vpc_id = _text("Peer VPC id", required=True, help_text="The VPC the route is added to (a UUID).")
+    vpc_id = _text(_("Peer VPC id"), required=True, help_text=_("The VPC the route is added to (a UUID)."))
     body_fields = ("destination", "vpc_id")
 
     def __init__(self, *args, peering_id: str = "", **kwargs):
@@ -228,8 +266,37 @@ class PeerRouteForm(_BodyForm):
 
 
 class HostsDeleteForm(forms.Form):
-    hosts_id = forms.TypedMultipleChoiceField(coerce=int, choices=(), label="Mappings")
+    hosts_id = forms.TypedMultipleChoiceField(coerce=int, choices=(), label=_("Mappings"))
 
     def __init__(self, *args, host_ids: Iterable[int] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["hosts_id"].choices = [(str(i), str(i)) for i in host_ids]
+
+
+def _cu_price_field() -> forms.DecimalField:
+    """The form field of ``Queue.cu_price``: its digits and places are the column's (one place)."""
+    from dashboard.clusters.models import Queue
+
+    column = Queue._meta.get_field("cu_price")
+    field = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_digits=column.max_digits,
+        decimal_places=column.decimal_places,
+        label=_("Price per CU-hour"),
+        help_text=_("Leave blank for no price: the estimate then says the queue has none."),
+    )
+    field.widget.attrs.update(step="0.0001", min="0", inputmode="decimal")
+    return field
+
+
+class QueuePriceForm(forms.Form):
+    """The price of one CU-hour of a DLI queue, set by a lead (DLI has no billing overview): what the
+    billing page's estimate multiplies each run's CU-hours on the queue by. Blank clears the price."""
+
+    credential = forms.UUIDField(widget=forms.HiddenInput)
+    queue = forms.CharField(max_length=128, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cu_price"] = _cu_price_field()

@@ -240,3 +240,12 @@ class Queue(models.Model):
         if not self.cu_count:
             return 0
         return min(100, round(100 * (self.used_cu or 0) / self.cu_count))
+
+    @property
+    def type_label(self) -> str:
+        """The queue type in words (``csapi.vocab.DLI_QUEUE_TYPES``)."""
+        return vocab.DLI_QUEUE_TYPES.get(self.queue_type, self.queue_type or "—")
+
+    @property
+    def engine_label(self) -> str:
+        return self.engine.capitalize() if self.engine else "—"

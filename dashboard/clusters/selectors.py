@@ -5,13 +5,26 @@ Every function takes the team first and runs a constant number of queries whatev
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.expressions import Window
+from django.db.models.functions import Coalesce, RowNumber
 
 from csapi import vocab
-from dashboard.clusters.models import Cluster, HostMapping, Peering, Route
+from dashboard.clusters.models import Cluster, HostMapping, Peering, Queue, Route
 from dashboard.jobs.models import Job
-from dashboard.teams.models import Credential, Team
+from dashboard.teams.models import Credential, Service, Team
 
 __all__ = [
     "cluster_get",
@@ -22,6 +35,9 @@ __all__ = [
     "host_mappings",
     "peering_get",
     "peering_list",
+    "queue_get",
+    "queue_list",
+    "team_has_queues",
 ]
 
 
@@ -31,9 +47,9 @@ def credentials_for(team: Team) -> QuerySet[Credential]:
 
 def freshness(team: Team, kinds=("clusters",)):
     """ "Last updated" and staleness of the team's cluster snapshots (from the poller)."""
-    from dashboard.polling.selectors import freshness as polling_freshness
+    from dashboard.polling.selectors import freshness as polled
 
-    return polling_freshness(team, kinds)
+    return polled(team, kinds)
 
 
 def _running_jobs_subquery() -> Subquery:
@@ -113,5 +129,76 @@ def peering_get(team: Team, cluster: Cluster, peering_id: str) -> Peering | None
     return (
         Peering.objects.filter(cluster__team=team, cluster=cluster, peering_id=peering_id)
         .prefetch_related(Prefetch("routes", queryset=Route.objects.order_by("destination", "route_id")))
+        .first()
+    )
+
+
+# -------------------------------------------------------------------------------------------- queues
+#: Jobs shown under each queue on the queues page (the rest are counted).
+QUEUE_JOBS_SHOWN = 20
+
+
+def team_has_queues(team: Team) -> bool:
+    """Whether the team has a DLI credential, and so a queues page (one query)."""
+    return Credential.objects.for_team(team).filter(service=Service.DLI).exists()
+
+
+def queue_list(team: Team, *, jobs_shown: int = QUEUE_JOBS_SHOWN) -> list[Queue]:
+    """The live queues of the team's DLI credentials, each with ``jobs`` (its live jobs from the job
+    snapshot, those holding CUs first, at most ``jobs_shown``) and ``job_count``. Three queries whatever
+    the number of queues and jobs: the queues, the jobs counted per queue, the first jobs per queue."""
+    from dashboard.polling.kinds.queues import CU_HOLDING_STATUSES
+
+    queues = list(
+        Queue.objects.filter(team=team, credential__service=Service.DLI)
+        .live()
+        .select_related("credential")
+        .order_by("credential__name", "queue_name")
+    )
+    for queue in queues:
+        queue.jobs, queue.job_count = [], 0
+    if not queues:
+        return queues
+    by_key = {(q.credential_id, q.queue_name): q for q in queues}
+    jobs = (
+        Job.objects.for_team(team)
+        .live()
+        .filter(service=Service.DLI, credential_id__in={q.credential_id for q in queues})
+        .exclude(queue_name="")
+    )
+    for credential_id, queue_name, n in (
+        jobs.order_by().values_list("credential_id", "queue_name").annotate(n=Count("id"))
+    ):
+        queue = by_key.get((credential_id, queue_name))
+        if queue is not None:
+            queue.job_count = n
+    holding_first = Case(
+        When(status__in=CU_HOLDING_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    first = (
+        jobs.annotate(
+            _n=Window(
+                RowNumber(),
+                partition_by=[F("credential_id"), F("queue_name")],
+                order_by=[holding_first.asc(), F("job_id").desc()],
+            )
+        )
+        .filter(_n__lte=jobs_shown)
+        .only("job_id", "name", "status", "spu_number", "credential_id", "queue_name", "job_type")
+        .order_by("credential_id", "queue_name", "_n")
+    )
+    for job in first:
+        queue = by_key.get((job.credential_id, job.queue_name))
+        if queue is not None:
+            queue.jobs.append(job)
+    return queues
+
+
+def queue_get(team: Team, credential_id, queue_name: str) -> Queue | None:
+    """A live queue of ``team`` by its credential's public id and its name (None if not the team's)."""
+    return (
+        Queue.objects.filter(team=team, credential__public_id=credential_id, queue_name=queue_name)
+        .live()
+        .select_related("credential")
         .first()
     )

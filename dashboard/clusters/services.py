@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from dashboard.clusters.models import Cluster, HostMapping, Peering, Route
+from dashboard.clusters.models import Cluster, HostMapping, Peering, Queue, Route
 from dashboard.jobs.rules import require_cluster_action
 from dashboard.teams.access import TeamAccess, require_role
 from dashboard.teams.models import Credential, Role
@@ -37,6 +37,7 @@ __all__ = [
     "peering_accept",
     "peering_create",
     "peering_delete",
+    "queue_set_price",
     "refresh",
     "route_create_local",
     "route_create_peer",
@@ -502,3 +503,30 @@ def route_delete(*, access: TeamAccess, user, route: Route) -> None:
     with transaction.atomic():
         Route.objects.filter(pk=route.pk).delete()
         refresh(cluster.credential, ["clusters"])
+
+
+# -------------------------------------------------------------------------------------------- queues
+@changes_team
+def queue_set_price(*, access: TeamAccess, user, queue: Queue, cu_price) -> Queue:
+    """Set (or clear, with None) the price of one CU-hour of a DLI queue: a lead's figure the billing
+    estimate uses; DLI is not called. Recorded in the action log; the poller never overwrites it."""
+    from dashboard.teams.services import action_record
+
+    require_role(access, Role.LEAD)
+    if queue.team_id != access.team.id:
+        raise PermissionDenied("This queue belongs to another team.")
+    previous = queue.cu_price
+    queue.cu_price = cu_price
+    Queue.objects.filter(pk=queue.pk, team=access.team).update(cu_price=cu_price)
+    action_record(
+        team=access.team,
+        user=user,
+        credential=queue.credential,
+        action="queue.price",
+        target_type="queue",
+        target_id=queue.queue_name,
+        target_name=queue.queue_name,
+        message=f"price per CU-hour: {previous if previous is not None else 'none'} -> "
+        f"{cu_price if cu_price is not None else 'none'}",
+    )
+    return queue

@@ -26,4 +26,5 @@ urlpatterns = [
     path(_P + "routes/new/", views.route_create_local, name="route_create_local"),
     path(_P + "peer-routes/new/", views.route_create_peer, name="route_create_peer"),
     path(_P + "routes/<str:route_id>/delete/", views.route_delete, name="route_delete"),
+    path("t/<slug:team>/queues/", views.queue_list, name="queue_list"),
 ]

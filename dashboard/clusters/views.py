@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from csapi import CSError, vocab
 from dashboard.clusters import forms, selectors, services
@@ -87,7 +91,7 @@ def cluster_create(request, access):
         except CSError as exc:
             cs_error = _cs_failure(form, exc)
         else:
-            messages.success(request, f"Cluster {cluster.name} is being created.")
+            messages.success(request, _("Cluster %(name)s is being created.") % {"name": cluster.name})
             return _back_to(cluster)
     return render(request, "clusters/cluster_form.html", _ctx(access, form=form, cs_error=cs_error))
 
@@ -130,7 +134,7 @@ def cluster_update(request, access, credential, cluster_id):
         except CSError as exc:
             cs_error = _cs_failure(form, exc)
         else:
-            messages.success(request, f"Cluster {cluster.name} updated.")
+            messages.success(request, _("Cluster %(name)s updated.") % {"name": cluster.name})
             return _back_to(cluster)
     return render(
         request, "clusters/cluster_form.html", _ctx(access, form=form, cluster=cluster, cs_error=cs_error)
@@ -156,7 +160,7 @@ def _cluster_action(request, access, credential, cluster_id, service, done: str)
                 freshness=selectors.freshness(access.team),
             ),
         )
-    messages.success(request, done.format(name=cluster.name))
+    messages.success(request, done % {"name": cluster.name})
     if service is services.cluster_delete:
         return redirect("cluster_list", team=access.team.slug)
     return _back_to(cluster)
@@ -170,14 +174,19 @@ def cluster_stop(request, access, credential, cluster_id):
         credential,
         cluster_id,
         services.cluster_stop,
-        "Cluster {name} is stopping; the jobs running in it are being stopped.",
+        _("Cluster %(name)s is stopping; the jobs running in it are being stopped."),
     )
 
 
 @team_view(POST=Role.LEAD)
 def cluster_restart(request, access, credential, cluster_id):
     return _cluster_action(
-        request, access, credential, cluster_id, services.cluster_restart, "Cluster {name} is restarting."
+        request,
+        access,
+        credential,
+        cluster_id,
+        services.cluster_restart,
+        _("Cluster %(name)s is restarting."),
     )
 
 
@@ -189,7 +198,7 @@ def cluster_delete(request, access, credential, cluster_id):
         credential,
         cluster_id,
         services.cluster_delete,
-        "Cluster {name} is being deleted; the jobs that ran in it were stopped.",
+        _("Cluster %(name)s is being deleted; the jobs that ran in it were stopped."),
     )
 
 
@@ -239,7 +248,9 @@ def host_add(request, access, credential, cluster_id):
         except CSError as exc:
             return _render_hosts(request, access, cluster, add_form=form, cs_error=_cs_failure(form, exc))
         messages.success(
-            request, f"{form.cleaned_data['hostname']} now resolves to {form.cleaned_data['ip']}."
+            request,
+            _("%(hostname)s now resolves to %(ip)s.")
+            % {"hostname": form.cleaned_data["hostname"], "ip": form.cleaned_data["ip"]},
         )
         return _back_to(cluster, "host_list")
     return _render_hosts(request, access, cluster, add_form=form)
@@ -257,7 +268,7 @@ def host_edit(request, access, credential, cluster_id, host_id):
         except CSError as exc:
             cs_error = _cs_failure(form, exc)
         else:
-            messages.success(request, "Mapping updated.")
+            messages.success(request, _("Mapping updated."))
             return _back_to(cluster, "host_list")
     return render(
         request,
@@ -272,7 +283,7 @@ def hosts_delete(request, access, credential, cluster_id):
     ids = selectors.host_mappings(access.team, cluster).values_list("host_id", flat=True)
     form = forms.HostsDeleteForm(request.POST, host_ids=ids)
     if not form.is_valid():
-        messages.error(request, "Choose the mappings to delete.")
+        messages.error(request, _("Choose the mappings to delete."))
         return _back_to(cluster, "host_list")
     try:
         count = services.hosts_delete(
@@ -280,7 +291,10 @@ def hosts_delete(request, access, credential, cluster_id):
         )
     except CSError as exc:
         return _render_hosts(request, access, cluster, cs_error=error_context(exc))
-    messages.success(request, f"{count} mapping{'s' if count != 1 else ''} deleted.")
+    messages.success(
+        request,
+        ngettext("%(count)s mapping deleted.", "%(count)s mappings deleted.", count) % {"count": count},
+    )
     return _back_to(cluster, "host_list")
 
 
@@ -301,7 +315,11 @@ def hosts_upload(request, access, credential, cluster_id):
         )
     except CSError as exc:
         return _render_hosts(request, access, cluster, upload_form=form, cs_error=_cs_failure(form, exc))
-    messages.success(request, f"hosts file sent: {count} mapping{'s' if count != 1 else ''}.")
+    messages.success(
+        request,
+        ngettext("hosts file sent: %(count)s mapping.", "hosts file sent: %(count)s mappings.", count)
+        % {"count": count},
+    )
     return _back_to(cluster, "host_list")
 
 
@@ -338,7 +356,7 @@ def peering_create(request, access, credential, cluster_id):
             )
         except CSError as exc:
             return _render_peerings(request, access, cluster, form=form, cs_error=_cs_failure(form, exc))
-        messages.success(request, f"Peering connection {peering.name} requested.")
+        messages.success(request, _("Peering connection %(name)s requested.") % {"name": peering.name})
         return _back_to(cluster, "peering_list")
     return _render_peerings(request, access, cluster, form=form)
 
@@ -356,7 +374,7 @@ def peering_accept(request, access, credential, cluster_id):
             return _render_peerings(
                 request, access, cluster, accept_form=form, cs_error=_cs_failure(form, exc)
             )
-        messages.success(request, "Peering request accepted.")
+        messages.success(request, _("Peering request accepted."))
         return _back_to(cluster, "peering_list")
     return _render_peerings(request, access, cluster, accept_form=form)
 
@@ -391,7 +409,7 @@ def peering_delete(request, access, credential, cluster_id, peering_id):
         services.peering_delete(access=access, user=request.user, peering=peering)
     except CSError as exc:
         return _render_peering(request, access, cluster, peering, cs_error=error_context(exc))
-    messages.success(request, f"Peering connection {peering.name} deleted.")
+    messages.success(request, _("Peering connection %(name)s deleted.") % {"name": peering.name})
     return _back_to(cluster, "peering_list")
 
 
@@ -407,7 +425,9 @@ def route_create_local(request, access, credential, cluster_id, peering_id):
             return _render_peering(
                 request, access, cluster, peering, local_form=form, cs_error=_cs_failure(form, exc)
             )
-        messages.success(request, f"Route to {form.cleaned_data['destination']} added.")
+        messages.success(
+            request, _("Route to %(destination)s added.") % {"destination": form.cleaned_data["destination"]}
+        )
         return _back_to(cluster, "peering_detail", peering_id=peering.peering_id)
     return _render_peering(request, access, cluster, peering, local_form=form)
 
@@ -424,7 +444,11 @@ def route_create_peer(request, access, credential, cluster_id, peering_id):
             return _render_peering(
                 request, access, cluster, peering, peer_form=form, cs_error=_cs_failure(form, exc)
             )
-        messages.success(request, f"Route to {form.cleaned_data['destination']} added in the peer VPC.")
+        messages.success(
+            request,
+            _("Route to %(destination)s added in the peer VPC.")
+            % {"destination": form.cleaned_data["destination"]},
+        )
         return _back_to(cluster, "peering_detail", peering_id=peering.peering_id)
     return _render_peering(request, access, cluster, peering, peer_form=form)
 
@@ -438,5 +462,61 @@ def route_delete(request, access, credential, cluster_id, peering_id, route_id):
         services.route_delete(access=access, user=request.user, route=route)
     except CSError as exc:
         return _render_peering(request, access, cluster, peering, cs_error=error_context(exc))
-    messages.success(request, f"Route to {route.destination} deleted.")
+    messages.success(request, _("Route to %(destination)s deleted.") % {"destination": route.destination})
     return _back_to(cluster, "peering_detail", peering_id=peering.peering_id)
+
+
+# -------------------------------------------------------------------------------------------- queues
+def _price_forms(queues, bound=None, bound_queue=None) -> None:
+    """Give each queue its price form: ``bound`` (a submitted, invalid form) for ``bound_queue``."""
+    for queue in queues:
+        if bound is not None and bound_queue is not None and queue.pk == bound_queue.pk:
+            queue.price_form = bound
+        else:
+            queue.price_form = forms.QueuePriceForm(
+                initial={
+                    "credential": queue.credential.public_id,
+                    "queue": queue.queue_name,
+                    "cu_price": queue.cu_price,
+                },
+                auto_id=f"id_price_{queue.pk}_%s",
+            )
+
+
+def _posted_queue(access, data):
+    """The live queue of the team a price form names (its hidden credential and queue), else 404."""
+    try:
+        credential = uuid.UUID(str(data.get("credential", "")))
+    except ValueError:
+        raise Http404("No such queue") from None
+    queue = selectors.queue_get(access.team, credential, str(data.get("queue", ""))[:128])
+    if queue is None:
+        raise Http404("No such queue")
+    return queue
+
+
+@team_view(GET=Role.LEAD, POST=Role.LEAD)
+def queue_list(request, access):
+    """The DLI queues of the team: CUs used of total, type, engine, jobs, and the lead's CU-hour price."""
+    bound = queue = None
+    if request.method == "POST":
+        queue = _posted_queue(access, request.POST)
+        bound = forms.QueuePriceForm(request.POST, auto_id=f"id_price_{queue.pk}_%s")
+        if bound.is_valid():
+            price = bound.cleaned_data["cu_price"]
+            services.queue_set_price(access=access, user=request.user, queue=queue, cu_price=price)
+            if price is None:
+                messages.success(request, _("%(queue)s: price cleared.") % {"queue": queue.queue_name})
+            else:
+                messages.success(
+                    request,
+                    _("%(queue)s: %(price)s per CU-hour.") % {"queue": queue.queue_name, "price": price},
+                )
+            return redirect("queue_list", team=access.team.slug)
+    queues = selectors.queue_list(access.team)
+    _price_forms(queues, bound, queue)
+    return render(
+        request,
+        "clusters/queue_list.html",
+        _ctx(access, queues=queues, freshness=selectors.freshness(access.team, ["queues", "jobs"])),
+    )

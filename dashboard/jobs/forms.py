@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from csapi import limits, validation, vocab
+from dashboard.clusters.forms import interpolate_lazy
 from dashboard.clusters.models import Cluster
 from dashboard.jobs.models import Job, Template
 from dashboard.teams.models import Credential
@@ -57,9 +58,9 @@ class _CSRulesMixin:
         for v in violations:
             name = self.field_aliases.get(v.field, v.field)
             if name in self.fields and name not in self.errors:
-                self.add_error(name, f"{v.message} ({v.code})")
+                self.add_error(name, _violation_text(v.message, v.code))
             elif name not in self.fields:
-                self.add_error(None, f"{v.message} ({v.code})")
+                self.add_error(None, _violation_text(v.message, v.code))
 
     def add_cs_error(self, exc: Exception, field_by_code: Mapping[str, str]) -> bool:
         """Put a CS error on the field it concerns; False when it concerns no field."""
@@ -73,6 +74,11 @@ class _CSRulesMixin:
         return False
 
 
+def _violation_text(message: str, code: str) -> str:
+    """A rule's message with its CS error code, as CS would answer."""
+    return _("%(message)s (%(code)s)") % {"message": message, "code": code}
+
+
 def credential_choices(credentials: Iterable[Credential]) -> list[tuple[str, str]]:
     return [(str(c.public_id), c.name) for c in credentials]
 
@@ -80,38 +86,48 @@ def credential_choices(credentials: Iterable[Credential]) -> list[tuple[str, str
 def cluster_choices(clusters: Iterable[Cluster]) -> list[tuple[str, str]]:
     out = []
     for c in clusters:
-        label = f"{c.name or c.cluster_id} ({c.status_info.label}"
+        values = {
+            "name": c.name or c.cluster_id,
+            "status": c.status_info.label,
+            "credential": c.credential.name,
+        }
         if c.maximum_spu_quota is not None:
-            label += f", {c.spu_free} of {c.maximum_spu_quota} SPU free"
-        label += f") · {c.credential.name}"
+            values |= {"free": c.spu_free, "quota": c.maximum_spu_quota}
+            label = _("%(name)s (%(status)s, %(free)s of %(quota)s SPU free) · %(credential)s") % values
+        else:
+            label = _("%(name)s (%(status)s) · %(credential)s") % values
         out.append((str(c.cluster_id), label))
     return out
 
 
 class _JobFormBase(_CSRulesMixin, forms.Form):
-    credential = forms.ChoiceField(label="CS credential")
+    credential = forms.ChoiceField(label=_("CS credential"))
     name = forms.CharField(
-        label="Name",
-        help_text=f"Letters, digits, _ and -; at most {limits.JOB_NAME_MAX_BYTES} bytes.",
+        label=_("Name"),
+        help_text=interpolate_lazy(
+            _("Letters, digits, _ and -; at most %(max)s bytes."), {"max": limits.JOB_NAME_MAX_BYTES}
+        ),
         strip=False,
     )
     desc = forms.CharField(
-        label="Description",
+        label=_("Description"),
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=f"At most {limits.JOB_DESC_MAX_BYTES} bytes.",
+        help_text=interpolate_lazy(_("At most %(max)s bytes."), {"max": limits.JOB_DESC_MAX_BYTES}),
     )
-    cluster_id = forms.ChoiceField(label="Exclusive cluster", required=False)
+    cluster_id = forms.ChoiceField(label=_("Exclusive cluster"), required=False)
     obs_bucket = forms.CharField(
-        label="OBS bucket", required=False, help_text="Required when checkpoints or log upload are on."
+        label=_("OBS bucket"), required=False, help_text=_("Required when checkpoints or log upload are on.")
     )
-    log_enabled = forms.BooleanField(label="Upload job logs to OBS", required=False)
+    log_enabled = forms.BooleanField(label=_("Upload job logs to OBS"), required=False)
     smn_topic = forms.CharField(
-        label="SMN topic", required=False, help_text="CS sends an alarm to this topic when the job fails."
+        label=_("SMN topic"),
+        required=False,
+        help_text=_("CS sends an alarm to this topic when the job fails."),
     )
-    restart_when_exception = forms.BooleanField(label="Restart on exception", required=False)
-    tags = forms.CharField(label="Tags", required=False)
+    restart_when_exception = forms.BooleanField(label=_("Restart on exception"), required=False)
+    tags = forms.CharField(label=_("Tags"), required=False)
 
     def __init__(
         self,
@@ -134,7 +150,7 @@ class _JobFormBase(_CSRulesMixin, forms.Form):
         choices = cluster_choices(self.cluster_objects)
         if job is not None and job.cluster_id and str(job.cluster_id) not in {v for v, _l in choices}:
             choices.append((str(job.cluster_id), job.cluster_name or str(job.cluster_id)))
-        self.fields["cluster_id"].choices = _blank(choices, "— none —")
+        self.fields["cluster_id"].choices = _blank(choices, _("— none —"))
 
     @property
     def chosen_credential(self) -> Credential | None:
@@ -149,7 +165,9 @@ class _JobFormBase(_CSRulesMixin, forms.Form):
             return
         owners = {c.credential_id for c in self.cluster_objects if str(c.cluster_id) == str(cluster)}
         if owners and credential.pk not in owners:
-            self.add_error("cluster_id", "This cluster belongs to another CS credential than the one chosen.")
+            self.add_error(
+                "cluster_id", _("This cluster belongs to another CS credential than the one chosen.")
+            )
 
     @staticmethod
     def _int(value: Any) -> int | None:
@@ -187,74 +205,88 @@ class SqlJobForm(_JobFormBase):
     ]
 
     template = forms.ChoiceField(
-        label="Template", required=False, help_text="Fills the SQL editor with the template's statement."
+        label=_("Template"),
+        required=False,
+        help_text=_("Fills the SQL editor with the template's statement."),
     )
     sql_body = forms.CharField(
-        label="SQL",
+        label=_("SQL"),
         required=False,
         strip=False,
         widget=_sql_widget(),
-        help_text=f"Source, query and sink; at most {limits.SQL_MAX_BYTES:,} bytes.",
+        help_text=interpolate_lazy(
+            _("Source, query and sink; at most %(max)s bytes."), {"max": f"{limits.SQL_MAX_BYTES:,}"}
+        ),
     )
     run_mode = forms.ChoiceField(
-        label="Run mode", choices=list(vocab.RUN_MODES.items()), initial=vocab.SHARED_CLUSTER
+        label=_("Run mode"), choices=list(vocab.RUN_MODES.items()), initial=vocab.SHARED_CLUSTER
     )
     job_type = forms.ChoiceField(
-        label="Job type",
+        label=_("Job type"),
         required=False,
-        choices=_blank([(t, vocab.JOB_TYPES[t]) for t in vocab.SQL_JOB_TYPES], "Matching the run mode"),
+        choices=_blank([(t, vocab.JOB_TYPES[t]) for t in vocab.SQL_JOB_TYPES], _("Matching the run mode")),
     )
     edge_group_ids = forms.CharField(
-        label="Edge computing groups", required=False, help_text="Comma-separated group ids (edge node jobs)."
+        label=_("Edge computing groups"),
+        required=False,
+        help_text=_("Comma-separated group ids (edge node jobs)."),
     )
     spu_number = forms.IntegerField(
-        label="SPUs", required=False, initial=2, widget=_num(limits.SPU_MIN, limits.SPU_MAX)
+        label=_("SPUs"), required=False, initial=2, widget=_num(limits.SPU_MIN, limits.SPU_MAX)
     )
     parallel_number = forms.IntegerField(
-        label="Parallelism",
+        label=_("Parallelism"),
         required=False,
         initial=1,
         widget=_num(limits.PARALLELISM_MIN, limits.PARALLELISM_MAX),
-        help_text=f"At most {limits.PARALLELISM_PER_SPU} × the SPUs.",
+        help_text=interpolate_lazy(_("At most %(per)s × the SPUs."), {"per": limits.PARALLELISM_PER_SPU}),
     )
-    checkpoint_enabled = forms.BooleanField(label="Checkpoints", required=False)
+    checkpoint_enabled = forms.BooleanField(label=_("Checkpoints"), required=False)
     checkpoint_mode = forms.ChoiceField(
-        label="Checkpoint mode",
+        label=_("Checkpoint mode"),
         required=False,
         choices=list(vocab.CHECKPOINT_MODES.items()),
         initial="exactly_once",
     )
     checkpoint_interval = forms.IntegerField(
-        label="Checkpoint interval (s)",
+        label=_("Checkpoint interval (s)"),
         required=False,
         initial=10,
         widget=_num(limits.CHECKPOINT_INTERVAL_MIN),
     )
     idle_state_retention = forms.IntegerField(
-        label="Idle state retention (s)",
+        label=_("Idle state retention (s)"),
         required=False,
         initial=limits.IDLE_STATE_RETENTION_UNSET,
         widget=_num(limits.IDLE_STATE_RETENTION_UNSET, limits.IDLE_STATE_RETENTION_MAX),
-        help_text=f"{limits.IDLE_STATE_RETENTION_MIN}–{limits.IDLE_STATE_RETENTION_MAX} s; "
-        f"{limits.IDLE_STATE_RETENTION_UNSET} leaves it unset.",
+        help_text=interpolate_lazy(
+            _("%(min)s–%(max)s s; %(unset)s leaves it unset."),
+            {
+                "min": limits.IDLE_STATE_RETENTION_MIN,
+                "max": limits.IDLE_STATE_RETENTION_MAX,
+                "unset": limits.IDLE_STATE_RETENTION_UNSET,
+            },
+        ),
     )
     dirty_data_kind = forms.ChoiceField(
-        label="Dirty data", required=False, choices=_blank(vocab.DIRTY_DATA_STRATEGIES.items(), "Default")
+        label=_("Dirty data"),
+        required=False,
+        choices=_blank(vocab.DIRTY_DATA_STRATEGIES.items(), _("Default")),
     )
     dirty_data_path = forms.CharField(
-        label="Dirty data OBS path",
+        label=_("Dirty data OBS path"),
         required=False,
-        help_text="Where dirty records are saved (with “Save to OBS”).",
+        help_text=_("Where dirty records are saved (with “Save to OBS”)."),
     )
     udf_jar_url = forms.CharField(
-        label="UDF JAR (OBS URL)", required=False, help_text="Not available on the shared cluster."
+        label=_("UDF JAR (OBS URL)"), required=False, help_text=_("Not available on the shared cluster.")
     )
 
     def __init__(self, *args: Any, templates: Iterable[Template] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.template_objects = {f"{t.credential.public_id}:{t.template_id}": t for t in templates}
         self.fields["template"].choices = _blank(
-            [(k, f"{t.name} · {t.credential.name}") for k, t in self.template_objects.items()], "— none —"
+            [(k, f"{t.name} · {t.credential.name}") for k, t in self.template_objects.items()], _("— none —")
         )
         if self.job is not None:
             del self.fields["template"]
@@ -307,9 +339,9 @@ class SqlJobForm(_JobFormBase):
             data.get("dirty_data_kind") == vocab.DIRTY_DATA_SAVE
             and not (data.get("dirty_data_path") or "").strip()
         ):
-            self.add_error("dirty_data_path", "Saving dirty data needs an OBS path (CS.11039).")
+            self.add_error("dirty_data_path", _("Saving dirty data needs an OBS path (CS.11039)."))
         if data.get("template") and data["template"] not in self.template_objects:
-            self.add_error("template", "Choose one of the team's templates.")
+            self.add_error("template", _("Choose one of the team's templates."))
         self._check_cluster(data)
         self.payload = payload
         return data
@@ -392,57 +424,63 @@ class JarJobForm(_JobFormBase):
     ]
 
     job_type = forms.ChoiceField(
-        label="Job type", choices=[(t, vocab.JOB_TYPES[t]) for t in vocab.JAR_JOB_TYPES]
+        label=_("Job type"), choices=[(t, vocab.JOB_TYPES[t]) for t in vocab.JAR_JOB_TYPES]
     )
     jar = forms.FileField(
-        label="JAR file",
+        label=_("JAR file"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": ".jar", "data-max-bytes": limits.UPLOAD_MAX_BYTES}),
-        help_text=f"At most {limits.UPLOAD_MAX_BYTES // (1024 * 1024)} MB; its Main-Class fills the main class.",
+        help_text=interpolate_lazy(
+            _("At most %(mb)s MB; its Main-Class fills the main class."),
+            {"mb": limits.UPLOAD_MAX_BYTES // (1024 * 1024)},
+        ),
     )
-    jar_url = forms.CharField(label="…or JAR OBS URL", required=False)
+    jar_url = forms.CharField(label=_("…or JAR OBS URL"), required=False)
     config = forms.FileField(
-        label="Configuration file",
+        label=_("Configuration file"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"data-max-bytes": limits.UPLOAD_MAX_BYTES}),
     )
-    config_url = forms.CharField(label="…or configuration OBS URL", required=False)
+    config_url = forms.CharField(label=_("…or configuration OBS URL"), required=False)
     main_class = forms.CharField(
-        label="Main class",
+        label=_("Main class"),
         required=False,
         strip=False,
-        help_text="Taken from the JAR's manifest when left empty.",
+        help_text=_("Taken from the JAR's manifest when left empty."),
     )
     args = forms.CharField(
-        label="Main class arguments",
+        label=_("Main class arguments"),
         required=False,
         strip=False,
-        help_text=f"At most {limits.ARGS_MAX_BYTES:,} bytes.",
+        help_text=interpolate_lazy(_("At most %(max)s bytes."), {"max": f"{limits.ARGS_MAX_BYTES:,}"}),
     )
     spu_number = forms.IntegerField(
-        label="SPUs", required=False, initial=2, widget=_num(limits.SPU_MIN, limits.SPU_MAX)
+        label=_("SPUs"), required=False, initial=2, widget=_num(limits.SPU_MIN, limits.SPU_MAX)
     )
     manager_spu = forms.IntegerField(
-        label="Manager SPUs",
+        label=_("Manager SPUs"),
         required=False,
         initial=1,
         widget=_num(limits.MANAGER_SPU_MIN, limits.MANAGER_SPU_MAX),
     )
     parallel_number = forms.IntegerField(
-        label="Parallelism",
+        label=_("Parallelism"),
         required=False,
         initial=1,
         widget=_num(limits.PARALLELISM_MIN, limits.PARALLELISM_MAX),
-        help_text=f"At most {limits.PARALLELISM_PER_SPU} × the compute SPUs (SPUs − manager SPUs).",
+        help_text=interpolate_lazy(
+            _("At most %(per)s × the compute SPUs (SPUs − manager SPUs)."),
+            {"per": limits.PARALLELISM_PER_SPU},
+        ),
     )
     executor_number = forms.IntegerField(
-        label="Executors",
+        label=_("Executors"),
         required=False,
         initial=1,
         widget=_num(limits.EXECUTOR_NUMBER_MIN, limits.EXECUTOR_NUMBER_MAX),
     )
     executor_spu = forms.IntegerField(
-        label="SPUs per executor",
+        label=_("SPUs per executor"),
         required=False,
         initial=1,
         widget=_num(limits.EXECUTOR_SPU_MIN, limits.EXECUTOR_SPU_MAX),
@@ -451,7 +489,10 @@ class JarJobForm(_JobFormBase):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["cluster_id"].required = True
-        self.fields["cluster_id"].choices = [("", "Choose a cluster"), *self.fields["cluster_id"].choices[1:]]
+        self.fields["cluster_id"].choices = [
+            ("", _("Choose a cluster")),
+            *self.fields["cluster_id"].choices[1:],
+        ]
         if self.job is not None:
             self.fields["job_type"].disabled = True
             self.fields["job_type"].initial = self.job.job_type
@@ -491,10 +532,10 @@ class JarJobForm(_JobFormBase):
         # The size is known from the streamed upload before anything is read.
         too_big = validation.check_upload_size(upload.size, "jar")
         if too_big:
-            raise forms.ValidationError(f"{too_big[0].message} ({too_big[0].code})")
+            raise forms.ValidationError(_violation_text(too_big[0].message, too_big[0].code))
         main_class, problems = validation.inspect_jar(upload, upload.name, "jar")
         if problems:
-            raise forms.ValidationError(f"{problems[0].message} ({problems[0].code})")
+            raise forms.ValidationError(_violation_text(problems[0].message, problems[0].code))
         self.manifest_main_class = main_class
         return upload
 
@@ -503,7 +544,7 @@ class JarJobForm(_JobFormBase):
         if upload:
             too_big = validation.check_upload_size(upload.size, "config")
             if too_big:
-                raise forms.ValidationError(f"{too_big[0].message} ({too_big[0].code})")
+                raise forms.ValidationError(_violation_text(too_big[0].message, too_big[0].code))
         return upload
 
     def clean(self) -> dict[str, Any]:
@@ -514,7 +555,9 @@ class JarJobForm(_JobFormBase):
             elif data.get("jar") and "jar" not in self.errors:
                 self.add_error(
                     "main_class",
-                    "The JAR's manifest names no Main-Class: enter the class whose main method starts the job.",
+                    _(
+                        "The JAR's manifest names no Main-Class: enter the class whose main method starts the job."
+                    ),
                 )
         payload = self._payload(data)
         current = None
@@ -528,11 +571,11 @@ class JarJobForm(_JobFormBase):
         )
         has_jar = bool(data.get("jar")) or bool(payload.get("jar_url"))
         if self.job is None and not has_jar and "jar" not in self.errors:
-            self.add_error("jar", "Upload a JAR file or give its OBS URL (CS.11029).")
+            self.add_error("jar", _("Upload a JAR file or give its OBS URL (CS.11029)."))
         if data.get("jar") and payload.get("jar_url"):
-            self.add_error("jar_url", "Give either a JAR file or a JAR URL, not both.")
+            self.add_error("jar_url", _("Give either a JAR file or a JAR URL, not both."))
         if data.get("config") and payload.get("config_url"):
-            self.add_error("config_url", "Give either a configuration file or its URL, not both.")
+            self.add_error("config_url", _("Give either a configuration file or its URL, not both."))
         self._check_cluster(data)
         self.payload = payload
         return data
@@ -567,25 +610,29 @@ class JarJobForm(_JobFormBase):
 class TemplateForm(_CSRulesMixin, forms.Form):
     """Create or edit a job template (reference 5.2.1 / 5.2.2)."""
 
-    credential = forms.ChoiceField(label="CS credential")
+    credential = forms.ChoiceField(label=_("CS credential"))
     name = forms.CharField(
-        label="Name",
+        label=_("Name"),
         strip=False,
-        help_text=f"Letters, digits, _ and -; at most {limits.TEMPLATE_NAME_MAX_BYTES} bytes.",
+        help_text=interpolate_lazy(
+            _("Letters, digits, _ and -; at most %(max)s bytes."), {"max": limits.TEMPLATE_NAME_MAX_BYTES}
+        ),
     )
     desc = forms.CharField(
-        label="Description",
+        label=_("Description"),
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=f"At most {limits.TEMPLATE_DESC_MAX_BYTES} bytes.",
+        help_text=interpolate_lazy(_("At most %(max)s bytes."), {"max": limits.TEMPLATE_DESC_MAX_BYTES}),
     )
     sql_body = forms.CharField(
-        label="SQL",
+        label=_("SQL"),
         required=False,
         strip=False,
         widget=_sql_widget(),
-        help_text=f"At most {limits.TEMPLATE_SQL_MAX_BYTES:,} bytes.",
+        help_text=interpolate_lazy(
+            _("At most %(max)s bytes."), {"max": f"{limits.TEMPLATE_SQL_MAX_BYTES:,}"}
+        ),
     )
 
     def __init__(
@@ -622,7 +669,11 @@ class TemplateForm(_CSRulesMixin, forms.Form):
         credential = self.chosen_credential
         if self.template is None and credential is not None:
             if self.counts.get(credential.pk, 0) >= limits.TEMPLATES_MAX:
-                self.add_error(None, f"A maximum of {limits.TEMPLATES_MAX} templates are allowed (CS.18003).")
+                self.add_error(
+                    None,
+                    _("A maximum of %(max)s templates are allowed (CS.18003).")
+                    % {"max": limits.TEMPLATES_MAX},
+                )
         self.payload = {k: v for k, v in payload.items() if k != "id"}
         return data
 
@@ -630,7 +681,7 @@ class TemplateForm(_CSRulesMixin, forms.Form):
 class BatchForm(forms.Form):
     """Batch run / stop / delete of selected jobs (keys "<credential uuid>:<job id>")."""
 
-    ACTIONS = (("run", "Run"), ("stop", "Stop"), ("delete", "Delete"))
+    ACTIONS = (("run", _("Run")), ("stop", _("Stop")), ("delete", _("Delete")))
     action = forms.ChoiceField(choices=ACTIONS)
     savepoint = forms.BooleanField(required=False)
     confirmed = forms.BooleanField(required=False)
@@ -653,5 +704,5 @@ class ObsAuthorizeForm(forms.Form):
         name = bucket_name(self.cleaned_data["bucket"])
         problems = validation.validate_obs_buckets([name])
         if problems:
-            raise forms.ValidationError(f"{problems[0].message} ({problems[0].code})")
+            raise forms.ValidationError(_violation_text(problems[0].message, problems[0].code))
         return name

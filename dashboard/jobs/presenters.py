@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from csapi import vocab
 from dashboard import timefmt
@@ -60,7 +61,10 @@ def status_badge_html(status: str, desc: str = "") -> str:
 
 
 def _cluster_text(job: Any) -> str:
-    """The cluster a job runs in, in words: the shared cluster is not shown by its placeholder id."""
+    """Where a job runs, in words: a DLI job's queue, a CS job's cluster (the shared cluster is not
+    shown by its placeholder id)."""
+    if job.service == "dli":
+        return job.queue_name or EMPTY
     if job.run_mode == vocab.SHARED_CLUSTER:
         return str(vocab.RUN_MODES[vocab.SHARED_CLUSTER])
     return job.cluster_name or (str(job.cluster_id) if job.cluster_id is not None else EMPTY)
@@ -78,8 +82,9 @@ def job_rows(
     ``polled`` maps a credential to its last successful job listing: a live job was seen by it."""
     polled = polled or {}
     rows = []
-    types = vocab.JOB_TYPES
+    types = {**vocab.JOB_TYPES, **vocab.DLI_JOB_TYPES}
     modes = vocab.RUN_MODES
+    units = (vocab.COMPUTE_UNITS["spu"].label, vocab.COMPUTE_UNITS["cu"].label)
     for job in jobs:
         credential = job.credential
         key = f"{credential.public_id}:{job.job_id}"
@@ -99,7 +104,8 @@ def job_rows(
                 "badge": status_badge_html(job.status, job.status_desc),
                 "mode": modes.get(job.run_mode or "", job.run_mode or ""),
                 "cluster": _cluster_text(job),
-                "spu": EMPTY if job.spu_number is None else job.spu_number,
+                "spu": EMPTY if job.spu_number is None else f"{job.spu_number} {units[job.service == 'dli']}",
+                "service": "DLI" if job.service == "dli" else "CS",
                 "parallel": EMPTY if job.parallel_number is None else job.parallel_number,
                 "start_iso": start_iso,
                 "start": start_text,
@@ -111,3 +117,105 @@ def job_rows(
             }
         )
     return rows
+
+
+# ------------------------------------------------------------------------------------------ DLI detail
+
+#: DLI's job and job_config keys in words (the detail page shows no API keys for DLI jobs).
+DLI_FIELD_LABELS: dict[str, Any] = {
+    "queue_name": _("Queue"),
+    "cu_number": _("CUs"),
+    "real_cu_number": _("CUs in use"),
+    "manager_cu_number": _("JobManager CUs"),
+    "tm_cus": _("CUs per TaskManager"),
+    "tm_slot_num": _("Slots per TaskManager"),
+    "parallel_number": _("Parallelism"),
+    "flink_version": _("Flink version"),
+    "checkpoint_enabled": _("Checkpoints"),
+    "checkpoint_mode": _("Checkpoint mode"),
+    "checkpoint_interval": _("Checkpoint interval (s)"),
+    "checkpoint_path": _("Checkpoint path"),
+    "obs_bucket": _("OBS bucket"),
+    "log_enabled": _("Log upload"),
+    "smn_topic": _("SMN topic"),
+    "restart_when_exception": _("Restart on exception"),
+    "resume_checkpoint": _("Resume from the latest checkpoint"),
+    "resume_max_num": _("Most restarts per hour"),
+    "idle_state_retention": _("Idle state retention (s)"),
+    "dirty_data_strategy": _("Dirty data"),
+    "udf_jar_url": _("UDF JAR"),
+    "entrypoint": _("Entrypoint JAR"),
+    "dependency_jars": _("Dependency JARs"),
+    "dependency_files": _("Dependency files"),
+    "runtime_config": _("Runtime configuration"),
+    "edge_group_ids": _("Edge groups"),
+    "root_id": _("Root job"),
+    "graph_editor_enabled": _("Graph editor"),
+    "user_name": _("Owner"),
+    "restart_times": _("Restarts"),
+    "has_savepoint": _("Has a savepoint"),
+    "savepoint_path": _("Savepoint path"),
+}
+
+
+def _words(key: str, value: Any) -> str:
+    """A DLI value in words: booleans, checkpoint modes, dirty data strategies, lists, tags."""
+    if value is None or value == "" or value == []:
+        return EMPTY
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if key == "checkpoint_mode":
+        mode = vocab.normalize_checkpoint_mode(value)
+        return str(vocab.CHECKPOINT_MODES.get(mode, value)) if mode else str(value)
+    if key == "dirty_data_strategy":
+        parsed = vocab.parse_dirty_data_strategy(value)
+        if parsed:
+            label = str(vocab.DIRTY_DATA_STRATEGIES.get(parsed[0], parsed[0]))
+            return f"{label}: {parsed[1]}" if parsed[1] else label
+    if key == "resume_max_num" and value == -1:
+        return str(_("unlimited"))
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items())
+    return str(value)
+
+
+def _label(key: str) -> str:
+    return str(DLI_FIELD_LABELS.get(key) or key.replace("_", " ").capitalize())
+
+
+def dli_job_items(job: Any) -> list[tuple[str, str]]:
+    """The Job card of a DLI job: (label, value in words)."""
+    tags = job.tags if isinstance(job.tags, list) else []
+    items = [
+        (_("Queue"), job.queue_name or EMPTY),
+        (_("CUs"), EMPTY if job.spu_number is None else str(job.spu_number)),
+        (_("JobManager CUs"), _words("", job.manager_cu_number)),
+        (_("CUs per TaskManager"), _words("", job.tm_cus)),
+        (_("Slots per TaskManager"), _words("", job.tm_slot_num)),
+        (_("Parallelism"), _words("", job.parallel_number)),
+        (_("Flink version"), job.flink_version or str(_("the queue's default"))),
+        (_("Restarts after exceptions"), EMPTY if job.restart_times is None else str(job.restart_times)),
+        (_("Resume from the latest checkpoint"), _words("", job.resume_checkpoint)),
+        (_("Most restarts per hour"), _words("resume_max_num", job.resume_max_num)),
+        (_("Savepoint path"), job.savepoint_path or EMPTY),
+        (
+            _("Tags"),
+            ", ".join(f"{t.get('key')}={t.get('value')}" for t in tags if isinstance(t, dict)) or EMPTY,
+        ),
+    ]
+    if job.jar_url:
+        items.append((_("Entrypoint JAR"), job.jar_url))
+    if job.main_class:
+        items.append((_("Main class"), job.main_class))
+    if job.args:
+        items.append((_("Arguments"), job.args))
+    return [(str(label), value) for label, value in items]
+
+
+def dli_config_items(job: Any) -> list[tuple[str, str]]:
+    """The Configuration card of a DLI job: each ``job_config`` entry with its label, in words."""
+    config = job.job_config if isinstance(job.job_config, dict) else {}
+    rows = [(_label(k), _words(k, v)) for k, v in config.items()]
+    return sorted(rows)

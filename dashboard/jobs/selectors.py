@@ -16,7 +16,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from csapi import vocab
-from dashboard.clusters.models import Cluster
+from dashboard.clusters.models import Cluster, Queue
 from dashboard.jobs.models import AuditTrace, Job, JobStatusChange, MetricSample, SqlVersion, Template
 from dashboard.teams.models import ActionLog, Credential, Team
 
@@ -44,7 +44,14 @@ LIST_COLUMNS = (
     "last_seen",
     "update_time",
     "deleted_at",
+    "service",
+    "queue_name",
 )
+
+#: Job types of both services, with labels (DLI's are a superset of CS's SQL types).
+ALL_JOB_TYPES: dict[str, str] = {**vocab.JOB_TYPES, **vocab.DLI_JOB_TYPES}
+#: The services a job list filters by.
+SERVICES: dict[str, str] = {"cs": "CS", "dli": "DLI"}
 
 #: Sort keys offered by the list (query value -> order_by fields; "-" prefix reverses).
 SORTS: dict[str, tuple[str, ...]] = {
@@ -73,6 +80,8 @@ class JobFilters:
     cluster: int | None = None
     credential: UUID | None = None
     q: str = ""
+    service: str = ""
+    queue: str = ""
     sort: str = DEFAULT_SORT
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -88,7 +97,7 @@ class JobFilters:
         if status not in vocab.JOB_STATUS_GROUPS and status not in vocab.JOB_STATUSES:
             status = ""
         job_type = one("type")
-        if job_type not in vocab.JOB_TYPES:
+        if job_type not in ALL_JOB_TYPES:
             job_type = ""
         run_mode = one("mode")
         if run_mode not in vocab.RUN_MODES:
@@ -102,7 +111,13 @@ class JobFilters:
         sort = one("sort") or DEFAULT_SORT
         if sort.lstrip("-") not in SORTS:
             sort = DEFAULT_SORT
+        service = one("service")
+        if service not in SERVICES:
+            service = ""
+        queue = one("queue")[:128]
         return cls(
+            service=service,
+            queue=queue,
             status=status,
             job_type=job_type,
             run_mode=run_mode,
@@ -121,6 +136,8 @@ class JobFilters:
             "cluster": "" if self.cluster is None else str(self.cluster),
             "credential": "" if self.credential is None else str(self.credential),
             "q": self.q,
+            "service": self.service,
+            "queue": self.queue,
             "sort": "" if self.sort == DEFAULT_SORT else self.sort,
         }
         values.update({k: ("" if v is None else str(v)) for k, v in override.items()})
@@ -170,6 +187,10 @@ def job_list(
         qs = qs.filter(credential__public_id=filters.credential)
     if filters.q:
         qs = qs.filter(name__icontains=filters.q)
+    if filters.service:
+        qs = qs.filter(service=filters.service)
+    if filters.queue:
+        qs = qs.filter(queue_name=filters.queue)
     reverse = filters.sort.startswith("-")
     order = SORTS[filters.sort.lstrip("-")]
     order_by = [("-" + f) if reverse else f for f in order]
@@ -194,6 +215,8 @@ def job_status_summary(team: Team | QuerySet[Team], filters: JobFilters | None =
         cluster=base.cluster,
         credential=base.credential,
         q=base.q,
+        service=base.service,
+        queue=base.queue,
     )
     counts: dict[str, int] = dict.fromkeys(vocab.JOB_STATUS_GROUPS, 0)
     # COUNT(*): answered from the (team, status) index of live jobs, without reading the rows
@@ -219,7 +242,19 @@ def job_filter_choices(
         .order_by("name")
         .values_list("cluster_id", "name")
     ]
-    return {**job_filter_choices_static(), "credentials": credentials, "clusters": clusters}
+    queues = [
+        (name, name)
+        for name in Queue.objects.filter(team=team, deleted_at__isnull=True)
+        .order_by("queue_name")
+        .values_list("queue_name", flat=True)
+        .distinct()
+    ]
+    return {
+        **job_filter_choices_static(),
+        "credentials": credentials,
+        "clusters": clusters,
+        "queues": queues,
+    }
 
 
 def job_filter_choices_static() -> dict[str, list[tuple[str, str]]]:
@@ -227,7 +262,9 @@ def job_filter_choices_static() -> dict[str, list[tuple[str, str]]]:
     return {
         "statuses": [(s.name, s.label) for s in vocab.JOB_STATUSES.values()],
         "groups": list(vocab.JOB_STATUS_GROUPS.items()),
-        "types": list(vocab.JOB_TYPES.items()),
+        "types": list(ALL_JOB_TYPES.items()),
+        "services": list(SERVICES.items()),
+        "queues": [],
         "modes": list(vocab.RUN_MODES.items()),
         "credentials": [],
         "clusters": [],
@@ -344,6 +381,15 @@ def team_clusters(team: Team, credential: Credential | None = None) -> QuerySet[
         )
         .order_by("name", "cluster_id")
     )
+
+
+def team_queues(team: Team, credential: Credential | None = None) -> QuerySet[Queue]:
+    """The team's DLI queues that take Flink jobs (general-purpose), for the queue picker; optionally of
+    one credential. As the last queue poll saw them: the picker shows their free CUs."""
+    qs = Queue.objects.filter(team=team, deleted_at__isnull=True).exclude(queue_type="sql")
+    if credential is not None:
+        qs = qs.filter(credential=credential)
+    return qs.select_related("credential").order_by("queue_name", "credential__name")
 
 
 def template_list(team: Team) -> QuerySet[Template]:

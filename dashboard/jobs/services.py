@@ -269,6 +269,43 @@ def dli_snapshot_fields(payload: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+#: Fields of a DLI create or update request that DLI lists in the job's ``job_config`` (D6).
+_DLI_CONFIG_FIELDS = (
+    "cu_number",
+    "manager_cu_number",
+    "tm_cus",
+    "tm_slot_num",
+    "parallel_number",
+    "flink_version",
+    "checkpoint_enabled",
+    "checkpoint_mode",
+    "checkpoint_interval",
+    "obs_bucket",
+    "log_enabled",
+    "smn_topic",
+    "restart_when_exception",
+    "resume_checkpoint",
+    "resume_max_num",
+    "idle_state_retention",
+    "dirty_data_strategy",
+    "udf_jar_url",
+    "entrypoint",
+    "dependency_jars",
+    "dependency_files",
+)
+
+
+def dli_job_config(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``job_config`` a DLI create or update request sets, in DLI's listed form (checkpoint mode
+    as words), until the poller writes what DLI lists."""
+    out = {k: payload[k] for k in _DLI_CONFIG_FIELDS if k in payload}
+    if "checkpoint_mode" in out:
+        out["checkpoint_mode"] = (
+            vocab.normalize_checkpoint_mode(out["checkpoint_mode"]) or out["checkpoint_mode"]
+        )
+    return out
+
+
 def _snapshot_new_dli(
     credential: Credential, payload: Mapping[str, Any], status: str, now, job_id: int
 ) -> Job:
@@ -281,7 +318,9 @@ def _snapshot_new_dli(
         "main_class": "",
         "args": "",
         **dli_snapshot_fields(payload),
-        "job_type": str(payload.get("job_type") or ""),
+        "job_config": dli_job_config(payload),
+        # DLI gives a SQL job created without a type its default type (JAR jobs name theirs)
+        "job_type": str(payload.get("job_type") or vocab.DLI_DEFAULT_SQL_JOB_TYPE),
         "status": status,
         "status_desc": "",
         "run_mode": str(payload.get("run_mode") or ""),
@@ -389,7 +428,7 @@ def job_update_sql(*, access: TeamAccess, user, job: Job, data: Mapping[str, Any
     )
     with transaction.atomic():
         fields = (
-            dli_snapshot_fields(body)
+            {**dli_snapshot_fields(body), "job_config": {**(job.job_config or {}), **dli_job_config(body)}}
             if credential.is_dli
             else {
                 k: body[k]
@@ -505,7 +544,7 @@ def job_update_jar(
         message=f"file {jar[0]}" if jar else "",
     )
     fields = (
-        dli_snapshot_fields(body)
+        {**dli_snapshot_fields(body), "job_config": {**(job.job_config or {}), **dli_job_config(body)}}
         if dli
         else {
             k: body[k]

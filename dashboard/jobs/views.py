@@ -27,7 +27,14 @@ from django.views.decorators.http import condition, require_safe
 from csapi import CSError, limits, vocab
 from csapi.errors import ERROR_FIELDS, OBS_NOT_AUTHORIZED
 from dashboard import pagecache
-from dashboard.jobs import charts, graph, presenters, selectors, services
+from dashboard.jobs import charts, copy_to_dli, graph, presenters, selectors, services
+from dashboard.jobs.dli_forms import (
+    CopyTargetForm,
+    DliJarJobForm,
+    DliSqlJobForm,
+    DliTemplateForm,
+    SavepointForm,
+)
 from dashboard.jobs.forms import (
     BatchForm,
     JarJobForm,
@@ -306,6 +313,7 @@ def job_list(request, access):
             freshness_in_rows=True,
             live_interval=_live_interval(),
             batch_form=BatchForm(),
+            has_dli=Credential.objects.filter(team=access.team, service="dli").exists(),
             **pagecache.slot_context("freshness_html", "freshness_version"),
         )
         return render_to_string("jobs/job_list.html", context, request=request)
@@ -330,13 +338,14 @@ def _all_jobs_table(request, teams, filters, page_number: int) -> dict[str, Any]
 def _plain_filters(request) -> selectors.JobFilters:
     """Filters for jobs across teams: credentials and clusters belong to one team, so they are dropped."""
     filters = selectors.JobFilters.from_query(request.GET)
-    if filters.credential is not None or filters.cluster is not None:
+    if filters.credential is not None or filters.cluster is not None or filters.queue:
         filters = selectors.JobFilters(
             status=filters.status,
             job_type=filters.job_type,
             run_mode=filters.run_mode,
             q=filters.q,
             sort=filters.sort,
+            service=filters.service,
         )
     return filters
 
@@ -461,7 +470,11 @@ def job_batch(request, access):
             refusal = next((r for r in (job_refusal(job, name) for name in rules) if r), None)
             note = ""
             if refusal is None and action == "delete" and job.status_info.is_running:
-                note = _("running: CS stops it first")
+                note = (
+                    _("running: DLI stops it first")
+                    if job.credential.is_dli
+                    else _("running: CS stops it first")
+                )
             rows.append({"job": job, "refusal": refusal, "note": note})
         applicable = sum(1 for row in rows if row["refusal"] is None)
         return render(
@@ -582,6 +595,8 @@ def _detail_fragments(job: Job, signature: str) -> dict[str, str]:
             "jobs/_job_fields.html",
             {
                 "job": job,
+                "dli_items": presenters.dli_job_items(job) if job.service == "dli" else [],
+                "dli_config": presenters.dli_config_items(job) if job.service == "dli" else [],
                 "config_items": sorted(config.items()),
                 "raw_items": sorted(
                     (k, v) for k, v in (job.raw or {}).items() if k not in ("job_config", "sql_body")
@@ -626,7 +641,11 @@ def job_detail(request, access, credential, job_id):
 def _detail_context(access: TeamAccess, job: Job) -> dict[str, Any]:
     """What the job page shows (the live part refreshes it in place)."""
     chart_svgs, sample_count = _cached_charts(job)
-    is_sql = job.job_type in vocab.SQL_JOB_TYPES or (not job.job_type and bool(job.sql_body))
+    is_sql = (
+        job.job_type in vocab.SQL_JOB_TYPES
+        or job.job_type in vocab.DLI_SQL_JOB_TYPES
+        or (not job.job_type and bool(job.sql_body))
+    )
     # The plan and APIG sinks come from CS only on request: fetched in the background, never here;
     # the fetch changes the team's version, so the page renders again with them.
     details_pending = is_sql and services.job_details_due(job)
@@ -650,6 +669,11 @@ def _detail_context(access: TeamAccess, job: Job) -> dict[str, Any]:
         run_form=RunForm(),
         stop_form=StopForm(),
         is_sql=is_sql,
+        service_name="DLI" if job.service == "dli" else "CS",
+        default_savepoint_path=services.default_savepoint_path(job) if job.service == "dli" else "",
+        can_copy_to_dli=access.is_operator
+        and copy_to_dli.copy_refusal(job) is None
+        and Credential.objects.filter(team=access.team, service="dli").exists(),
         details_pending=details_pending,
         details_error=getattr(_details(job), "error", ""),
     )
@@ -718,7 +742,7 @@ def job_run(request, access, credential, job_id):
         services.job_run(access=access, user=request.user, job=job, resume_savepoint=resume)
     except (CSError, ActionRefused) as exc:
         return _after_action(request, access, job, exc, "")
-    return _after_action(request, access, job, None, f"{job.name} is being submitted.")
+    return _after_action(request, access, job, None, _("%(name)s is being submitted.") % {"name": job.name})
 
 
 @team_view(POST=Role.OPERATOR)
@@ -730,7 +754,7 @@ def job_stop(request, access, credential, job_id):
         services.job_stop(access=access, user=request.user, job=job, trigger_savepoint=savepoint)
     except (CSError, ActionRefused) as exc:
         return _after_action(request, access, job, exc, "")
-    return _after_action(request, access, job, None, f"{job.name} is stopping.")
+    return _after_action(request, access, job, None, _("%(name)s is stopping.") % {"name": job.name})
 
 
 @team_view(POST=Role.OPERATOR)
@@ -740,7 +764,7 @@ def job_delete(request, access, credential, job_id):
         services.job_delete(access=access, user=request.user, job=job)
     except (CSError, ActionRefused) as exc:
         return _after_action(request, access, job, exc, "")
-    messages.success(request, f"{job.name} deleted.")
+    messages.success(request, _("%(name)s deleted.") % {"name": job.name})
     return redirect("job_list", team=access.team.slug)
 
 
@@ -765,6 +789,8 @@ def _clone_initial(access, request, form_class) -> dict[str, Any]:
         job = selectors.job_get(access.team, cred, int(job_id))
     except Exception as exc:
         raise Http404("No such job") from exc
+    if form_class is None:
+        form_class = _form_class_for(job)
     initial = form_class.initial_from_job(job)
     initial["name"] = f"{job.name}_copy"[:57]
     return initial
@@ -784,9 +810,23 @@ def _template_initial(access, request) -> dict[str, Any]:
     return {"template": key, "sql_body": template.sql_body, "credential": str(template.credential.public_id)}
 
 
-def _sql_form_context(access, form, *, job=None, cs_error=None, obs_offer="", versions=None, diff=None):
+def _sql_form_context(
+    access,
+    form,
+    *,
+    job=None,
+    cs_error=None,
+    obs_offer="",
+    versions=None,
+    diff=None,
+    credentials=None,
+    **extra,
+):
+    service = getattr(form, "service", "cs")
     return _base(
         access,
+        **_switch_context(access, credentials, service, "sql_job_create", job),
+        **extra,
         form=form,
         job=job,
         cs_error=cs_error,
@@ -799,18 +839,30 @@ def _sql_form_context(access, form, *, job=None, cs_error=None, obs_offer="", ve
 
 @team_view(GET=Role.OPERATOR, POST=Role.OPERATOR)
 def sql_job_create(request, access):
+    credentials = _team_credentials(access.team)
+    initial: dict[str, Any] = {}
+    if request.method == "GET":
+        initial = {**_clone_initial(access, request, None), **_template_initial(access, request)}
+    if _wants_dli(request, credentials, initial):
+        return _dli_form_view(request, access, "sql", credentials=credentials, initial=initial)
     kwargs = {
-        "credentials": Credential.objects.filter(team=access.team),
+        "credentials": [c for c in credentials if not c.is_dli],
         "clusters": selectors.team_clusters(access.team),
-        "templates": selectors.template_list(access.team),
+        "templates": [t for t in selectors.template_list(access.team) if not t.credential.is_dli],
     }
     if request.method == "GET":
-        initial = {**_clone_initial(access, request, SqlJobForm), **_template_initial(access, request)}
         form = SqlJobForm(initial=initial, **kwargs)
-        return render(request, "jobs/sql_job_form.html", _sql_form_context(access, form))
+        return render(
+            request, "jobs/sql_job_form.html", _sql_form_context(access, form, credentials=credentials)
+        )
     form = SqlJobForm(request.POST, **kwargs)
     if not form.is_valid():
-        return render(request, "jobs/sql_job_form.html", _sql_form_context(access, form), status=400)
+        return render(
+            request,
+            "jobs/sql_job_form.html",
+            _sql_form_context(access, form, credentials=credentials),
+            status=400,
+        )
     run = _submit(request).endswith("run")
     try:
         if _submit(request).startswith("authorize"):
@@ -827,7 +879,10 @@ def sql_job_create(request, access):
         return _saved_not_run(request, access, saved)
     except (CSError, ActionRefused) as exc:
         return _sql_failed(request, access, form, exc)
-    messages.success(request, f"Job {job.name} saved{' and submitted' if run else ''}.")
+    messages.success(
+        request,
+        (_("Job %(name)s saved and submitted.") if run else _("Job %(name)s saved.")) % {"name": job.name},
+    )
     return redirect(
         "job_detail", team=access.team.slug, credential=job.credential.public_id, job_id=job.job_id
     )
@@ -897,6 +952,9 @@ def job_edit(request, access, credential, job_id):
         return redirect(
             "job_detail", team=access.team.slug, credential=job.credential.public_id, job_id=job.job_id
         )
+    if job.credential.is_dli:
+        kind = "jar" if job.job_type in vocab.DLI_JAR_JOB_TYPES else "sql"
+        return _dli_form_view(request, access, kind, credentials=[job.credential], job=job)
     if job.job_type in vocab.JAR_JOB_TYPES:
         return _jar_form_view(request, access, job=job)
     kwargs = {
@@ -909,7 +967,7 @@ def job_edit(request, access, credential, job_id):
         initial = SqlJobForm.initial_from_job(job)
         if restored is not None:
             initial["sql_body"] = restored
-            messages.info(request, "A saved version is loaded into the editor: save to make it current.")
+            messages.info(request, _("A saved version is loaded into the editor: save to make it current."))
         form = SqlJobForm(initial=initial, **kwargs)
         return render(
             request,
@@ -938,7 +996,10 @@ def job_edit(request, access, credential, job_id):
         return _saved_not_run(request, access, saved)
     except (CSError, ActionRefused) as exc:
         return _sql_failed(request, access, form, exc, job=job, versions=versions, diff=diff)
-    messages.success(request, f"Job {job.name} saved{' and submitted' if run else ''}.")
+    messages.success(
+        request,
+        (_("Job %(name)s saved and submitted.") if run else _("Job %(name)s saved.")) % {"name": job.name},
+    )
     return redirect(
         "job_detail", team=access.team.slug, credential=job.credential.public_id, job_id=job.job_id
     )
@@ -954,7 +1015,14 @@ def _wants_json(request) -> bool:
 
 
 def _jar_render(request, access, form, *, job=None, cs_error=None, obs_offer="", status=200):
-    context = _base(access, form=form, job=job, cs_error=cs_error, obs_offer=obs_offer)
+    context = _base(
+        access,
+        form=form,
+        job=job,
+        cs_error=cs_error,
+        obs_offer=obs_offer,
+        **_switch_context(access, _team_credentials(access.team), "cs", "jar_job_create", job),
+    )
     if request.method == "POST" and _wants_json(request):
         html = render_to_string("jobs/_jar_form_body.html", context, request=request)
         errors = {k: [str(e) for e in v] for k, v in form.errors.items()}
@@ -966,7 +1034,7 @@ def _jar_render(request, access, form, *, job=None, cs_error=None, obs_offer="",
 
 def _jar_form_view(request, access, *, job: Job | None = None):
     kwargs = {
-        "credentials": [job.credential] if job else Credential.objects.filter(team=access.team),
+        "credentials": [job.credential] if job else Credential.objects.filter(team=access.team, service="cs"),
         "clusters": selectors.team_clusters(access.team, job.credential if job else None),
         "job": job,
     }
@@ -1031,7 +1099,10 @@ def _jar_form_view(request, access, *, job: Job | None = None):
             obs_offer=offer,
             status=400,
         )
-    messages.success(request, f"Job {job.name} saved{' and submitted' if run else ''}.")
+    messages.success(
+        request,
+        (_("Job %(name)s saved and submitted.") if run else _("Job %(name)s saved.")) % {"name": job.name},
+    )
     url = reverse(
         "job_detail",
         kwargs={"team": access.team.slug, "credential": job.credential.public_id, "job_id": job.job_id},
@@ -1044,6 +1115,10 @@ def _jar_form_view(request, access, *, job: Job | None = None):
 @limit_uploads
 @team_view(GET=Role.OPERATOR, POST=Role.OPERATOR)
 def jar_job_create(request, access):
+    credentials = _team_credentials(access.team)
+    initial = _clone_initial(access, request, None) if request.method == "GET" else {}
+    if _wants_dli(request, credentials, initial):
+        return _dli_form_view(request, access, "jar", credentials=credentials, initial=initial)
     return _jar_form_view(request, access)
 
 
@@ -1071,11 +1146,13 @@ def _template_counts(team: Team) -> dict[int, int]:
 
 @team_view(GET=Role.OPERATOR, POST=Role.OPERATOR)
 def template_create(request, access):
+    credentials = _team_credentials(access.team)
+    dli = _wants_dli(request, credentials, {})
     kwargs = {
-        "credentials": Credential.objects.filter(team=access.team),
+        "credentials": [c for c in credentials if c.is_dli == dli],
         "counts": _template_counts(access.team),
     }
-    form = TemplateForm(request.POST or None, **kwargs)
+    form = (DliTemplateForm if dli else TemplateForm)(request.POST or None, **kwargs)
     if request.method == "POST" and form.is_valid():
         try:
             services.template_create(
@@ -1083,10 +1160,11 @@ def template_create(request, access):
             )
         except (CSError, ActionRefused) as exc:
             return _template_failed(request, access, form, exc)
-        messages.success(request, f"Template {form.payload['name']} created.")
+        messages.success(request, _("Template %(name)s created.") % {"name": form.payload["name"]})
         return redirect("template_list", team=access.team.slug)
     status = 400 if request.method == "POST" else 200
-    return render(request, "jobs/template_form.html", _base(access, form=form), status=status)
+    switch = _switch_context(access, credentials, "dli" if dli else "cs", "template_create")
+    return render(request, "jobs/template_form.html", _base(access, form=form, **switch), status=status)
 
 
 def _template_failed(request, access, form, exc, template=None):
@@ -1103,7 +1181,7 @@ def _template_failed(request, access, form, exc, template=None):
 def template_edit(request, access, credential, template_id):
     template = selectors.template_get(access.team, credential, template_id)
     initial = {"name": template.name, "desc": template.desc, "sql_body": template.sql_body}
-    form = TemplateForm(
+    form = (DliTemplateForm if template.credential.is_dli else TemplateForm)(
         request.POST or None, initial=initial, credentials=[template.credential], template=template
     )
     if request.method == "POST" and form.is_valid():
@@ -1111,7 +1189,7 @@ def template_edit(request, access, credential, template_id):
             services.template_update(access=access, user=request.user, template=template, data=form.payload)
         except (CSError, ActionRefused) as exc:
             return _template_failed(request, access, form, exc, template)
-        messages.success(request, f"Template {template.name} saved.")
+        messages.success(request, _("Template %(name)s saved.") % {"name": template.name})
         return redirect("template_list", team=access.team.slug)
     status = 400 if request.method == "POST" else 200
     return render(
@@ -1127,7 +1205,7 @@ def template_delete(request, access, credential, template_id):
     except (CSError, ActionRefused) as exc:
         messages.error(request, error_text(exc))
     else:
-        messages.success(request, f"Template {template.name} deleted.")
+        messages.success(request, _("Template %(name)s deleted.") % {"name": template.name})
     return redirect("template_list", team=access.team.slug)
 
 
@@ -1136,3 +1214,329 @@ def template_sql(request, access, credential, template_id):
     """A template's SQL as JSON, for the template picker of the SQL job form."""
     template: Template = selectors.template_get(access.team, credential, template_id)
     return JsonResponse({"name": template.name, "sql_body": template.sql_body})
+
+
+# ------------------------------------------------------------------------------------------ DLI forms
+
+
+def _team_credentials(team: Team) -> list[Credential]:
+    """The team's credentials of both services (one query), for the forms' credential choice."""
+    return list(Credential.objects.filter(team=team).order_by("name", "id"))
+
+
+def _form_class_for(job: Job):
+    if job.credential.is_dli:
+        return DliJarJobForm if job.job_type in vocab.DLI_JAR_JOB_TYPES else DliSqlJobForm
+    return JarJobForm if job.job_type in vocab.JAR_JOB_TYPES else SqlJobForm
+
+
+def _wants_dli(request, credentials: list[Credential], initial: dict[str, Any]) -> bool:
+    """Whether a new job's form is DLI's: the credential posted, or asked for (``?credential=``, a
+    template's or a cloned job's), or ``?service=dli``; else CS's when the team has a CS credential."""
+    if request.method == "POST":
+        key = request.POST.get("credential", "")
+    else:
+        key = str(initial.get("credential") or request.GET.get("credential", ""))
+    chosen = next((c for c in credentials if str(c.public_id) == key), None)
+    if chosen is not None:
+        return chosen.is_dli
+    if request.method == "GET" and request.GET.get("service") in ("cs", "dli"):
+        return request.GET["service"] == "dli"
+    return not any(not c.is_dli for c in credentials) and any(c.is_dli for c in credentials)
+
+
+def _switch_context(access, credentials, service: str, url_name: str, job=None) -> dict[str, Any]:
+    """The "which service" switch of a new job's form: shown when the team has both kinds."""
+    credentials = list(credentials or [])
+    both = job is None and {c.is_dli for c in credentials} == {True, False}
+    url = reverse(url_name, kwargs={"team": access.team.slug})
+    return {
+        "service": service,
+        "service_name": "DLI" if service == "dli" else "CS",
+        "service_switch": [
+            {"label": name, "url": f"{url}?service={key}", "current": key == service}
+            for key, name in (("cs", "CS"), ("dli", "DLI"))
+        ]
+        if both
+        else [],
+    }
+
+
+def _dli_kwargs(access, credentials, job=None) -> dict[str, Any]:
+    return {
+        "credentials": [c for c in credentials if c.is_dli],
+        "queues": selectors.team_queues(access.team, job.credential if job else None),
+        "job": job,
+    }
+
+
+def _dli_template(kind: str) -> str:
+    return "jobs/sql_job_form.html" if kind == "sql" else "jobs/dli_jar_job_form.html"
+
+
+def _dli_render(request, access, kind, form, *, credentials, job=None, status=200, **extra):
+    context = _sql_form_context(
+        access,
+        form,
+        job=job,
+        credentials=credentials,
+        **extra,
+    )
+    if kind == "jar":
+        context.update(_switch_context(access, credentials, "dli", "jar_job_create", job))
+    return render(request, _dli_template(kind), context, status=status)
+
+
+def _dli_form_view(request, access, kind: str, *, credentials, job=None, initial=None):
+    """A DLI SQL or JAR job's form: create (``job`` None) or edit; every limit checked before DLI."""
+    form_class = DliSqlJobForm if kind == "sql" else DliJarJobForm
+    kwargs = _dli_kwargs(access, credentials, job)
+    if kind == "sql":
+        kwargs["templates"] = selectors.template_list(access.team) if job is None else ()
+    versions, diff, restored = (
+        _versions_and_diff(job, request.GET.get("restore")) if job and kind == "sql" else ([], None, None)
+    )
+    extra = {"versions": versions, "diff": diff}
+    if request.method == "GET":
+        initial = form_class.initial_from_job(job) if job is not None else dict(initial or {})
+        if restored is not None:
+            initial["sql_body"] = restored
+            messages.info(request, _("A saved version is loaded into the editor: save to make it current."))
+        form = form_class(initial=initial, **kwargs)
+        return _dli_render(request, access, kind, form, credentials=credentials, job=job, **extra)
+    form = form_class(request.POST, **kwargs)
+    if not form.is_valid():
+        return _dli_render(request, access, kind, form, credentials=credentials, job=job, status=400, **extra)
+    run = _submit(request).endswith("run")
+    try:
+        if job is None:
+            create = services.job_create_sql if kind == "sql" else services.job_create_jar
+            job = create(
+                access=access,
+                user=request.user,
+                credential=form.chosen_credential,
+                data=form.payload,
+                run=run,
+            )
+        else:
+            update = services.job_update_sql if kind == "sql" else services.job_update_jar
+            update(access=access, user=request.user, job=job, data=form.payload, run=run)
+    except services.SavedNotRun as saved:
+        return _saved_not_run(request, access, saved)
+    except (CSError, ActionRefused) as exc:
+        placed = form.add_cs_error(exc)
+        return _dli_render(
+            request,
+            access,
+            kind,
+            form,
+            credentials=credentials,
+            job=form.job,
+            status=400,
+            cs_error=None if placed else error_context(exc),
+            **extra,
+        )
+    text = _("Job %(name)s saved and submitted.") if run else _("Job %(name)s saved.")
+    messages.success(request, text % {"name": job.name})
+    return redirect(
+        "job_detail", team=access.team.slug, credential=job.credential.public_id, job_id=job.job_id
+    )
+
+
+# ------------------------------------------------------------------------------------------ savepoints
+
+
+@team_view(POST=Role.OPERATOR)
+def job_savepoint(request, access, credential, job_id):
+    """Trigger a savepoint of a running DLI job at an OBS path (D13); the job keeps running."""
+    job = selectors.job_get(access.team, credential, job_id)
+    form = SavepointForm(request.POST)
+    if not form.is_valid():
+        error = next(iter(form.errors.get("savepoint_path") or form.non_field_errors() or [""]))
+        return _after_action(
+            request, access, job, ActionRefused(str(error), action="savepoint", reason="bad"), ""
+        )
+    path = form.cleaned_data["savepoint_path"] or services.default_savepoint_path(job)
+    if not path and job.credential.is_dli:
+        refused = ActionRefused(
+            _("Give the OBS path of the savepoint (the job has no OBS bucket to put it in)."),
+            action="savepoint",
+            reason="no_path",
+        )
+        return _after_action(request, access, job, refused, "")
+    try:
+        services.job_trigger_savepoint(access=access, user=request.user, job=job, savepoint_path=path)
+    except (CSError, ActionRefused) as exc:
+        return _after_action(request, access, job, exc, "")
+    return _after_action(
+        request,
+        access,
+        job,
+        None,
+        _("A savepoint of %(name)s is being made at %(path)s.") % {"name": job.name, "path": path},
+    )
+
+
+# ------------------------------------------------------------------------------------------ copy to DLI
+
+
+def _dli_credentials_or_none(access) -> list[Credential]:
+    return list(Credential.objects.filter(team=access.team, service="dli").order_by("name", "id"))
+
+
+@team_view(GET=Role.OPERATOR, POST=Role.OPERATOR)
+def job_copy_to_dli(request, access, credential, job_id):
+    """A CS SQL job's copy on DLI: DLI's SQL form prefilled from the job, with what could not be carried
+    over listed; saving creates the DLI job as a draft (it is never run from here)."""
+    job = selectors.job_get(access.team, credential, job_id)
+    dli_credentials = _dli_credentials_or_none(access)
+    refusal = copy_to_dli.copy_refusal(job) or (
+        None if dli_credentials else _("The team has no DLI credential yet: a lead adds one first.")
+    )
+    if refusal:
+        messages.warning(request, refusal)
+        return redirect(
+            "job_detail", team=access.team.slug, credential=job.credential.public_id, job_id=job.job_id
+        )
+    kwargs = {**_dli_kwargs(access, dli_credentials), "templates": ()}
+    default_key = str(dli_credentials[0].public_id) if len(dli_credentials) == 1 else ""
+    plan = copy_to_dli.plan_copy(job, credential_key=default_key)
+    kind = "jar" if copy_to_dli.is_jar(job) else "sql"
+    form_class = DliJarJobForm if kind == "jar" else DliSqlJobForm
+    context = {"copy_from": job, "copy_plan": plan, "credentials": dli_credentials}
+    if request.method == "GET":
+        form = form_class(initial=plan.initial, **kwargs)
+        return _dli_render(request, access, kind, form, **context)
+    form = form_class(request.POST, **kwargs)
+    if not form.is_valid():
+        return _dli_render(request, access, kind, form, status=400, **context)
+    create = services.job_create_jar if kind == "jar" else services.job_create_sql
+    try:
+        created = create(
+            access=access, user=request.user, credential=form.chosen_credential, data=form.payload, run=False
+        )
+    except (CSError, ActionRefused) as exc:
+        placed = form.add_cs_error(exc)
+        return _dli_render(
+            request,
+            access,
+            kind,
+            form,
+            status=400,
+            cs_error=None if placed else error_context(exc),
+            **context,
+        )
+    messages.success(
+        request,
+        _("%(name)s is copied to DLI as a draft; the CS job %(cs)s is left as it was.")
+        % {"name": created.name, "cs": job.name},
+    )
+    return redirect(
+        "job_detail", team=access.team.slug, credential=created.credential.public_id, job_id=created.job_id
+    )
+
+
+@team_view(POST=Role.OPERATOR)
+def jobs_copy_to_dli(request, access):
+    """Copy a selection of CS jobs to DLI as drafts: a page naming each job with what will not be carried
+    over and asking for the DLI credential and queue, then one create per job, each checked by DLI's
+    SQL job form first; the outcome is reported per job."""
+    keys = list(dict.fromkeys(request.POST.getlist("jobs")))
+    jobs = selectors.jobs_by_keys(access.team, keys)
+    back = _list_url(access.team, request.POST.get("back", ""))
+    dli_credentials = _dli_credentials_or_none(access)
+    if not dli_credentials:
+        messages.error(request, _("The team has no DLI credential yet: a lead adds one first."))
+        return redirect(back)
+    if not jobs:
+        messages.error(request, _("Select at least one job first."))
+        return redirect(back)
+    kwargs = {**_dli_kwargs(access, dli_credentials), "templates": ()}
+    target = CopyTargetForm(request.POST, credentials=dli_credentials, queues=kwargs["queues"])
+    plans = [copy_to_dli.plan_copy(job) for job in jobs]
+    if request.POST.get("confirmed") != "on" or not target.is_valid():
+        if request.POST.get("confirmed") != "on":
+            target = CopyTargetForm(
+                initial={"credential": str(dli_credentials[0].public_id)}
+                if len(dli_credentials) == 1
+                else {},
+                credentials=dli_credentials,
+                queues=kwargs["queues"],
+            )
+        return render(
+            request,
+            "jobs/copy_to_dli_batch.html",
+            _base(
+                access,
+                plans=plans,
+                target=target,
+                applicable=sum(1 for p in plans if p.possible),
+                back=request.POST.get("back", ""),
+                back_url=back,
+            ),
+            status=400 if request.POST.get("confirmed") == "on" else 200,
+        )
+    created, failed = [], []
+    for plan in plans:
+        if not plan.possible:
+            failed.append((plan.job, plan.refusal))
+            continue
+        data = _form_data(
+            {
+                **plan.initial,
+                "credential": target.cleaned_data["credential"],
+                "queue_name": target.cleaned_data["queue_name"],
+            }
+        )
+        jar = copy_to_dli.is_jar(plan.job)
+        form = (DliJarJobForm if jar else DliSqlJobForm)(data, **kwargs)
+        if not form.is_valid():
+            failed.append((plan.job, _form_errors_text(form)))
+            continue
+        try:
+            new = (services.job_create_jar if jar else services.job_create_sql)(
+                access=access,
+                user=request.user,
+                credential=form.chosen_credential,
+                data=form.payload,
+                run=False,
+            )
+        except (CSError, ActionRefused) as exc:
+            failed.append((plan.job, error_text(exc)))
+            continue
+        created.append(new)
+    if created:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)d copied to DLI as a draft: %(names)s.",
+                "%(n)d copied to DLI as drafts: %(names)s.",
+                len(created),
+            )
+            % {"n": len(created), "names": ", ".join(j.name for j in created)},
+        )
+    for job, reason in failed:
+        messages.error(request, _("%(name)s not copied: %(error)s") % {"name": job.name, "error": reason})
+    return redirect(back)
+
+
+def _form_data(initial: dict[str, Any]) -> QueryDict:
+    """A form's initial values as the browser would post them (booleans as "on", None left out)."""
+    data = QueryDict(mutable=True)
+    for key, value in initial.items():
+        if value is None or value is False:
+            continue
+        data[key] = "on" if value is True else str(value)
+    return data
+
+
+def _form_errors_text(form) -> str:
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        parts.append(
+            _("%(field)s: %(errors)s") % {"field": label, "errors": " ".join(errors)}
+            if label
+            else " ".join(errors)
+        )
+    return " ".join(parts)

@@ -37,7 +37,13 @@ KINDS_BY_SERVICE: dict[str, tuple[str, ...]] = {
         Kind.TEMPLATES,
         Kind.OVERVIEW,
     ),
-    Service.DLI: (),
+    Service.DLI: (
+        Kind.JOBS,
+        Kind.METRICS,
+        Kind.TEMPLATES,
+        Kind.QUEUES,
+        Kind.QUOTAS,
+    ),
 }
 
 

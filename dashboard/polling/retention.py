@@ -21,12 +21,12 @@ from datetime import datetime
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from dashboard.clusters.models import Cluster
+from dashboard.clusters.models import Cluster, Queue
 from dashboard.jobs.models import AuditTrace, Job, JobStatusChange, MetricSample, Template
 from dashboard.polling import conf
 from dashboard.polling.models import Kind, PollHealth
 from dashboard.teams.models import Credential
-from dashboard.usage.models import OverviewSnapshot, UserQuota, UserQuotaSample
+from dashboard.usage.models import OverviewSnapshot, ProjectQuota, UserQuota, UserQuotaSample
 
 
 @dataclass(frozen=True)
@@ -65,9 +65,11 @@ SERIES: dict[str, tuple[Series, ...]] = {
     Kind.QUOTAS: (
         Series(UserQuotaSample, "credential", "sampled_at", keep_newest_of="credential_id"),
         Series(UserQuota, "credential", "deleted_at"),
+        Series(ProjectQuota, "credential", "deleted_at"),
     ),
     Kind.TEMPLATES: (Series(Template, "credential", "deleted_at"),),
     Kind.OVERVIEW: (Series(OverviewSnapshot, "credential", "taken_at", keep_newest_of="credential_id"),),
+    Kind.QUEUES: (Series(Queue, "credential", "deleted_at"),),  # with the price billed on its runs
 }
 
 

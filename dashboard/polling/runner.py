@@ -34,6 +34,7 @@ from dashboard.polling.kinds.audit import sync_audit
 from dashboard.polling.kinds.clusters import sync_clusters
 from dashboard.polling.kinds.jobs import sync_jobs
 from dashboard.polling.kinds.metrics import sync_metrics
+from dashboard.polling.kinds.queues import sync_queues
 from dashboard.polling.kinds.templates import sync_templates
 from dashboard.polling.kinds.usage import sync_overview, sync_quotas
 from dashboard.polling.lock import poll_lock
@@ -53,6 +54,7 @@ SYNCS: dict[str, Callable[..., Synced]] = {
     Kind.QUOTAS: sync_quotas,
     Kind.TEMPLATES: sync_templates,
     Kind.OVERVIEW: sync_overview,
+    Kind.QUEUES: sync_queues,
 }
 
 #: The order of :func:`sync_all`: clusters and queues before jobs (a job's cluster name may come from them).

@@ -15,7 +15,7 @@ from datetime import datetime
 from django.conf import settings
 from django.utils import timezone
 
-from dashboard.polling.models import Kind, PollHealth
+from dashboard.polling.models import Kind, PollHealth, kinds_of
 from dashboard.teams.models import Credential, Team
 
 
@@ -123,13 +123,22 @@ def _build(
 ) -> Freshness:
     now = now or timezone.now()
     factor = float(settings.POLL_STALE_FACTOR)
+    # Each kind over the credentials whose service polls it: a DLI credential makes no cluster or
+    # overview stale, nor a CS credential a queue.
+    credentials = [c for c in credentials if any(k in kinds_of(c.service) for k in kinds)]
     if health is None:
         health = list(PollHealth.objects.filter(credential__in=[c.pk for c in credentials], kind__in=kinds))
     rows: dict[tuple[int, str], PollHealth] = {(h.credential_id, h.kind): h for h in health}
     multiple = len(credentials) > 1
     result: dict[str, KindFreshness] = {}
     all_errors: list[str] = []
+    everyone = credentials
     for kind in kinds:
+        # Only the credentials whose service polls the kind (DLI has no audit logs, CS no queues): a
+        # kind none of the team's credentials polls is left out rather than "never fetched".
+        credentials = [c for c in everyone if kind in kinds_of(c.service)]
+        if everyone and not credentials:
+            continue
         interval = float(settings.POLL_INTERVALS.get(kind, 60))
         successes: list[datetime | None] = []
         attempts: list[datetime] = []
@@ -172,6 +181,7 @@ def _build(
             errors=tuple(dict.fromkeys(errors)),
         )
         all_errors.extend(errors)
+    credentials = everyone
     attention = tuple(
         f"{c.name}: {c.last_error}" if c.last_error else c.name for c in credentials if c.needs_attention
     )
@@ -184,9 +194,10 @@ def _build(
 
 
 def freshness(team: Team, kinds: Iterable[str] | str | None = None) -> Freshness:
-    """How fresh ``team``'s snapshots of ``kinds`` (default: all) are, over all its credentials."""
+    """How fresh ``team``'s snapshots of ``kinds`` (default: all) are, each over the team's credentials
+    whose service polls it."""
     credentials = list(
-        Credential.objects.filter(team=team).only("pk", "name", "needs_attention", "last_error")
+        Credential.objects.filter(team=team).only("pk", "name", "service", "needs_attention", "last_error")
     )
     return _build(credentials, _kinds(kinds))
 
@@ -210,7 +221,7 @@ def team_poll_state(team: Team) -> tuple[list[Credential], list[PollHealth]]:
     def load() -> tuple[list[Credential], list[PollHealth]]:
         credentials = list(
             Credential.objects.filter(team=team)
-            .only("pk", "public_id", "name", "team_id", "needs_attention", "last_error")
+            .only("pk", "public_id", "name", "team_id", "service", "needs_attention", "last_error")
             .order_by("name")
         )
         return credentials, list(PollHealth.objects.filter(credential__in=[c.pk for c in credentials]))

@@ -19,9 +19,9 @@ class TeamCreateForm(forms.Form):
     def clean_name(self) -> str:
         name = self.cleaned_data["name"]
         if not name:
-            raise forms.ValidationError("Give the team a name.")
+            raise forms.ValidationError(_("Give the team a name."))
         if Team.objects.filter(name__iexact=name).exists():
-            raise forms.ValidationError("A team with this name already exists.")
+            raise forms.ValidationError(_("A team with this name already exists."))
         return name
 
 
@@ -38,11 +38,11 @@ class CredentialForm(forms.ModelForm):
     """Credential fields; the secret is write-only (never rendered back, empty on edit keeps it)."""
 
     secret = forms.CharField(
-        label="Secret",
+        label=_("Secret"),
         required=False,
         strip=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text="IAM password or secret access key (SK). Stored encrypted and never shown again.",
+        help_text=_("IAM password or secret access key (SK). Stored encrypted and never shown again."),
     )
 
     cs_endpoint = forms.URLField(
@@ -60,14 +60,14 @@ class CredentialForm(forms.ModelForm):
         help_text=_("DLI credentials. Leave empty for https://dli.{region}.myhuaweicloud.com"),
     )
     iam_endpoint = forms.URLField(
-        label="IAM endpoint",
+        label=_("IAM endpoint"),
         required=False,
         max_length=255,
         assume_scheme="https",
-        help_text="Leave empty for https://iam.{region}.myhuaweicloud.com",
+        help_text=_("Leave empty for https://iam.{region}.myhuaweicloud.com"),
     )
     vpc_endpoint = forms.URLField(
-        label="VPC endpoint",
+        label=_("VPC endpoint"),
         required=False,
         max_length=255,
         assume_scheme="https",
@@ -102,7 +102,7 @@ class CredentialForm(forms.ModelForm):
             "Cloud Stream Service (API v1.0) or its successor, Data Lake Insight's Flink jobs."
         )
         if self.instance.pk:
-            self.fields["secret"].help_text = "Leave empty to keep the stored secret."
+            self.fields["secret"].help_text = _("Leave empty to keep the stored secret.")
             # The jobs, queues and history of a credential belong to its service: another service
             # is another credential.
             self.fields["service"].disabled = True
@@ -148,20 +148,20 @@ class CredentialForm(forms.ModelForm):
         if self.instance.pk:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise forms.ValidationError("This team already has a credential with this name.")
+            raise forms.ValidationError(_("This team already has a credential with this name."))
         return name
 
     def clean_region(self) -> str:
         region = self.cleaned_data["region"].strip()
         if not REGION_RE.match(region):
-            raise forms.ValidationError("Enter a region id such as cn-north-1 or ap-southeast-1.")
+            raise forms.ValidationError(_("Enter a region id such as cn-north-1 or ap-southeast-1."))
         return region
 
     def clean_project_id(self) -> str:
         project_id = self.cleaned_data["project_id"].strip()
         if not PROJECT_ID_RE.match(project_id):
             raise forms.ValidationError(
-                "A project id is 1-64 letters, digits, '-' or '_' (see “Obtaining a Project ID”)."
+                _("A project id is 1-64 letters, digits, '-' or '_' (see “Obtaining a Project ID”).")
             )
         return project_id
 
@@ -173,23 +173,26 @@ class CredentialForm(forms.ModelForm):
             for field in ("domain_name", "username"):
                 value = (cleaned.get(field) or "").strip()
                 if not value:
-                    self.add_error(field, "Required for IAM password authentication.")
+                    self.add_error(field, _("Required for IAM password authentication."))
                 elif not IAM_NAME_RE.match(value):
-                    self.add_error(field, "1-64 characters, without spaces or slashes.")
+                    self.add_error(field, _("1-64 characters, without spaces or slashes."))
         elif auth_type == AuthType.AKSK:
             ak = (cleaned.get("access_key") or "").strip()
             if not re.fullmatch(r"[A-Za-z0-9]{8,128}", ak):
-                self.add_error("access_key", "An access key id is 8-128 letters and digits.")
+                self.add_error("access_key", _("An access key id is 8-128 letters and digits."))
         secret = cleaned.get("secret") or ""
         if not secret and not self.instance.pk:
-            self.add_error("secret", "Enter the secret (password or SK) for this credential.")
+            self.add_error("secret", _("Enter the secret (password or SK) for this credential."))
         elif not secret:
             moved = [self.fields[f].label for f in Credential.SECRET_BOUND_FIELDS if f in self.changed_data]
             if moved:
                 self.add_error(
                     "secret",
-                    f"You changed {', '.join(str(m) for m in moved)}: enter the secret (password or SK) "
-                    "again, so that it only goes where its owner meant it to.",
+                    _(
+                        "You changed %(fields)s: enter the secret (password or SK) again, so that it only "
+                        "goes where its owner meant it to."
+                    )
+                    % {"fields": ", ".join(str(m) for m in moved)},
                 )
         return cleaned
 
@@ -217,7 +220,7 @@ class CredentialForm(forms.ModelForm):
 class ObsBucketsForm(forms.Form):
     buckets = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="OBS bucket names, one per line or separated by commas.",
+        help_text=_("OBS bucket names, one per line or separated by commas."),
     )
 
     def clean_buckets(self) -> list[str]:

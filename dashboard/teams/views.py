@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from dashboard.teams import services
@@ -58,7 +59,9 @@ def team_create(request):
     form = TeamCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         team = services.team_create(name=form.cleaned_data["name"], creator=request.user)
-        messages.success(request, f"Team {team.name} created. Add a CS credential to start.")
+        messages.success(
+            request, _("Team %(team)s created. Add a credential to start.") % {"team": team.name}
+        )
         return redirect(team)
     return render(request, "teams/team_create.html", {"form": form})
 
@@ -95,7 +98,7 @@ def members(request, access):
         except ValidationError as error:
             _apply_validation_error(form, error)
         else:
-            messages.success(request, f"{form.cleaned_data['username']} added.")
+            messages.success(request, _("%(user)s added.") % {"user": form.cleaned_data["username"]})
             return redirect("members", team=access.team.slug)
     memberships = access.team.memberships.select_related("user").order_by("-role", "user__username")
     return render(
@@ -116,14 +119,16 @@ def member_role(request, access, member_id):
     membership = get_object_or_404(Membership, team=access.team, user__username=member_id)
     form = MemberRoleForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose one of the roles viewer, operator or lead.")
+        messages.error(request, _("Choose one of the roles viewer, operator or lead."))
         return redirect("members", team=access.team.slug)
     try:
         services.membership_change_role(
             access=access, user=request.user, membership=membership, role=form.cleaned_data["role"]
         )
         messages.success(
-            request, f"{membership.user.username} is now {Role(form.cleaned_data['role']).label}."
+            request,
+            _("%(user)s is now %(role)s.")
+            % {"user": membership.user.username, "role": Role(form.cleaned_data["role"]).label},
         )
     except PermissionDenied as error:
         messages.error(request, str(error))
@@ -135,7 +140,9 @@ def member_remove(request, access, member_id):
     membership = get_object_or_404(Membership, team=access.team, user__username=member_id)
     try:
         services.membership_remove(access=access, user=request.user, membership=membership)
-        messages.success(request, f"{member_id} removed from {access.team.name}.")
+        messages.success(
+            request, _("%(user)s removed from %(team)s.") % {"user": member_id, "team": access.team.name}
+        )
     except PermissionDenied as error:
         messages.error(request, str(error))
     return redirect("members", team=access.team.slug)
@@ -195,7 +202,9 @@ def _start_call(request, access, cred, action: str, params: dict | None = None):
             "teams/_cloud_call.html",
             {"call": call, "team": access.team, "credential": cred, "started": True},
         )
-    messages.info(request, "Started; the outcome appears under “Recent calls” when the cloud has answered.")
+    messages.info(
+        request, _("Started; the outcome appears under “Recent calls” when the cloud has answered.")
+    )
     return redirect(cred)
 
 
@@ -252,7 +261,7 @@ def credential_edit(request, access, credential=None):
         except ValidationError as error:
             _apply_validation_error(form, error)
         else:
-            messages.success(request, f"Credential {saved.name} saved.")
+            messages.success(request, _("Credential %(name)s saved.") % {"name": saved.name})
             return redirect(saved)
     return render(
         request,
@@ -270,5 +279,5 @@ def credential_edit(request, access, credential=None):
 def credential_delete(request, access, credential):
     cred = _credential_for(access, credential)
     services.credential_delete(access=access, user=request.user, credential=cred)
-    messages.success(request, f"Credential {cred.name} deleted.")
+    messages.success(request, _("Credential %(name)s deleted.") % {"name": cred.name})
     return redirect("credential_list", team=access.team.slug)

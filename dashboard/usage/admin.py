@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from dashboard.usage.models import OverviewSnapshot, UserQuota, UserQuotaSample
+from dashboard.usage.models import OverviewSnapshot, ProjectQuota, UserQuota, UserQuotaSample
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -27,3 +27,8 @@ class UserQuotaSampleAdmin(ReadOnlyAdmin):
 @admin.register(OverviewSnapshot)
 class OverviewSnapshotAdmin(ReadOnlyAdmin):
     list_display = ["credential", "taken_at", "total_cost", "running_jobs_count", "running_job_price"]
+
+
+@admin.register(ProjectQuota)
+class ProjectQuotaAdmin(ReadOnlyAdmin):
+    list_display = ["credential", "type", "used", "quota", "deleted_at"]

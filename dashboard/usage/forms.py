@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from csapi import limits, validation
-from dashboard.clusters.forms import add_violations
+from dashboard.clusters.forms import add_violations, interpolate_lazy
 from dashboard.usage.services import quota_below_use_message
 
 
 class QuotaForm(forms.Form):
     spu_quota = forms.IntegerField(
-        label="SPU quota",
+        label=_("SPU quota"),
         required=True,
-        help_text=f"{limits.USER_SPU_QUOTA_MIN} to {limits.USER_SPU_QUOTA_MAX:,} SPUs, not below what the user uses.",
+        help_text=interpolate_lazy(
+            _("%(min)s to %(max)s SPUs, not below what the user uses."),
+            {"min": limits.USER_SPU_QUOTA_MIN, "max": f"{limits.USER_SPU_QUOTA_MAX:,}"},
+        ),
     )
     clusters = forms.TypedMultipleChoiceField(
-        label="Clusters",
+        label=_("Clusters"),
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="The exclusive clusters the user may run jobs in.",
+        help_text=_("The exclusive clusters the user may run jobs in."),
     )
 
     def __init__(self, *args, spu_used: int = 0, cluster_choices=(), **kwargs):

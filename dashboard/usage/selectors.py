@@ -34,7 +34,7 @@ from django.db.models.functions import Cast, Coalesce, RowNumber
 from csapi import vocab
 from dashboard.jobs.models import Job
 from dashboard.teams.models import Team
-from dashboard.usage.models import OverviewSnapshot, UserQuota, UserQuotaSample
+from dashboard.usage.models import OverviewSnapshot, ProjectQuota, UserQuota, UserQuotaSample
 
 __all__ = [
     "CHART_POINTS",
@@ -45,10 +45,12 @@ __all__ = [
     "cost_series",
     "billing_period",
     "period_costs",
+    "project_quotas",
     "quota_get",
     "quota_rows",
     "quota_series",
     "quota_totals",
+    "team_services",
     "team_summaries",
 ]
 
@@ -138,12 +140,58 @@ def quota_totals(team: Team) -> QuotaTotals:
     return QuotaTotals(spu_used=agg["used"] or 0, spu_quota=agg["quota"] or 0, users=agg["users"] or 0)
 
 
+def team_services(team: Team) -> set[str]:
+    """The services the team's credentials speak (one query): which sections the usage pages show."""
+    from dashboard.teams.models import Credential
+
+    return set(Credential.objects.filter(team=team).order_by().values_list("service", flat=True).distinct())
+
+
+@dataclass
+class CUTotals:
+    """The CUs the team's DLI projects use against their CU quotas (D23)."""
+
+    used: float = 0.0
+    quota: int = 0
+    projects: int = 0
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.used / self.quota)) if self.quota else 0
+
+
+def project_quotas(team: Team) -> tuple[list[ProjectQuota], CUTotals]:
+    """The project quotas of the team's DLI credentials, with ``label`` (the type in words), and the
+    team's CUs in use against the CU quotas; one query."""
+    rows = list(
+        ProjectQuota.objects.filter(team=team, deleted_at__isnull=True)
+        .select_related("credential")
+        .order_by("credential__name", "type")
+    )
+    totals = CUTotals()
+    for row in rows:
+        row.label = vocab.DLI_QUOTA_TYPES.get(row.type, row.type.replace("_", " ").capitalize())
+        row.near_quota = bool(row.quota) and (row.used or 0) >= NEAR_QUOTA_RATIO * row.quota
+        if row.type == "CU":
+            totals.used += row.used or 0
+            totals.quota += row.quota or 0
+            totals.projects += 1
+    return rows, totals
+
+
 # ------------------------------------------------------------------------------------- time series
 def downsample(
-    model, team: Team, time_field: str, fields: Iterable[str], points: int = CHART_POINTS
+    model,
+    team: Team,
+    time_field: str,
+    fields: Iterable[str],
+    points: int = CHART_POINTS,
+    *,
+    service: str | None = None,
 ) -> list[dict]:
     """Rows of a per-credential time series ``model`` of ``team``, thinned in the database to at most
     ~``points`` per credential: every n-th row counted back from the newest, which is always kept.
+    ``service``: of the team's credentials of that service only.
 
     Two queries: the row count of each of the team's credentials (index-only counts), then the kept
     rows, numbered by a window function over the (credential, time) index.
@@ -157,10 +205,11 @@ def downsample(
         .annotate(n=Count("id"))
         .values("n")
     )
+    credentials = Credential.objects.filter(team=team)
+    if service is not None:
+        credentials = credentials.filter(service=service)
     counts = dict(
-        Credential.objects.filter(team=team)
-        .annotate(n=Subquery(per_credential, output_field=IntegerField()))
-        .values_list("pk", "n")
+        credentials.annotate(n=Subquery(per_credential, output_field=IntegerField())).values_list("pk", "n")
     )
     most = max((n or 0 for n in counts.values()), default=0)
     if not most:
@@ -212,9 +261,12 @@ def _last_polls(team: Team, kind: str) -> dict[int, datetime]:
     )
 
 
-def quota_series(team: Team, *, points: int = CHART_POINTS) -> dict[str, list[Series]]:
-    """Units used and the sum of quotas over time, one series per credential (UserQuotaSample)."""
-    rows = downsample(UserQuotaSample, team, "sampled_at", ["spu_used", "spu_quota"], points)
+def quota_series(
+    team: Team, *, points: int = CHART_POINTS, service: str | None = None
+) -> dict[str, list[Series]]:
+    """Units used and the sum of quotas over time, one series per credential (UserQuotaSample): SPUs
+    of CS credentials, CUs of DLI credentials (``service`` picks one; None: every credential)."""
+    rows = downsample(UserQuotaSample, team, "sampled_at", ["spu_used", "spu_quota"], points, service=service)
     held = _last_polls(team, "quotas") if rows else {}
     return {
         "used": _by_credential(rows, "sampled_at", "spu_used", held),
@@ -399,6 +451,7 @@ class JobCost:
     unit_price: float | None = None
     cost: float | None = None
     running: bool = False
+    place: str = ""  # the run's cluster (CS) or queue (DLI)
 
     @property
     def hours(self) -> float:
@@ -425,6 +478,11 @@ class PeriodCosts:
     by_cluster: list[CostGroup]
     total: float
     priced: bool  # whether every run had a price
+    service: str = "cs"
+    #: DLI: queues with runs in the period but no price per CU-hour ("DLI account: queue")
+    unpriced_queues: list[str] = field(default_factory=list)
+    #: DLI: the estimate accumulated over the period, one series per DLI account (the chart)
+    series: list[Series] = field(default_factory=list)
 
 
 #: Sort keys of the per-job cost table: query value -> JobCost attribute.
@@ -437,24 +495,80 @@ JOB_COST_SORTS: dict[str, str] = {
     "account": "credential",
     "price": "unit_price",
     "runs": "runs",
+    "place": "place",
 }
 
 
+def queue_prices(team: Team) -> dict[tuple[int, str], float | None]:
+    """Per (DLI credential, queue name): the lead's price per CU-hour, None where none is set. Queues
+    since deleted keep theirs, so runs on them stay priced. One query."""
+    from dashboard.clusters.models import Queue
+
+    return {
+        (credential_id, name): None if price is None else float(price)
+        for credential_id, name, price in Queue.objects.filter(team=team).values_list(
+            "credential_id", "queue_name", "cu_price"
+        )
+    }
+
+
+def _accumulated(
+    spans: dict[int, list[tuple[datetime, datetime, float]]],
+    names: dict[int, str],
+    start: datetime,
+    end: datetime,
+    points: int = CHART_POINTS,
+) -> list[Series]:
+    """Per credential, the cost accumulated from ``start`` to ``end`` by runs that each cost a rate
+    (per second) over [begin, finish): a point wherever a rate starts or stops, thinned to ``points``."""
+    out = []
+    for credential_id, runs in spans.items():
+        events: dict[datetime, float] = defaultdict(float)
+        for begin, finish, rate in runs:
+            events[begin] += rate
+            events[finish] -= rate
+        total, rate, at = 0.0, 0.0, start
+        line = [(start, 0.0)]
+        for when in sorted(events):
+            total += rate * (when - at).total_seconds()
+            rate += events[when]
+            at = when
+            line.append((when, total))
+        if at < end:
+            line.append((end, total + rate * (end - at).total_seconds()))
+        step = max(1, math.ceil(len(line) / points))
+        kept = line[::step] if step > 1 else line
+        if kept[-1] is not line[-1]:
+            kept.append(line[-1])
+        out.append(Series(names[credential_id], kept))
+    return sorted(out, key=lambda s: s.name)
+
+
 def period_costs(
-    team: Team, period: Period, *, sort: str = "-cost", now: datetime | None = None
+    team: Team,
+    period: Period,
+    *,
+    sort: str = "-cost",
+    now: datetime | None = None,
+    service: str = "cs",
 ) -> PeriodCosts:
-    """Running time and estimated cost (SPUs x hours x the credential's price per SPU-hour) of every
-    run of the team's jobs that overlaps ``period``: runs still open count up to now, runs of jobs
-    since deleted still count. Three queries; the sums are made here, per job, user and cluster."""
+    """Running time and estimated cost of every run of the team's jobs of ``service`` that overlaps
+    ``period``: runs still open count up to now, runs of jobs since deleted still count.
+
+    CS: SPUs x hours x the credential's price per SPU-hour (its newest overview). DLI, which has no
+    billing overview: CUs x hours x the price per CU-hour the lead set for the run's queue; a queue
+    without a price leaves its runs unpriced, and is named (``unpriced_queues``), never counted as 0.
+    Three queries; the sums are made here, per job, user and cluster or queue."""
     from django.utils import timezone
 
     from dashboard.jobs.models import JobRun
 
+    dli = service == "dli"
     now = now or timezone.now()
     end = min(period.end, now)
-    prices = unit_prices(team)
+    prices = queue_prices(team) if dli else unit_prices(team)
     runs = (
-        JobRun.objects.filter(team=team, started_at__lt=end)
+        JobRun.objects.filter(team=team, credential__service=service, started_at__lt=end)
         .exclude(ended_at__lte=period.start)
         .values_list(
             "job_id",
@@ -470,11 +584,15 @@ def period_costs(
             "job__deleted_at",
             "job__run_mode",
             "credential__name",
+            "job__queue_name",
         )
     )
     jobs: dict[int, JobCost] = {}
     users: dict[str, CostGroup] = {}
     clusters: dict[str, CostGroup] = {}
+    unpriced: dict[str, None] = {}
+    spans: dict[int, list[tuple[datetime, datetime, float]]] = defaultdict(list)
+    names: dict[int, str] = {}
     priced = True
     for (
         pk,
@@ -490,6 +608,7 @@ def period_costs(
         deleted,
         mode,
         cred,
+        job_queue,
     ) in runs:
         begin = max(started, period.start)
         finish = min(ended or now, end)
@@ -501,17 +620,29 @@ def period_costs(
         row.seconds += seconds
         row.spu = spu if spu is not None else row.spu
         row.running = row.running or ended is None
-        price = prices.get(cred_id)
+        if dli:
+            place = cluster or job_queue or ""
+            price = prices.get((cred_id, place))
+            if price is None:
+                unpriced[f"{cred}: {place or '—'}"] = None
+        else:
+            price = prices.get(cred_id)
+            place = (
+                str(vocab.RUN_MODES[vocab.SHARED_CLUSTER])
+                if mode == vocab.SHARED_CLUSTER
+                else (cluster or "—")
+            )
+        row.place = place or row.place
         row.unit_price = price
         cost = (spu or 0) * seconds / 3600 * price if price is not None else None
         if cost is None:
             priced = False
             continue
         row.cost = (row.cost or 0.0) + cost
-        cluster_name = (
-            str(vocab.RUN_MODES[vocab.SHARED_CLUSTER]) if mode == vocab.SHARED_CLUSTER else (cluster or "—")
-        )
-        for groups, key in ((users, username or "—"), (clusters, cluster_name)):
+        if dli and seconds:
+            names[cred_id] = cred
+            spans[cred_id].append((begin, finish, (spu or 0) * price / 3600))
+        for groups, key in ((users, username or "—"), (clusters, place or "—")):
             group = groups.setdefault(key, CostGroup(key))
             group.hours += seconds / 3600
             group.cost += cost
@@ -529,22 +660,30 @@ def period_costs(
         by_cluster=sorted(clusters.values(), key=lambda g: -g.cost),
         total=sum(r.cost or 0 for r in rows),
         priced=priced,
+        service=service,
+        unpriced_queues=sorted(unpriced),
+        series=_accumulated(spans, names, period.start, end) if dli else [],
     )
 
 
-def job_cost_csv_rows(team: Team, period: Period, *, sort: str = "-cost") -> Iterator[list]:
-    """The per-job cost table of the billing page as CSV rows (header first): the same numbers."""
-    costs = period_costs(team, period, sort=sort)
+def job_cost_csv_rows(
+    team: Team, period: Period, *, sort: str = "-cost", service: str = "cs"
+) -> Iterator[list]:
+    """The per-job cost table of the billing page as CSV rows (header first): the same numbers. DLI's
+    name CUs, the queue and the price per CU-hour the estimate used."""
+    costs = period_costs(team, period, sort=sort, service=service)
+    dli = service == "dli"
     yield [
         "job_id",
         "name",
         "status",
         "deleted",
         "account",
+        *(["queue"] if dli else []),
         "runs",
-        "spu",
+        "cu" if dli else "spu",
         "running_hours",
-        "unit_price_per_spu_hour",
+        "unit_price_per_cu_hour" if dli else "unit_price_per_spu_hour",
         "estimated_cost",
         "period_start",
         "period_end",
@@ -556,6 +695,7 @@ def job_cost_csv_rows(team: Team, period: Period, *, sort: str = "-cost") -> Ite
             row.status,
             "yes" if row.deleted else "no",
             row.credential,
+            *([row.place] if dli else []),
             row.runs,
             "" if row.spu is None else row.spu,
             f"{row.hours:.4f}",

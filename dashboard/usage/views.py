@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from csapi import CSError
 from dashboard.clusters.forms import cs_error_field
@@ -17,7 +18,7 @@ from dashboard.exports import csv_response
 from dashboard.polling.selectors import freshness
 from dashboard.teams.access import team_view
 from dashboard.teams.cs import error_context
-from dashboard.teams.models import Role
+from dashboard.teams.models import Role, Service
 from dashboard.usage import charts, selectors, services
 from dashboard.usage.forms import QuotaForm
 
@@ -26,21 +27,34 @@ JOB_COSTS_PER_PAGE = 50
 
 @team_view(GET=Role.LEAD)
 def quota_list(request, access):
-    sort, rows = selectors.quota_rows(access.team, sort=request.GET.get("sort", "-usage"))
-    return render(
-        request,
-        "usage/quotas.html",
-        {
-            "access": access,
-            "team": access.team,
-            "rows": rows,
-            "sort": sort,
-            "totals": selectors.quota_totals(access.team),
-            "near_ratio": round(selectors.NEAR_QUOTA_RATIO * 100),
-            "chart": charts.quota_chart(selectors.quota_series(access.team)),
-            "freshness": freshness(access.team, ["quotas"]),
-        },
-    )
+    """CS's per-user SPU quotas and DLI's project quotas, each where the team has such credentials."""
+    team = access.team
+    present = selectors.team_services(team)
+    show_cs = Service.CS in present or not present
+    context = {
+        "access": access,
+        "team": team,
+        "show_cs": show_cs,
+        "show_dli": Service.DLI in present,
+        "freshness": freshness(team, ["quotas"]),
+    }
+    if show_cs:
+        sort, rows = selectors.quota_rows(team, sort=request.GET.get("sort", "-usage"))
+        context.update(
+            rows=rows,
+            sort=sort,
+            totals=selectors.quota_totals(team),
+            near_ratio=round(selectors.NEAR_QUOTA_RATIO * 100),
+            chart=charts.quota_chart(selectors.quota_series(team, service=Service.CS)),
+        )
+    if context["show_dli"]:
+        project_quotas, cu_totals = selectors.project_quotas(team)
+        context.update(
+            project_quotas=project_quotas,
+            cu_totals=cu_totals,
+            cu_chart=charts.quota_chart(selectors.quota_series(team, service=Service.DLI), cu=True),
+        )
+    return render(request, "usage/quotas.html", context)
 
 
 @team_view(GET=Role.LEAD, POST=Role.LEAD)
@@ -83,7 +97,9 @@ def quota_edit(request, access, credential, user_id):
                 )
         else:
             messages.success(
-                request, f"{quota.user_name or quota.user_id}: quota set to {quota.spu_quota} SPUs."
+                request,
+                _("%(user)s: quota set to %(quota)s SPUs.")
+                % {"user": quota.user_name or quota.user_id, "quota": quota.spu_quota},
             )
             return redirect("quota_list", team=access.team.slug)
     return render(
@@ -106,33 +122,49 @@ def _sort(request, default: str = "-cost") -> str:
 
 @team_view(GET=Role.LEAD)
 def billing(request, access):
-    overview = selectors.billing_overview(access.team)
+    """CS's billing overview and per-job estimate; DLI's estimate from CU-hours and queue prices."""
+    team = access.team
+    present = selectors.team_services(team)
+    show_cs = Service.CS in present or not present
+    show_dli = Service.DLI in present
     period = selectors.billing_period(request.GET)
     sort = _sort(request)
-    costs = selectors.period_costs(access.team, period, sort=sort)
-    page = Paginator(costs.jobs, JOB_COSTS_PER_PAGE).get_page(request.GET.get("page"))
     query = urlencode(period.as_query())
-    return render(
-        request,
-        "usage/billing.html",
-        {
-            "access": access,
-            "team": access.team,
-            "overview": overview,
-            "costs": costs,
-            "period": period,
-            "periods": selectors.PERIODS,
-            "period_query": query,
-            "page": page,
-            "sort": sort,
-            "chart": charts.cost_chart(selectors.cost_series(access.team), overview.billing_unit),
-            "freshness": freshness(access.team, ["overview", "jobs"]),
-        },
-    )
+    context = {
+        "access": access,
+        "team": team,
+        "show_cs": show_cs,
+        "show_dli": show_dli,
+        "period": period,
+        "periods": selectors.PERIODS,
+        "period_query": query,
+        "sort": sort,
+        "freshness": freshness(team, ["overview", "jobs"]),
+    }
+    if show_cs:
+        overview = selectors.billing_overview(team)
+        costs = selectors.period_costs(team, period, sort=sort)
+        context.update(
+            overview=overview,
+            costs=costs,
+            page=Paginator(costs.jobs, JOB_COSTS_PER_PAGE).get_page(request.GET.get("page")),
+            chart=charts.cost_chart(selectors.cost_series(team), overview.billing_unit),
+        )
+    if show_dli:
+        dli_costs = selectors.period_costs(team, period, sort=sort, service=Service.DLI)
+        context.update(
+            dli_costs=dli_costs,
+            dli_page=Paginator(dli_costs.jobs, JOB_COSTS_PER_PAGE).get_page(request.GET.get("dli_page")),
+            dli_chart=charts.dli_cost_chart(dli_costs.series),
+        )
+    return render(request, "usage/billing.html", context)
 
 
 @team_view(GET=Role.LEAD)
 def billing_jobs_csv(request, access):
+    """The per-job cost table as CSV: CS's, or with ``service=dli`` DLI's estimate."""
     period = selectors.billing_period(request.GET)
-    rows = selectors.job_cost_csv_rows(access.team, period, sort=_sort(request))
-    return csv_response(rows, f"{access.team.slug}-job-costs-{period.start.date()}-{period.end.date()}")
+    service = Service.DLI if request.GET.get("service") == Service.DLI else Service.CS
+    rows = selectors.job_cost_csv_rows(access.team, period, sort=_sort(request), service=service)
+    name = "dli-job-cost-estimate" if service == Service.DLI else "job-costs"
+    return csv_response(rows, f"{access.team.slug}-{name}-{period.start.date()}-{period.end.date()}")

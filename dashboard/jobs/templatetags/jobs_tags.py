@@ -25,7 +25,7 @@ def status_label(status: str) -> str:
 
 @register.filter
 def job_type_label(value: str) -> str:
-    return vocab.JOB_TYPES.get(value or "", value or "")
+    return vocab.JOB_TYPES.get(value or "") or vocab.DLI_JOB_TYPES.get(value or "", value or "")
 
 
 @register.filter

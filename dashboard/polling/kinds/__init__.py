@@ -1,5 +1,5 @@
 """One module per kind of CS data the poller copies: ``jobs``, ``metrics``, ``audit``, ``templates``,
-``clusters``, and ``usage`` (user quotas and the account overview).
+``clusters``, ``queues`` (DLI), and ``usage`` (user quotas, DLI project quotas and the account overview).
 
 Each ``sync_<kind>(credential, *, client=None, synced=None)`` fetches that kind from CS and writes its
 snapshots, and answers a :class:`Synced`: how many items CS listed, and how many rows the sync wrote.

@@ -1,4 +1,5 @@
-"""Metrics: the monitoring figures of the running jobs (5.1.15), one ``jobs/metrics`` call per batch of ids.
+"""Metrics: the monitoring figures of the running jobs (CS 5.1.15, DLI D12), one ``jobs/metrics`` call per
+batch of ids.
 
 Each job's figures (record counts and rates) go to two places: its row's latest figures (``read_rate``
 ... ``metrics_at``) and a ``MetricSample`` for the charts. Both are written only when the figures
@@ -22,6 +23,7 @@ from django.utils import timezone
 
 import csapi
 from csapi import vocab
+from csapi.dli import limits as dli_limits
 from dashboard.jobs.models import Job, MetricSample
 from dashboard.polling import bulk
 from dashboard.polling.clients import client as _client
@@ -108,10 +110,17 @@ def write_batch(
 def sync_metrics(
     credential: Credential, *, client: csapi.CSClient | None = None, synced: Synced | None = None
 ) -> Synced:
-    """Fetch the figures of the credential's running jobs, ``POLL_METRICS_BATCH`` ids per call."""
+    """Fetch the figures of the credential's running jobs, ``POLL_METRICS_BATCH`` ids per call.
+
+    DLI's D12 (``client.jobs.metrics`` of a ``DLIClient``) answers the same figures in the same shape
+    (``metrics.jobs[].metrics``: sources, sinks, total read and write rates); it takes at most
+    ``BATCH_MAX`` ids per call, so a DLI credential's batches are capped there.
+    """
     client = client or _client(credential)
     synced = synced or Synced()
     batch = max(1, settings.POLL_METRICS_BATCH)
+    if credential.is_dli:
+        batch = min(batch, dli_limits.BATCH_MAX)
     after = 0
     running = Job.objects.filter(
         credential=credential, deleted_at__isnull=True, status__in=vocab.RUNNING_STATUSES

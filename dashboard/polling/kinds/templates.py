@@ -1,4 +1,4 @@
-"""Custom job templates (5.2.4; at most 100 per project): one small complete set per credential."""
+"""Custom job templates (CS 5.2.4, DLI D16; at most 100 per project): one small complete set per credential."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 import csapi
+from csapi.dli import limits as dli_limits
 from dashboard.jobs.models import Template
 from dashboard.polling.clients import client as _client
 from dashboard.polling.coerce import integer, text, timestamp
@@ -31,12 +32,19 @@ def template_values(t: Mapping[str, Any]) -> dict[str, Any]:
 def sync_templates(
     credential: Credential, *, client: csapi.CSClient | None = None, synced: Synced | None = None
 ) -> Synced:
-    """Snapshot the custom job templates; templates gone from CS are marked deleted."""
+    """Snapshot the custom job templates; templates gone from CS are marked deleted.
+
+    A DLI credential's Flink SQL templates (D16, ``DLITemplate`` with the same fields) land in the same
+    rows; DLI pages them by offset, at most ``LIST_LIMIT_MAX`` a page.
+    """
     client = client or _client(credential)
     synced = synced or Synced()
+    page_size = settings.POLL_PAGE_SIZE
+    if credential.is_dli:
+        page_size = max(dli_limits.LIST_LIMIT_MIN, min(page_size, dli_limits.LIST_LIMIT_MAX))
     items = list(
         keyed(
-            client.templates.iter(page_size=settings.POLL_PAGE_SIZE),
+            client.templates.iter(page_size=page_size),
             lambda t: integer(t.get("template_id")),
             template_values,
         )

@@ -1,5 +1,5 @@
 """Usage: the users' SPU quotas (5.3.14) and the account overview (5.1.3: job and cluster counts,
-prices, costs).
+prices, costs); on a DLI credential, the project's quotas (D23) instead of the users'.
 
 Both also keep a time series for the charts (``UserQuotaSample``, ``OverviewSnapshot``). A point is
 appended when the figures differ from the newest one: a series holds each value until the next point,
@@ -22,7 +22,7 @@ from dashboard.polling.coerce import integer, mapping, number, plain, text, time
 from dashboard.polling.kinds import Synced
 from dashboard.polling.snapshots import keyed, upsert
 from dashboard.teams.models import Credential
-from dashboard.usage.models import OverviewSnapshot, UserQuota, UserQuotaSample
+from dashboard.usage.models import OverviewSnapshot, ProjectQuota, UserQuota, UserQuotaSample
 
 
 def quota_values(u: Mapping[str, Any]) -> dict[str, Any]:
@@ -37,9 +37,13 @@ def quota_values(u: Mapping[str, Any]) -> dict[str, Any]:
 def sync_quotas(
     credential: Credential, *, client: csapi.CSClient | None = None, synced: Synced | None = None
 ) -> Synced:
-    """Snapshot the users' SPU quotas, and append a totals sample (the SPU chart) when they changed."""
+    """Snapshot the users' SPU quotas, and append a totals sample (the SPU chart) when they changed.
+
+    On a DLI credential: the project's quotas (:func:`sync_project_quotas`)."""
     client = client or _client(credential)
     synced = synced or Synced()
+    if credential.is_dli:
+        return sync_project_quotas(credential, client=client, synced=synced)
     now = timezone.now()
     items = list(
         keyed(
@@ -64,17 +68,63 @@ def sync_quotas(
             now=now,
             soft_delete=True,
         ).written
-        newest = (
-            UserQuotaSample.objects.filter(credential=credential)
-            .order_by("-sampled_at")
-            .values(*totals)
-            .first()
-        )
-        if newest != totals:
-            UserQuotaSample.objects.create(
-                credential=credential, team_id=credential.team_id, sampled_at=now, **totals
-            )
-            written += 1
+        written += _append_sample(credential, totals, now)
+    synced.written += written  # once the transaction committed
+    return synced
+
+
+def _append_sample(credential: Credential, totals: dict[str, int], now) -> int:
+    """Append a units-in-use sample when ``totals`` differ from the newest one; the rows written."""
+    newest = (
+        UserQuotaSample.objects.filter(credential=credential).order_by("-sampled_at").values(*totals).first()
+    )
+    if newest == totals:
+        return 0
+    UserQuotaSample.objects.create(
+        credential=credential, team_id=credential.team_id, sampled_at=now, **totals
+    )
+    return 1
+
+
+def project_quota_values(r: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "quota": integer(r.get("quota")),
+        "used": number(r.get("used")),
+        "min": integer(r.get("min")),
+        "max": integer(r.get("max")),
+    }
+
+
+def sync_project_quotas(credential: Credential, *, client, synced: Synced) -> Synced:
+    """Snapshot a DLI project's quotas (D23: one call), and append a CU sample (the team's CUs in use
+    over time, in ``UserQuotaSample``'s ``spu_*`` columns) when the CUs used or the CU quota changed.
+
+    A quota type missing from the answer is marked deleted: the answer is the complete set.
+    """
+    now = timezone.now()
+    answer = client.quotas.get()
+    items = list(
+        keyed(answer.get("resources") or [], lambda r: text(r.get("type"), 64), project_quota_values)
+    )
+    cu = next((values for key, values in items if key == "CU"), None)
+    totals = {
+        "spu_used": round(cu["used"] or 0) if cu else 0,
+        "spu_quota": (cu["quota"] or 0) if cu else 0,
+        "users": 0,
+    }
+    synced.items = len(items)
+    with transaction.atomic():
+        written = upsert(
+            ProjectQuota,
+            scope={"credential_id": credential.pk},
+            extra={"team_id": credential.team_id},
+            key_field="type",
+            items=items,
+            now=now,
+            soft_delete=True,
+        ).written
+        if cu is not None:
+            written += _append_sample(credential, totals, now)
     synced.written += written  # once the transaction committed
     return synced
 
