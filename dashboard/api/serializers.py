@@ -301,7 +301,7 @@ class JobSerializer(_ServiceFieldsMixin, serializers.ModelSerializer):
 
 
 #: Columns the list rows read beyond the jobs selector's own (``LIST_COLUMNS``).
-LIST_EXTRA_COLUMNS = ("service", "queue_name", "restart_times")
+LIST_EXTRA_COLUMNS = ("restart_times",)
 
 
 class JobListSerializer(_ServiceFieldsMixin, serializers.Serializer):

@@ -212,8 +212,8 @@ class PollHealthView(TeamEndpoint):
 
 # ------------------------------------------------------------------------------------------ jobs
 
-#: Job types of both services (DLI adds Flink OpenSource SQL).
-JOB_TYPES = {**vocab.JOB_TYPES, **vocab.DLI_JOB_TYPES}
+#: Job types of both services (DLI adds Flink OpenSource SQL), as the list filters take them.
+JOB_TYPES = job_selectors.ALL_JOB_TYPES
 
 JOB_LIST_PARAMS = [
     OpenApiParameter(
@@ -225,7 +225,10 @@ JOB_LIST_PARAMS = [
     OpenApiParameter("type", OpenApiTypes.STR, enum=list(JOB_TYPES), description="Job type (CS's or DLI's)."),
     OpenApiParameter("mode", OpenApiTypes.STR, enum=list(vocab.RUN_MODES), description="Run mode."),
     OpenApiParameter(
-        "service", OpenApiTypes.STR, enum=s.SERVICES, description="Only jobs of CS or of DLI credentials."
+        "service",
+        OpenApiTypes.STR,
+        enum=list(job_selectors.SERVICES),
+        description="Only jobs of CS or of DLI credentials.",
     ),
     OpenApiParameter("cluster", OpenApiTypes.INT, description="Exclusive cluster id (CS)."),
     OpenApiParameter("queue", OpenApiTypes.STR, description="DLI queue name."),
@@ -239,10 +242,6 @@ JOB_LIST_PARAMS = [
     ),
     *docs.PAGE_PARAMS,
 ]
-
-
-def _param(params, key: str) -> str:
-    return str(params.get(key, "") or "").strip()[:200]
 
 
 def job_list_rows(jobs):
@@ -284,18 +283,8 @@ class JobList(TeamEndpoint):
         ],
     )
     def get(self, request, access, **kwargs):
-        params = request.query_params
-        filters = job_selectors.JobFilters.from_query(params)
+        filters = job_selectors.JobFilters.from_query(request.query_params)  # service and queue too
         jobs = job_list_rows(job_selectors.job_list(access.team, filters))
-        service = _param(params, "service")
-        if service in s.SERVICES:
-            jobs = jobs.filter(service=service)
-        queue = _param(params, "queue")[:128]
-        if queue:
-            jobs = jobs.filter(queue_name=queue)
-        job_type = _param(params, "type")
-        if job_type in JOB_TYPES and not filters.job_type:
-            jobs = jobs.filter(job_type=job_type)  # a DLI type the shared filters do not know
         return paginated(
             request,
             self,

@@ -1,6 +1,6 @@
 """DLI objects for the API and security tests: jobs created through the jobs service against the
 emulator's DLI (which snapshots the row), and queue and quota rows written through the ORM for a DLI
-credential (as the DLI poller writes them)."""
+credential as DLI lists them (over whatever a DLI poll already wrote)."""
 
 from __future__ import annotations
 
@@ -51,25 +51,27 @@ def queue_rows(credential: Credential) -> list[Queue]:
     with client_for(credential) as dli:
         listed = dli.queues.list(queue_type="all")
     for q in listed:
-        rows.append(
-            Queue.objects.create(
-                credential=credential,
-                team=credential.team,
-                queue_name=q["queue_name"],
-                description=q.get("description") or "",
-                owner=q.get("owner") or "",
-                queue_type=q.get("queue_type") or "",
-                resource_mode=q.get("resource_mode"),
-                cu_count=q.get("cu_count"),
-                used_cu=q.get("used_cu"),
-                engine=q.get("engine") or "",
-                elastic_resource_pool=q.get("elastic_resource_pool_name") or "",
-                charging_mode=q.get("charging_mode"),
-                cu_price="0.3500",
-                raw=dict(q),
-                fingerprint="test",
-            )
+        row, _created = Queue.objects.update_or_create(
+            credential=credential,
+            queue_name=q["queue_name"],
+            defaults={
+                "team": credential.team,
+                "description": q.get("description") or "",
+                "owner": q.get("owner") or "",
+                "queue_type": q.get("queue_type") or "",
+                "resource_mode": q.get("resource_mode"),
+                "cu_count": q.get("cu_count"),
+                "used_cu": q.get("used_cu"),
+                "engine": q.get("engine") or "",
+                "elastic_resource_pool": q.get("elastic_resource_pool_name") or "",
+                "charging_mode": q.get("charging_mode"),
+                "cu_price": "0.3500",
+                "raw": dict(q),
+                "fingerprint": "test",
+                "deleted_at": None,
+            },
         )
+        rows.append(row)
     return rows
 
 
@@ -78,17 +80,20 @@ def quota_rows(credential: Credential) -> list[ProjectQuota]:
     with client_for(credential) as dli:
         quotas = dli.quotas.get()
     return [
-        ProjectQuota.objects.create(
+        ProjectQuota.objects.update_or_create(
             credential=credential,
-            team=credential.team,
             type=q["type"],
-            quota=q.get("quota"),
-            used=q.get("used"),
-            min=q.get("min"),
-            max=q.get("max"),
-            raw=dict(q),
-            fingerprint="test",
-        )
+            defaults={
+                "team": credential.team,
+                "quota": q.get("quota"),
+                "used": q.get("used"),
+                "min": q.get("min"),
+                "max": q.get("max"),
+                "raw": dict(q),
+                "fingerprint": "test",
+                "deleted_at": None,
+            },
+        )[0]
         for q in quotas["resources"]
     ]
 
