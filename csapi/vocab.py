@@ -47,6 +47,17 @@ __all__ = [
     "parse_dirty_data_strategy",
 ]
 
+#: Every label people read, as written here (English). The dashboard shows each through its catalogue:
+#: ``makemessages`` collects the arguments of ``gettext_noop``, so csapi itself stays Django-free.
+LABELS: set[str] = set()
+
+
+def gettext_noop(message: str) -> str:
+    """Mark ``message`` as a label to translate where it is shown; it is returned as it is."""
+    LABELS.add(message)
+    return message
+
+
 # --------------------------------------------------------------------------- job statuses
 
 #: Job status names: code says ``vocab.JOB_RUNNING``, never the string.
@@ -78,12 +89,12 @@ JobStatusGroup = Literal["running", "transitional", "failed", "stopped", "idle",
 
 #: The groups a job status falls into, with labels (for filters and badges).
 JOB_STATUS_GROUPS: dict[str, str] = {
-    "running": "Running",
-    "transitional": "In progress",
-    "failed": "Failed",
-    "stopped": "Stopped",
-    "idle": "Idle",
-    "draft": "Draft",
+    "running": gettext_noop("Running"),
+    "transitional": gettext_noop("In progress"),
+    "failed": gettext_noop("Failed"),
+    "stopped": gettext_noop("Stopped"),
+    "idle": gettext_noop("Idle"),
+    "draft": gettext_noop("Draft"),
 }
 
 
@@ -119,20 +130,20 @@ def _js(name: str, label: str, group: str) -> tuple[str, JobStatus]:
 #: it fetches a JAR before submission.
 JOB_STATUSES: dict[str, JobStatus] = dict(
     [
-        _js("job_init", "Draft", "draft"),
-        _js("job_submitting", "Submitting", "transitional"),
-        _js("job_submit_fail", "Submission failed", "failed"),
-        _js("job_running", "Running", "running"),
-        _js("job_running_exception", "Running exception", "failed"),
-        _js("job_downloading", "Downloading", "transitional"),
-        _js("job_idle", "Idle", "idle"),
-        _js("job_canceling", "Stopping", "transitional"),
-        _js("job_cancel_success", "Stopped", "stopped"),
-        _js("job_cancel_fail", "Stopping failed", "failed"),
-        _js("job_savepointing", "Creating savepoint", "transitional"),
-        _js("job_arrearage_stopped", "Stopped due to arrears", "stopped"),
-        _js("job_arrearage_recovering", "Restoring (recharged jobs)", "transitional"),
-        _js("job_finish", "Finished", "stopped"),
+        _js("job_init", gettext_noop("Draft"), "draft"),
+        _js("job_submitting", gettext_noop("Submitting"), "transitional"),
+        _js("job_submit_fail", gettext_noop("Submission failed"), "failed"),
+        _js("job_running", gettext_noop("Running"), "running"),
+        _js("job_running_exception", gettext_noop("Running exception"), "failed"),
+        _js("job_downloading", gettext_noop("Downloading"), "transitional"),
+        _js("job_idle", gettext_noop("Idle"), "idle"),
+        _js("job_canceling", gettext_noop("Stopping"), "transitional"),
+        _js("job_cancel_success", gettext_noop("Stopped"), "stopped"),
+        _js("job_cancel_fail", gettext_noop("Stopping failed"), "failed"),
+        _js("job_savepointing", gettext_noop("Creating savepoint"), "transitional"),
+        _js("job_arrearage_stopped", gettext_noop("Stopped due to arrears"), "stopped"),
+        _js("job_arrearage_recovering", gettext_noop("Restoring (recharged jobs)"), "transitional"),
+        _js("job_finish", gettext_noop("Finished"), "stopped"),
     ]
 )
 
@@ -173,7 +184,7 @@ JOB_LIST_STATUS_FILTERS: tuple[tuple[str, str], ...] = tuple((s.name, s.label) f
 def job_status(name: str | None) -> JobStatus:
     """The :class:`JobStatus` for ``name``; an entry with group ``"unknown"`` for names CS may add."""
     if not name:
-        return JobStatus("", "Unknown", "unknown", known=False)
+        return JobStatus("", gettext_noop("Unknown"), "unknown", known=False)
     found = JOB_STATUSES.get(name)
     if found is not None:
         return found
@@ -190,10 +201,10 @@ ClusterHealth = Literal["healthy", "transitional", "failed", "stopped", "unknown
 
 #: Cluster health values with labels.
 CLUSTER_HEALTH: dict[str, str] = {
-    "healthy": "Healthy",
-    "transitional": "In progress",
-    "failed": "Failed",
-    "stopped": "Stopped",
+    "healthy": gettext_noop("Healthy"),
+    "transitional": gettext_noop("In progress"),
+    "failed": gettext_noop("Failed"),
+    "stopped": gettext_noop("Stopped"),
 }
 
 
@@ -218,103 +229,175 @@ def _cs(code: int, name: str, label: str, health: str, description: str) -> tupl
 #: cluster_delete_fail); the others follow the same scheme. Labels: the 5.3.2 status list.
 CLUSTER_STATUSES: dict[int, ClusterStatus] = dict(
     [
-        _cs(1, "cluster_creating", "Creating", "transitional", "A cluster is being created."),
-        _cs(2, "cluster_create_fail", "ECS creation failed", "failed", "A cluster fails to be created."),
+        _cs(
+            1,
+            "cluster_creating",
+            gettext_noop("Creating"),
+            "transitional",
+            gettext_noop("A cluster is being created."),
+        ),
+        _cs(
+            2,
+            "cluster_create_fail",
+            gettext_noop("ECS creation failed"),
+            "failed",
+            gettext_noop("A cluster fails to be created."),
+        ),
         _cs(
             3,
             "cluster_create_success",
-            "Ready to start",
+            gettext_noop("Ready to start"),
             "transitional",
-            "A cluster is created successfully.",
+            gettext_noop("A cluster is created successfully."),
         ),
-        _cs(4, "cluster_starting", "Starting", "transitional", "A cluster is starting."),
-        _cs(5, "cluster_running", "Running", "healthy", "A cluster is running."),
+        _cs(
+            4,
+            "cluster_starting",
+            gettext_noop("Starting"),
+            "transitional",
+            gettext_noop("A cluster is starting."),
+        ),
+        _cs(5, "cluster_running", gettext_noop("Running"), "healthy", gettext_noop("A cluster is running.")),
         _cs(
             6,
             "cluster_running_exception",
-            "Running with exception",
+            gettext_noop("Running with exception"),
             "failed",
-            "A cluster is abnormal but still running.",
+            gettext_noop("A cluster is abnormal but still running."),
         ),
         _cs(
             7,
             "cluster_stopped_exception",
-            "Stopped with exception",
+            gettext_noop("Stopped with exception"),
             "failed",
-            "A cluster is abnormal and has stopped.",
+            gettext_noop("A cluster is abnormal and has stopped."),
         ),
-        _cs(8, "cluster_idle", "Idle", "healthy", "A cluster is in the idle state."),
-        _cs(9, "cluster_stopping", "Stopping", "transitional", "A cluster is being stopped."),
-        _cs(10, "cluster_stop_fail", "Stop failed", "failed", "A cluster fails to be stopped."),
-        _cs(11, "cluster_stopped", "Stopped", "stopped", "A cluster has stopped."),
-        _cs(12, "cluster_stop_success", "Stopped", "stopped", "A cluster is stopped successfully."),
+        _cs(
+            8,
+            "cluster_idle",
+            gettext_noop("Idle"),
+            "healthy",
+            gettext_noop("A cluster is in the idle state."),
+        ),
+        _cs(
+            9,
+            "cluster_stopping",
+            gettext_noop("Stopping"),
+            "transitional",
+            gettext_noop("A cluster is being stopped."),
+        ),
+        _cs(
+            10,
+            "cluster_stop_fail",
+            gettext_noop("Stop failed"),
+            "failed",
+            gettext_noop("A cluster fails to be stopped."),
+        ),
+        _cs(
+            11, "cluster_stopped", gettext_noop("Stopped"), "stopped", gettext_noop("A cluster has stopped.")
+        ),
+        _cs(
+            12,
+            "cluster_stop_success",
+            gettext_noop("Stopped"),
+            "stopped",
+            gettext_noop("A cluster is stopped successfully."),
+        ),
         _cs(
             13,
             "cluster_arrearage_stopped",
-            "Arrears stopped",
+            gettext_noop("Arrears stopped"),
             "stopped",
-            "A cluster stops because the tenant account is in arrears.",
+            gettext_noop("A cluster stops because the tenant account is in arrears."),
         ),
         _cs(
             14,
             "cluster_arrearage_recovering",
-            "Restoring (recharged cluster)",
+            gettext_noop("Restoring (recharged cluster)"),
             "transitional",
-            "A cluster that stops due to arrears is restored after the account is recharged.",
+            gettext_noop("A cluster that stops due to arrears is restored after the account is recharged."),
         ),
         _cs(
             15,
             "cluster_arrearage_deleted",
-            "Deleted (arrears)",
+            gettext_noop("Deleted (arrears)"),
             "stopped",
-            "A cluster is deleted because the tenant account is in arrears and not recharged within the "
-            "validity period.",
+            gettext_noop(
+                "A cluster is deleted because the tenant account is in arrears and not recharged within the "
+                "validity period."
+            ),
         ),
-        _cs(16, "cluster_deleting", "Deleting", "transitional", "A cluster is being deleted."),
-        _cs(17, "cluster_delete_fail", "Deletion failed", "failed", "A cluster fails to be deleted."),
-        _cs(18, "cluster_upgrading", "Upgrading", "transitional", "A cluster is being upgraded."),
-        _cs(19, "cluster_upgrade_fail", "Upgrade failed", "failed", "A cluster fails to be upgraded."),
+        _cs(
+            16,
+            "cluster_deleting",
+            gettext_noop("Deleting"),
+            "transitional",
+            gettext_noop("A cluster is being deleted."),
+        ),
+        _cs(
+            17,
+            "cluster_delete_fail",
+            gettext_noop("Deletion failed"),
+            "failed",
+            gettext_noop("A cluster fails to be deleted."),
+        ),
+        _cs(
+            18,
+            "cluster_upgrading",
+            gettext_noop("Upgrading"),
+            "transitional",
+            gettext_noop("A cluster is being upgraded."),
+        ),
+        _cs(
+            19,
+            "cluster_upgrade_fail",
+            gettext_noop("Upgrade failed"),
+            "failed",
+            gettext_noop("A cluster fails to be upgraded."),
+        ),
         _cs(
             20,
             "cluster_scaling",
-            "Expanding capacity",
+            gettext_noop("Expanding capacity"),
             "transitional",
-            "Capacity expansion of a cluster is in progress.",
+            gettext_noop("Capacity expansion of a cluster is in progress."),
         ),
         _cs(
             25,
             "cluster_arrearage_stopping",
-            "Arrears, stopping",
+            gettext_noop("Arrears, stopping"),
             "transitional",
-            "A cluster is being stopped because the tenant account is in arrears.",
+            gettext_noop("A cluster is being stopped because the tenant account is in arrears."),
         ),
         _cs(
             26,
             "cluster_arrearage_stop_fail",
-            "Arrears, stop failed",
+            gettext_noop("Arrears, stop failed"),
             "failed",
-            "A cluster fails to stop because the tenant account is in arrears.",
+            gettext_noop("A cluster fails to stop because the tenant account is in arrears."),
         ),
         _cs(
             27,
             "cluster_arrearage_recover_fail",
-            "Thaw recovery failed",
+            gettext_noop("Thaw recovery failed"),
             "failed",
-            "A cluster that stops due to arrears fails to be restored after the account is recharged.",
+            gettext_noop(
+                "A cluster that stops due to arrears fails to be restored after the account is recharged."
+            ),
         ),
         _cs(
             28,
             "cluster_restarting",
-            "Restarting",
+            gettext_noop("Restarting"),
             "transitional",
-            "The tenant manually restarts the cluster.",
+            gettext_noop("The tenant manually restarts the cluster."),
         ),
         _cs(
             29,
             "cluster_deleted",
-            "Deleted",
+            gettext_noop("Deleted"),
             "stopped",
-            "A cluster is deleted because the tenant has stopped the service.",
+            gettext_noop("A cluster is deleted because the tenant has stopped the service."),
         ),
     ]
 )
@@ -425,17 +508,17 @@ SPARK_STREAMING_JAR_JOB = "spark_streaming_jar_job"
 
 #: Job running modes (5.1.5 table 5-15).
 RUN_MODES: dict[str, str] = {
-    "shared_cluster": "Shared cluster",
-    "exclusive_cluster": "Exclusive cluster",
-    "edge_node": "Edge node",
+    "shared_cluster": gettext_noop("Shared cluster"),
+    "exclusive_cluster": gettext_noop("Exclusive cluster"),
+    "edge_node": gettext_noop("Edge node"),
 }
 
 #: Job types (5.1.5 table 5-15 for SQL jobs, 5.1.7 table 5-22 for user-defined jobs).
 JOB_TYPES: dict[str, str] = {
-    "flink_sql_job": "Flink SQL job",
-    "flink_sql_edge_job": "Flink SQL edge job",
-    "flink_jar_job": "User-defined Flink job",
-    "spark_streaming_jar_job": "User-defined Spark Streaming job",
+    "flink_sql_job": gettext_noop("Flink SQL job"),
+    "flink_sql_edge_job": gettext_noop("Flink SQL edge job"),
+    "flink_jar_job": gettext_noop("User-defined Flink job"),
+    "spark_streaming_jar_job": gettext_noop("User-defined Spark Streaming job"),
 }
 
 SQL_JOB_TYPES: tuple[str, ...] = ("flink_sql_job", "flink_sql_edge_job")
@@ -461,8 +544,8 @@ def job_type_allowed(run_mode: str, job_type: str) -> bool:
 #: "exactly_once" (4, 5.1.5, 5.1.11), tables say "ExactlyOnce"/"AtLeastOnce" (5.1.11, 5.1.12) and
 #: 5.1.6 gives the ints 1 (exactly once) and 2 (at least once). All forms are accepted.
 CHECKPOINT_MODES: dict[str, str] = {
-    "exactly_once": "Exactly once",
-    "at_least_once": "At least once",
+    "exactly_once": gettext_noop("Exactly once"),
+    "at_least_once": gettext_noop("At least once"),
 }
 CHECKPOINT_MODE_TO_INT: dict[str, int] = {"exactly_once": 1, "at_least_once": 2}
 CHECKPOINT_MODE_BY_INT: dict[int, str] = {1: "exactly_once", 2: "at_least_once"}
@@ -506,9 +589,9 @@ DIRTY_DATA_IGNORE = "0"
 DIRTY_DATA_RAISE = "1"
 DIRTY_DATA_SAVE = "2"
 DIRTY_DATA_STRATEGIES: dict[str, str] = {
-    DIRTY_DATA_IGNORE: "Ignore",
-    DIRTY_DATA_RAISE: "Trigger a job exception",
-    DIRTY_DATA_SAVE: "Save to OBS",
+    DIRTY_DATA_IGNORE: gettext_noop("Ignore"),
+    DIRTY_DATA_RAISE: gettext_noop("Trigger a job exception"),
+    DIRTY_DATA_SAVE: gettext_noop("Save to OBS"),
 }
 
 
@@ -543,21 +626,25 @@ def dirty_data_strategy(kind: str, obs_path: str | None = None) -> str:
 # --------------------------------------------------------------------------- lists, audit, network
 
 #: ``order`` values of the list operations (5.1.11, 5.2.4, 5.3.4, 5.3.8, 5.3.11, 5.3.14).
-LIST_ORDERS: dict[str, str] = {"desc": "Newest first", "asc": "Oldest first"}
+LIST_ORDERS: dict[str, str] = {"desc": gettext_noop("Newest first"), "asc": gettext_noop("Oldest first")}
 
 #: Select-box choices for boolean query parameters (show_detail, next, resumeSavePoint, ...).
-BOOLEAN_CHOICES: tuple[tuple[str, str], ...] = (("true", "Yes"), ("false", "No"))
+BOOLEAN_CHOICES: tuple[tuple[str, str], ...] = (("true", gettext_noop("Yes")), ("false", gettext_noop("No")))
 
 #: Audit log resource types (5.1.14 table 5-47, CS.24002).
-AUDIT_RESOURCE_TYPES: dict[str, str] = {"job": "Job", "template": "Template", "cluster": "Cluster"}
+AUDIT_RESOURCE_TYPES: dict[str, str] = {
+    "job": gettext_noop("Job"),
+    "template": gettext_noop("Template"),
+    "cluster": gettext_noop("Cluster"),
+}
 
 #: VPC peering connection statuses (5.3.17 table 5-151).
 PEERING_STATUSES: dict[str, str] = {
-    "PENDING_ACCEPTANCE": "Awaiting acceptance",
-    "REJECTED": "Rejected",
-    "EXPIRED": "Expired",
-    "DELETED": "Deleted",
-    "ACTIVE": "Active",
+    "PENDING_ACCEPTANCE": gettext_noop("Awaiting acceptance"),
+    "REJECTED": gettext_noop("Rejected"),
+    "EXPIRED": gettext_noop("Expired"),
+    "DELETED": gettext_noop("Deleted"),
+    "ACTIVE": gettext_noop("Active"),
 }
 
 #: Route types (5.3.23 table 5-169: "Currently, the value can only be peering").
@@ -599,7 +686,7 @@ def dli_job_status(name: str | None) -> JobStatus:
 #: DLI's Flink job types (FlinkJob.job_type) with labels. flink_opensource_sql_job is DLI's default
 #: for SQL jobs (CreateFlinkSqlJobRequestBody.job_type); the other labels are CS's where CS has them.
 DLI_JOB_TYPES: dict[str, str] = {
-    "flink_opensource_sql_job": "Flink OpenSource SQL job",
+    "flink_opensource_sql_job": gettext_noop("Flink OpenSource SQL job"),
     "flink_sql_job": JOB_TYPES["flink_sql_job"],
     "flink_sql_edge_job": JOB_TYPES["flink_sql_edge_job"],
     "flink_jar_job": JOB_TYPES["flink_jar_job"],
@@ -630,13 +717,13 @@ COMPUTE_UNITS: dict[str, ComputeUnit] = {
 }
 
 #: Where a job runs, per service: a CS cluster or a DLI queue.
-PLACEMENTS: dict[str, str] = {"cluster": "Cluster", "queue": "Queue"}
+PLACEMENTS: dict[str, str] = {"cluster": gettext_noop("Cluster"), "queue": gettext_noop("Queue")}
 
 #: DLI queue types (ListQueuesRequest.queue_type): Flink jobs run on general-purpose queues.
 DLI_QUEUE_TYPES: dict[str, str] = {
-    "sql": "SQL queue",
-    "general": "General-purpose queue",
-    "all": "All queues",
+    "sql": gettext_noop("SQL queue"),
+    "general": gettext_noop("General-purpose queue"),
+    "all": gettext_noop("All queues"),
 }
 #: The queue type Flink jobs need, and so the one the client lists by default.
 DLI_FLINK_QUEUE_TYPE = "general"
@@ -646,18 +733,18 @@ DLI_SAVEPOINT_ACTIONS: tuple[str, ...] = ("TRIGGER",)
 
 #: Quota types of show_quota (QuotaInfo.type) the dashboard shows, with labels.
 DLI_QUOTA_TYPES: dict[str, str] = {
-    "CU": "Compute units",
-    "QUEUE": "Queues",
-    "ELASTIC_RESOURCE_POOL": "Elastic resource pools",
+    "CU": gettext_noop("Compute units"),
+    "QUEUE": gettext_noop("Queues"),
+    "ELASTIC_RESOURCE_POOL": gettext_noop("Elastic resource pools"),
 }
 
 #: Elastic resource pool statuses (ElasticResourcePool.status) with labels.
 DLI_POOL_STATUSES: dict[str, str] = {
-    "AVAILABLE": "Available",
-    "SCALING": "Scaling",
-    "CREATING": "Creating",
-    "FAILED": "Creation failed",
-    "DELETING": "Deleting",
+    "AVAILABLE": gettext_noop("Available"),
+    "SCALING": gettext_noop("Scaling"),
+    "CREATING": gettext_noop("Creating"),
+    "FAILED": gettext_noop("Creation failed"),
+    "DELETING": gettext_noop("Deleting"),
 }
 
 # --------------------------------------------------------------------------- wire forms

@@ -30,6 +30,7 @@ from csapi.errors import (
 __all__ = [
     "DLI_CODE_CLASSES",
     "DLI_ERROR_CODES",
+    "DLI_ERROR_FIELDS",
     "DLI_PREFIX",
     "INVALID_PARAMETER",
     "NOT_FOUND",
@@ -206,6 +207,16 @@ DLI_ERROR_CODES: dict[str, ErrorSpec] = {row[0]: ErrorSpec(*row[:4]) for row in 
 DLI_CODE_CLASSES: dict[str, type[CSError]] = {row[0]: row[4] for row in _TABLE}
 
 register_error_table(DLI_PREFIX, DLI_ERROR_CODES, DLI_CODE_CLASSES)
+
+#: The field of a job form a documented code always concerns, by the dashboard's form field names (as
+#: csapi's ``ERROR_FIELDS`` for CS): DLI's answer is shown on that field of whichever form has it.
+DLI_ERROR_FIELDS: dict[str, str] = {
+    OBJECT_EXISTS: "name",  # a job or template of that name exists
+    "DLI.0004": "sql_body",  # SQL syntax
+    "DLI.0005": "sql_body",  # SQL semantics
+    "DLI.0011": "obs_bucket",  # OBS file permission
+    "DLI.0012": "queue_name",  # the queue or pool is unavailable
+}
 
 
 def _register_translations() -> None:

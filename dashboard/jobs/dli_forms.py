@@ -21,11 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from csapi import vocab
 from csapi.dli import limits, validation
-from csapi.dli.errors import (
-    INVALID_PARAMETER,
-    NOT_FOUND,
-    OBJECT_EXISTS,
-)
+from csapi.dli.errors import DLI_ERROR_FIELDS, INVALID_PARAMETER, NOT_FOUND
 from csapi.validation import validate_obs_buckets
 from dashboard.clusters.models import Queue
 from dashboard.jobs.forms import _blank, _num, _sql_widget, credential_choices
@@ -47,14 +43,6 @@ JAVA_CLASS = re.compile(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$")
 #: Tags in the form: ``key=value`` pairs, one per line or separated by commas.
 _TAG_SPLIT = re.compile(r"[,\n]")
 
-#: DLI error codes that always concern one field of a job form.
-DLI_ERROR_FIELDS: dict[str, str] = {
-    OBJECT_EXISTS: "name",  # DLI.0006 "The object exists." (a job or template of that name)
-    "DLI.0004": "sql_body",  # SQL syntax
-    "DLI.0005": "sql_body",  # SQL semantics
-    "DLI.0011": "obs_bucket",  # OBS file permission
-    "DLI.0012": "queue_name",  # the queue or pool is unavailable
-}
 #: Words in DLI's message that name the field of a parameter or not-found error (DLI.0001/0002/0023).
 _MESSAGE_FIELDS: tuple[tuple[str, str], ...] = (
     ("queue", "queue_name"),
