@@ -363,12 +363,8 @@ def parse_savepoint(request, job: Job, default: str) -> str:
 
 # ------------------------------------------------------------------------------------------ DLI's refusals
 
-#: DLI error codes that concern one request field whatever their message says.
-DLI_ERROR_FIELDS = {
-    dli_errors.OBJECT_EXISTS: "name",
-    "DLI.0004": "sql_body",
-    "DLI.0005": "sql_body",
-}
+#: DLI error codes that concern one request field whatever their message says (beside DLI's error table).
+DLI_ERROR_FIELDS = dli_errors.DLI_ERROR_FIELDS
 #: Words of DLI's message that name the field when the code (parameter check, no such object) does not.
 _MESSAGE_FIELDS = (("queue", "queue_name"), ("template", "template_id"), ("job name", "name"))
 
