@@ -27,14 +27,16 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def shell(live_server, roles, cs_credential, emulator, eager_celery):
-    """Team alpha with everything synced from the emulator, a job with two metric samples, and the
-    main pages' paths."""
+def shell(live_server, roles, cs_credential, dli_credential, emulator, eager_celery):
+    """Team alpha with everything of both services synced from the emulator, a job with two metric
+    samples, and the main pages' paths (CS and DLI)."""
     from dashboard.jobs.models import Job, MetricSample
     from dashboard.polling.services import sync
 
     for kind in ("clusters", "jobs", "metrics", "templates", "quotas", "overview"):
         assert sync(cs_credential.id, kind).ok
+    for kind in ("queues", "jobs", "metrics", "templates", "quotas"):
+        assert sync(dli_credential.id, kind).ok
     emulator.clock.advance(1800)
     assert sync(cs_credential.id, "overview").ok  # a second point for the cost chart
     job = Job.objects.filter(credential=cs_credential, status="job_running").order_by("job_id").first()
@@ -51,9 +53,20 @@ def shell(live_server, roles, cs_credential, emulator, eager_celery):
         "credentials": "/t/alpha/credentials/",
         "members": "/t/alpha/members/",
         "SQL form": "/t/alpha/jobs/new/sql/",
+        "DLI jobs": "/t/alpha/jobs/?service=dli",
+        "DLI job detail": _first_dli_job(dli_credential),
+        "DLI SQL form": "/t/alpha/jobs/new/sql/?service=dli",
+        "queues": "/t/alpha/queues/",
         "settings": "/settings/profile/",
     }
     return type("Shell", (), {"pages": pages, "job": job, "url": live_server.url})
+
+
+def _first_dli_job(credential) -> str:
+    from dashboard.jobs.models import Job
+
+    job = Job.objects.filter(credential=credential).order_by("job_id").first()
+    return f"/t/alpha/jobs/{credential.public_id}/{job.job_id}/"
 
 
 def _signed_in(browser, base_url, username, **context):
@@ -115,11 +128,14 @@ def _serious_violations(page) -> list[dict]:
     )
 
 
+@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_axe_finds_no_serious_violation(browser, shell, roles, scheme):
+def test_axe_finds_no_serious_violation(browser, shell, roles, scheme, locale):
     assert AXE.exists(), "axe-core is installed by `make assets` (npm ci)"
     # axe is injected as a script tag, which the site's CSP (rightly) refuses: this context lets it in.
-    ctx, page = _signed_in(browser, shell.url, roles.lead.username, color_scheme=scheme, bypass_csp=True)
+    ctx, page = _signed_in(
+        browser, shell.url, roles.lead.username, color_scheme=scheme, bypass_csp=True, locale=locale
+    )
     try:
         found = {}
         for name, path in shell.pages.items():
