@@ -10,6 +10,7 @@ every enumeration from :mod:`csapi.vocab`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,6 +21,9 @@ from . import limits
 from .errors import INVALID_PARAMETER, QUOTA_INSUFFICIENT
 
 __all__ = [
+    "DLI_PACKAGE",
+    "OBS_OBJECT",
+    "is_obs_object_or_package",
     "max_parallelism",
     "validate_export",
     "validate_import",
@@ -34,6 +38,17 @@ __all__ = [
 ]
 
 _BAD = INVALID_PARAMETER
+
+
+#: A JAR job's entrypoint, dependency or UDF JAR given as an OBS object: ``obs://bucket/key``.
+OBS_OBJECT = re.compile(r"^obs://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]/\S+$")
+#: A package uploaded to DLI's package management, named by its name (no path, no scheme).
+DLI_PACKAGE = re.compile(r"^[A-Za-z0-9_][\w.\-]*$")
+
+
+def is_obs_object_or_package(value: str) -> bool:
+    """An entrypoint or dependency DLI can take: an OBS object or the name of an uploaded package."""
+    return bool(OBS_OBJECT.match(value) or DLI_PACKAGE.match(value))
 
 
 def max_parallelism(cu_number: int, manager_cu_number: int = limits.MANAGER_CU_DEFAULT) -> int:

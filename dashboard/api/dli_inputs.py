@@ -214,14 +214,6 @@ class SavepointTrigger(serializers.Serializer):
 
 # ------------------------------------------------------------------------------------------ checks
 
-#: An OBS object (obs://bucket/key) or a DLI package name (no scheme, no slash, no space).
-_OBS_PATH = re.compile(r"^obs://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/\S+$")
-_PACKAGE = re.compile(r"^[^\s/\\:]+$")
-
-
-def _package_or_obs(value: str) -> bool:
-    return bool(_OBS_PATH.match(value) or _PACKAGE.match(value))
-
 
 def _raise_field_errors(errors: Mapping[str, list[str]]) -> None:
     if errors:
@@ -325,7 +317,7 @@ def parse_dli_job(
         for key in ("entrypoint", "dependency_jars", "dependency_files"):
             values = data.get(key)
             values = [values] if isinstance(values, str) else values or []
-            bad = [v for v in values if not _package_or_obs(v)]
+            bad = [v for v in values if not validation.is_obs_object_or_package(v)]
             if bad:
                 errors[key] = [
                     _("%(value)s is neither an OBS path (obs://bucket/file) nor a DLI package name.")

@@ -30,7 +30,8 @@ from django.utils.translation import gettext as _
 
 from csapi import vocab
 from csapi.dli import limits
-from dashboard.jobs.dli_forms import DLI_PACKAGE, OBS_OBJECT, parse_tags, tags_text
+from csapi.dli.validation import DLI_PACKAGE, OBS_OBJECT
+from dashboard.jobs.dli_forms import parse_tags, tags_text
 from dashboard.jobs.models import Job
 
 

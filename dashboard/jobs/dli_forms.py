@@ -34,10 +34,6 @@ def _lz(text: Any, values: Mapping[str, Any]) -> Any:
     return lazy(lambda: str(text) % values, str)()
 
 
-#: An entrypoint, a dependency or a UDF JAR given as an OBS object: ``obs://bucket/key``.
-OBS_OBJECT = re.compile(r"^obs://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]/\S+$")
-#: A package uploaded to DLI's package management, named by its name (no path, no scheme).
-DLI_PACKAGE = re.compile(r"^[A-Za-z0-9_][\w.\-]*$")
 #: A Java class name, package qualified (``com.example.Main``).
 JAVA_CLASS = re.compile(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$")
 #: Tags in the form: ``key=value`` pairs, one per line or separated by commas.
@@ -141,10 +137,6 @@ def tags_text(tags: Any) -> str:
 
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in re.split(r"[\n,]", text or "") if line.strip()]
-
-
-def _obs_or_package(value: str) -> bool:
-    return bool(OBS_OBJECT.match(value) or DLI_PACKAGE.match(value))
 
 
 class _DliFormBase(forms.Form):
@@ -551,7 +543,7 @@ class DliSqlJobForm(_DliFormBase):
 
     def clean_udf_jar_url(self) -> str:
         value = (self.cleaned_data.get("udf_jar_url") or "").strip()
-        if value and not _obs_or_package(value):
+        if value and not validation.is_obs_object_or_package(value):
             raise forms.ValidationError(_("Give an obs://bucket/path.jar path or the name of a DLI package."))
         return value
 
@@ -682,7 +674,7 @@ class DliJarJobForm(_DliFormBase):
 
     def clean_entrypoint(self) -> str:
         value = (self.cleaned_data.get("entrypoint") or "").strip()
-        if value and not _obs_or_package(value):
+        if value and not validation.is_obs_object_or_package(value):
             raise forms.ValidationError(_("Give an obs://bucket/path.jar path or the name of a DLI package."))
         return value
 
@@ -697,7 +689,7 @@ class DliJarJobForm(_DliFormBase):
     def _clean_list(self, name: str) -> list[str]:
         items = _lines(self.cleaned_data.get(name) or "")
         for item in items:
-            if len(item) > limits.OBS_PATH_MAX_CHARS or not _obs_or_package(item):
+            if len(item) > limits.OBS_PATH_MAX_CHARS or not validation.is_obs_object_or_package(item):
                 raise forms.ValidationError(
                     _("“%(item)s” is neither an obs://bucket/path nor a DLI package name.")
                     % {"item": item[:80]}
@@ -844,7 +836,7 @@ class SavepointForm(forms.Form):
 
     def clean_savepoint_path(self) -> str:
         value = (self.cleaned_data.get("savepoint_path") or "").strip()
-        if value and not OBS_OBJECT.match(value):
+        if value and not validation.OBS_OBJECT.match(value):
             raise forms.ValidationError(_("A savepoint goes to an obs://bucket/folder/ path."))
         if value and validation.validate_savepoint({"action": "TRIGGER", "savepoint_path": value}):
             raise forms.ValidationError(_("A savepoint goes to an obs://bucket/folder/ path."))
