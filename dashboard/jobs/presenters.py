@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from csapi import vocab
@@ -38,12 +39,13 @@ def polled_minutes(health: Iterable[Any], kind: str = "jobs") -> dict[int, datet
     }
 
 
-_BADGES: dict[tuple[str, str], str] = {}
+_BADGES: dict[tuple[str, str, str], str] = {}
 
 
 def status_badge_html(status: str, desc: str = "") -> str:
-    """The status badge (the same markup as the ``status_badge`` tag), built once per (status, text)."""
-    key = (status, desc)
+    """The status badge (the same markup as the ``status_badge`` tag), built once per (status, text,
+    language): its label is in the person's language."""
+    key = (status, desc, get_language() or "")
     found = _BADGES.get(key)
     if found is None:
         info = vocab.job_status(status)
