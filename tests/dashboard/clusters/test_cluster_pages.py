@@ -98,7 +98,7 @@ def test_list_shows_status_spu_and_running_jobs(roles, login, synced):
     for cluster in clusters:
         assert cluster.name in page
         assert f"badge-{cluster.status_info.health}" in page
-        assert cluster.status_info.label in page
+        assert str(cluster.status_info.label) in page
     assert "<meter" in page
     assert "New cluster" not in page  # viewers do not see write links
 
@@ -110,7 +110,7 @@ def test_every_status_code_has_a_name_and_colour(roles, login, synced):
     for code, status in vocab.CLUSTER_STATUSES.items():
         Cluster.objects.filter(pk=cluster.pk).update(status_code=code)
         page = client.get(url).content.decode()
-        assert status.label in page
+        assert str(status.label) in page
         assert f"badge-{status.health}" in page
 
 

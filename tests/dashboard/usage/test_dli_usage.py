@@ -46,7 +46,7 @@ def test_quotas_page_shows_dlis_project_quotas_in_words(roles, login, dli_quotas
     cu = ProjectQuota.objects.get(credential=dli_quotas, type="CU")
     for quota in ProjectQuota.objects.filter(credential=dli_quotas):
         assert f'data-quota-type="{quota.type}"' in page
-        assert vocab.DLI_QUOTA_TYPES[quota.type] in page
+        assert str(vocab.DLI_QUOTA_TYPES[quota.type]) in page
     assert f"<strong>{cu.used:g}</strong> of <strong>{cu.quota}</strong> CUs in use" in page
     assert 'id="cu-chart"' in page and "CU use over time" in page
     assert response.context["cu_totals"].used == cu.used
