@@ -169,6 +169,24 @@ class JobPageResult:
 Stored = tuple[int, str, str, datetime | None]
 
 
+def _stored(credential: Credential, ids: list[int], *, ordered: bool, after: int | None) -> dict[int, Stored]:
+    """The stored jobs a listed page covers: in an ordered listing every stored id up to the page's
+    last (after the previous page's), so that the ones the page skipped show up; else the page's ids."""
+    rows = Job.objects.filter(credential=credential)
+    if ordered:
+        rows = rows.filter(job_id__lte=ids[-1])
+        if after is not None:
+            rows = rows.filter(job_id__gt=after)
+    else:
+        rows = rows.filter(job_id__in=ids)
+    return {
+        job_id: (pk, fp, status, deleted_at)
+        for pk, job_id, fp, status, deleted_at in rows.values_list(
+            "pk", "job_id", "fingerprint", "status", "deleted_at"
+        )
+    }
+
+
 def apply_page(
     credential: Credential,
     page: list[Mapping[str, Any]],
@@ -379,19 +397,7 @@ def sync_jobs(
             complete = ordered and isinstance(pager.total, int) and total >= pager.total
             if not complete:
                 listing.request()
-            rows = Job.objects.filter(credential=credential)
-            if ordered:
-                rows = rows.filter(job_id__lte=ids[-1])
-                if previous_last is not None:
-                    rows = rows.filter(job_id__gt=previous_last)
-            else:
-                rows = rows.filter(job_id__in=ids)
-            existing: dict[int, Stored] = {
-                job_id: (pk, fp, status, deleted_at)
-                for pk, job_id, fp, status, deleted_at in rows.values_list(
-                    "pk", "job_id", "fingerprint", "status", "deleted_at"
-                )
-            }
+            existing = _stored(credential, ids, ordered=ordered, after=previous_last)
             page_ids = set(ids)
             if ordered:
                 missing.extend(j for j, row in existing.items() if j not in page_ids and row[3] is None)
@@ -646,19 +652,7 @@ def sync_dli_jobs(credential: Credential, *, client: Any, synced: Synced) -> Syn
             ):
                 ordered = False
             total += len(jobs)
-            rows = Job.objects.filter(credential=credential)
-            if ordered:
-                rows = rows.filter(job_id__lte=ids[-1])
-                if previous_last is not None:
-                    rows = rows.filter(job_id__gt=previous_last)
-            else:
-                rows = rows.filter(job_id__in=ids)
-            existing: dict[int, Stored] = {
-                job_id: (pk, fp, status, deleted_at)
-                for pk, job_id, fp, status, deleted_at in rows.values_list(
-                    "pk", "job_id", "fingerprint", "status", "deleted_at"
-                )
-            }
+            existing = _stored(credential, ids, ordered=ordered, after=previous_last)
             page_ids = set(ids)
             if ordered:
                 for job_id, row in existing.items():
