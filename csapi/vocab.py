@@ -716,6 +716,20 @@ COMPUTE_UNITS: dict[str, ComputeUnit] = {
     "cu": ComputeUnit("cu", "CU", "Compute units: one vCPU and 4 GB of memory each (DLI)"),
 }
 
+#: The time units of CS's billing overview (5.1.3 ``time_unit``), as words.
+TIME_UNITS: dict[str, str] = {
+    "MINUTE": gettext_noop("minute"),
+    "HOUR": gettext_noop("hour"),
+    "DAY": gettext_noop("day"),
+    "MONTH": gettext_noop("month"),
+}
+
+
+def time_unit_label(value: str | None) -> str:
+    """CS's time unit in words (``HOUR`` -> "hour"); an unknown unit as CS wrote it, in lower case."""
+    return TIME_UNITS.get((value or "").strip().upper()) or (value or "").lower()
+
+
 #: Where a job runs, per service: a CS cluster or a DLI queue.
 PLACEMENTS: dict[str, str] = {"cluster": gettext_noop("Cluster"), "queue": gettext_noop("Queue")}
 

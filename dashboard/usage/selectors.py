@@ -329,6 +329,11 @@ class BillingOverview:
     taken_at: datetime | None
 
     @property
+    def time_unit_label(self) -> str:
+        """The time unit in words, in the reader's language ("hour" when CS named none)."""
+        return vocab.time_unit_label(self.time_unit or "HOUR")
+
+    @property
     def price_per_hour(self) -> float:
         return (self.totals.get("running_job_price") or 0) + (self.totals.get("running_cluster_price") or 0)
 

@@ -21,6 +21,7 @@ def test_every_label_of_the_vocabulary_has_a_chinese_translation():
         (lambda: vocab.job_status("running").label, "Running", "运行中"),  # an alias
         (lambda: vocab.JOB_TYPES[vocab.FLINK_JAR_JOB], "User-defined Flink job", "Flink 自定义作业"),
         (lambda: dict(vocab.JOB_LIST_STATUS_FILTERS)[vocab.JOB_INIT], "Draft", "草稿"),
+        (lambda: vocab.time_unit_label("HOUR"), "hour", "小时"),  # CS's billing overview's unit
         (
             lambda: vocab.CLUSTER_STATUS_BY_NAME["cluster_running"].description,
             "A cluster is running.",
