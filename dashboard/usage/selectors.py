@@ -30,6 +30,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import Window
 from django.db.models.functions import Cast, Coalesce, RowNumber
+from django.utils.translation import gettext_lazy
 
 from csapi import vocab
 from dashboard.jobs.models import Job
@@ -409,7 +410,12 @@ class Period:
         return {"period": self.key}
 
 
-PERIODS = {"day": "Today", "week": "The last 7 days", "month": "The last 30 days", "custom": "Custom"}
+PERIODS = {
+    "day": gettext_lazy("Today"),
+    "week": gettext_lazy("The last 7 days"),
+    "month": gettext_lazy("The last 30 days"),
+    "custom": gettext_lazy("Custom"),
+}
 DEFAULT_PERIOD = "month"
 
 
