@@ -28,7 +28,7 @@ from dashboard.alerts.models import (
 )
 from dashboard.teams.access import TeamAccess, require_role
 from dashboard.teams.models import Credential, Role
-from dashboard.teams.services import action_record
+from dashboard.teams.services import action_record, signed_in
 from dashboard.teams.versions import changes_team, team_changed
 
 logger = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ def rule_save(*, access: TeamAccess, user, rule: Rule, credentials=(), channels=
     creating = rule.pk is None
     rule.team = access.team
     if creating:
-        rule.created_by = user if getattr(user, "is_authenticated", False) else None
+        rule.created_by = signed_in(user)
     credentials, channels = list(credentials), list(channels)
     if any(c.team_id != access.team.id for c in [*credentials, *channels]):
         raise PermissionDenied(_("A credential or channel of another team cannot be used."))
@@ -236,7 +236,7 @@ def incident_acknowledge(*, access: TeamAccess, user, incident: Incident) -> Inc
     if incident.resolved_at is None and incident.state == IncidentState.OPEN:
         incident.state = IncidentState.ACKNOWLEDGED
         incident.acknowledged_at = timezone.now()
-        incident.acknowledged_by = user if getattr(user, "is_authenticated", False) else None
+        incident.acknowledged_by = signed_in(user)
         incident.save(update_fields=["state", "acknowledged_at", "acknowledged_by"])
         action_record(
             team=access.team,
@@ -269,7 +269,7 @@ def silence_create(
         job=job,
         until=until,
         reason=reason[:255],
-        created_by=user if getattr(user, "is_authenticated", False) else None,
+        created_by=signed_in(user),
     )
     action_record(
         team=access.team,
@@ -309,7 +309,7 @@ def maintenance_save(*, access: TeamAccess, user, window: MaintenanceWindow) -> 
     creating = window.pk is None
     window.team = access.team
     if creating:
-        window.created_by = user if getattr(user, "is_authenticated", False) else None
+        window.created_by = signed_in(user)
     window.save()
     action_record(
         team=access.team,

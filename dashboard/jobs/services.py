@@ -33,7 +33,7 @@ from dashboard.polling.services import refresh_soon
 from dashboard.teams.access import TeamAccess, require_role
 from dashboard.teams.cs import client_for, error_text
 from dashboard.teams.models import Credential, Role
-from dashboard.teams.services import cs_action
+from dashboard.teams.services import cs_action, signed_in
 from dashboard.teams.versions import changes_team, team_changed
 
 logger = logging.getLogger(__name__)
@@ -355,7 +355,7 @@ def sql_version_record(*, job: Job, user, sql_body: str, note: str = "") -> SqlV
         job_id=job.job_id,
         job_name=job.name,
         sql_body=sql_body,
-        author=user if getattr(user, "is_authenticated", False) else None,
+        author=signed_in(user),
         note=note[:255],
     )
 
@@ -655,7 +655,7 @@ def savepoint_record(*, job: Job, user, location: str = "") -> Savepoint:
     exists; DLI takes the path)."""
     return Savepoint.objects.create(
         job=job,
-        requested_by=user if getattr(user, "is_authenticated", False) else None,
+        requested_by=signed_in(user),
         location=location or savepoint_location(job),
     )
 

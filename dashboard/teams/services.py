@@ -19,6 +19,11 @@ from dashboard.teams.versions import changes_team
 logger = logging.getLogger(__name__)
 
 
+def signed_in(user):
+    """The user a row records as its author: the signed-in person, or None (the system, a task)."""
+    return user if getattr(user, "is_authenticated", False) else None
+
+
 def action_record(
     *,
     team: Team,
@@ -34,7 +39,7 @@ def action_record(
     """Append one entry to the dashboard's own action log (who did what, and how it went)."""
     return ActionLog.objects.create(
         team=team,
-        user=user if getattr(user, "is_authenticated", False) else None,
+        user=signed_in(user),
         action=action,
         outcome=outcome,
         credential=credential,
@@ -211,7 +216,7 @@ def cs_action(
     require_role(access, min_role)
     if credential.team_id != access.team.id:
         raise PermissionDenied("This credential belongs to another team.")
-    user_id = user.pk if getattr(user, "is_authenticated", False) else None
+    user_id = getattr(signed_in(user), "pk", None)
     try:
         with (
             cloud_call_slot(team_id=access.team.id, user_id=user_id),
