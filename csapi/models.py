@@ -57,6 +57,16 @@ class CSObject(dict):
                 dict.__setitem__(self, key, wrap(value))
         self.meta: dict[str, Any] = {}
 
+    @classmethod
+    def recast(cls, other: Mapping[str, Any]) -> Any:
+        """``other``'s fields as this class; a :class:`CSObject` is taken as wrapped already (no new walk)."""
+        if not isinstance(other, CSObject):
+            return cls(other)
+        out = dict.__new__(cls)
+        dict.update(out, other)
+        out.meta = {}
+        return out
+
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)

@@ -147,7 +147,7 @@ class JobsAPI(_Group):
         job = env.get(key)
         if not isinstance(job, Mapping):
             raise CSProtocolError(f"DLI's {what} answer has no {key}; the answer is incomplete")
-        result = DLIJob(job)
+        result = DLIJob.recast(job)
         require(result, *required, what=f"{what} answer")
         result.meta = _meta(env)
         return result
@@ -286,7 +286,7 @@ class JobsAPI(_Group):
         listing = env.get("job_list")
         if not isinstance(listing, Mapping):
             raise CSProtocolError("DLI's job list answer has no job_list; the answer is incomplete")
-        jobs = [DLIJob(j) for j in listing.get("jobs") or []]
+        jobs = [DLIJob.recast(j) for j in listing.get("jobs") or []]
         for job in jobs:
             require(job, "job_id", what="job list entry")
         total = listing.get("total_count")
@@ -375,7 +375,7 @@ class JobsAPI(_Group):
         metrics = env.get("metrics")
         if not isinstance(metrics, Mapping):
             raise CSProtocolError("DLI's metrics answer has no metrics; the answer is incomplete")
-        out = [JobMetrics(j) for j in metrics.get("jobs") or []]
+        out = [JobMetrics.recast(j) for j in metrics.get("jobs") or []]
         for item in out:
             require(item, "job_id", what="metrics entry")
         return out
@@ -439,7 +439,7 @@ class TemplatesAPI(_Group):
         listing = env.get("template_list")
         if not isinstance(listing, Mapping):
             raise CSProtocolError("DLI's template list answer has no template_list; the answer is incomplete")
-        items = [DLITemplate(t) for t in listing.get("templates") or []]
+        items = [DLITemplate.recast(t) for t in listing.get("templates") or []]
         for item in items:
             require(item, "template_id", what="template list entry")
         total = listing.get("total_count")
@@ -541,7 +541,7 @@ class QueuesAPI(_Group):
         }
         request = sdk.ListQueuesRequest(**{k: v for k, v in params.items() if v is not None})
         env = _envelope(self._call("list_queues", request, idempotent=True), "queue list")
-        out = [Queue(q) for q in env.get("queues") or []]
+        out = [Queue.recast(q) for q in env.get("queues") or []]
         for queue in out:
             require(queue, "queue_name", what="queue list entry")
         return out

@@ -162,6 +162,15 @@ def test_malformed_answers_are_protocol_errors(dli, body):
     assert "answer" in str(info.value)
 
 
+def test_a_misfit_names_where_it_is_in_the_answer(dli):
+    jobs = [dict(JOB, job_id=1), dict(JOB, job_id=2, job_config={"cu_number": [4]})]
+    dli.handler = lambda r: json_response({"is_success": "true", "job_list": {"total_count": 2, "jobs": jobs}})
+    with pytest.raises(CSProtocolError) as info:
+        _client(dli).jobs.list()
+    message = str(info.value)
+    assert "job list.job_list.jobs[1].job_config.cu_number should be a whole number" in message, message
+
+
 @pytest.mark.parametrize("raw", [b'{"is_success": "true", "job_li', b"<html>oops</html>", b"\xff\xfe"])
 def test_cut_off_and_foreign_bodies_are_protocol_errors(dli, raw):
     dli.handler = lambda r: Response(raw, status=200, mimetype="application/json")
