@@ -103,16 +103,11 @@ def _list_of(inner: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
             raise _Misfit("a list", value)
         raws = raw if isinstance(raw, list) and len(raw) == len(value) else None
         out = []
-        i = 0
         try:
-            if raws is None:
-                for i, item in enumerate(value):
-                    out.append(inner(item, None))
-            else:
-                for i, item in enumerate(value):
-                    out.append(inner(item, raws[i]))
+            for item, wire in zip(value, raws if raws is not None else [None] * len(value), strict=True):
+                out.append(inner(item, wire))
         except _Misfit as misfit:
-            misfit.path.append(f"[{i}]")
+            misfit.path.append(f"[{len(out)}]")  # the item that did not fit
             raise
         return out
 
@@ -166,9 +161,7 @@ def _plan(klass: type) -> tuple[_Plan, frozenset[str]]:
     if found is None:
         types: Mapping[str, str] = getattr(klass, "openapi_types", {})
         keys: Mapping[str, str] = getattr(klass, "attribute_map", {})
-        plan = tuple(
-            (attr, keys.get(attr, attr), f"_{attr}", _converter(typ)) for attr, typ in types.items()
-        )
+        plan = tuple((attr, keys.get(attr, attr), f"_{attr}", _converter(typ)) for attr, typ in types.items())
         found = _PLANS[klass] = (plan, frozenset(key for _a, key, _s, _c in plan) | frozenset(types))
     return found
 

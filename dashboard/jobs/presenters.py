@@ -8,12 +8,14 @@ formatted), and ``jobs/_job_table.html`` places them, escaping them as usual.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from django.utils.html import format_html
-from django.utils.translation import get_language
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from csapi import vocab
@@ -84,9 +86,10 @@ def job_rows(
     ``polled`` maps a credential to its last successful job listing: a live job was seen by it."""
     polled = polled or {}
     rows = []
-    types = {**vocab.JOB_TYPES, **vocab.DLI_JOB_TYPES}
-    modes = vocab.RUN_MODES
-    units = (vocab.COMPUTE_UNITS["spu"].label, vocab.COMPUTE_UNITS["cu"].label)
+    # labels in the active language once per page (the vocabulary's are lazy: one lookup per use)
+    types = {k: str(v) for k, v in {**vocab.JOB_TYPES, **vocab.DLI_JOB_TYPES}.items()}
+    modes = {k: str(v) for k, v in vocab.RUN_MODES.items()}
+    units = (str(vocab.COMPUTE_UNITS["spu"].label), str(vocab.COMPUTE_UNITS["cu"].label))
     for job in jobs:
         credential = job.credential
         key = f"{credential.public_id}:{job.job_id}"
@@ -119,6 +122,63 @@ def job_rows(
             }
         )
     return rows
+
+
+def _e(value: Any) -> str:
+    """``value`` escaped for HTML as Django escapes it (safe strings as they are)."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
+def option_tags(choices: Iterable[tuple[Any, Any]], selected: Any) -> SafeString:
+    """``<option>`` elements of ``(value, label)`` pairs, ``selected`` marked (a filter form has about
+    40 of them: a template loop cost more than the rest of the form)."""
+    chosen = "" if selected is None else str(selected)
+    return mark_safe(  # noqa: S308 (every value escaped)
+        "".join(
+            f'<option value="{_e(value)}"{" selected" if str(value) == chosen else ""}>{_e(label)}</option>'
+            for value, label in choices
+        )
+    )
+
+
+def job_rows_html(
+    rows: Iterable[dict[str, Any]], *, selectable: bool, show_credential: bool, multi_team: bool
+) -> SafeString:
+    """The table body of ``rows`` (:func:`job_rows`), every value escaped as the template engine would.
+
+    The markup is that of a template loop, built here because the engine spent about 100 us per row
+    resolving its 20 variables, which made the table most of an uncached list's time.
+    """
+    select_label = gettext("Select %(name)s")
+    out = []
+    for r in rows:
+        key, name = _e(r["key"]), _e(r["name"])
+        cells = [f'<tr data-job="{key}">']
+        if selectable:
+            label = _e(select_label % {"name": r["name"]})
+            cells.append(
+                f'<td class="select"><input type="checkbox" name="jobs" value="{key}" form="batch-form" '
+                f'data-job-name="{name}" aria-label="{label}"></td>'
+            )
+        cells.append(f'<td><a href="{_e(r["url"])}">{name}</a> <small class="muted">#{_e(r["job_id"])}')
+        if show_credential:
+            cells.append(f" · {_e(r['credential'])} ({_e(r['service'])})")
+        cells.append("</small></td>")
+        if multi_team:
+            cells.append(f'<td><a href="{_e(r["team_url"])}">{_e(r["team_name"])}</a></td>')
+        start = _e(r["start"])
+        if r["start_iso"]:
+            start = f'<time datetime="{_e(r["start_iso"])}">{start}</time>'
+        cells.append(
+            f"<td>{_e(r['type'])}</td><td>{_e(r['badge'])}</td><td>{_e(r['mode'])}</td>"
+            f"<td>{_e(r['cluster'])}</td><td>{_e(r['spu'])}</td><td>{_e(r['parallel'])}</td>"
+            f"<td>{start}</td><td>{_e(r['duration'])}</td><td>{_e(r['read'])}</td><td>{_e(r['write'])}</td>"
+            f'<td><time datetime="{_e(r["seen_iso"])}">{_e(r["seen"])}</time></td></tr>\n'
+        )
+        out.append("".join(cells))
+    return mark_safe("".join(out))  # noqa: S308 (every value escaped above)
 
 
 # ------------------------------------------------------------------------------------------ DLI detail

@@ -18,7 +18,7 @@ from django.http import Http404
 from csapi import vocab
 from dashboard.clusters.models import Cluster, Queue
 from dashboard.jobs.models import AuditTrace, Job, JobStatusChange, MetricSample, SqlVersion, Template
-from dashboard.teams.models import ActionLog, Credential, Team
+from dashboard.teams.models import ActionLog, Credential, Service, Team
 
 #: Columns a job list row shows (plus the credential's public id and name, joined).
 LIST_COLUMNS = (
@@ -152,12 +152,16 @@ def _statuses_in_group(group: str) -> list[str]:
     return [s.name for s in vocab.JOB_STATUSES.values() if s.group == group]
 
 
-def _status_q(status: str) -> Q:
+def _status_names(status: str) -> list[str]:
+    """The stored statuses a status filter keeps: a group's statuses and their aliases, or the one."""
     if status in vocab.JOB_STATUS_GROUPS:
         names = _statuses_in_group(status)
-        aliases = [a for a, target in vocab.JOB_STATUS_ALIASES.items() if target in names]
-        return Q(status__in=names + aliases)
-    return Q(status=status)
+        return names + [a for a, target in vocab.JOB_STATUS_ALIASES.items() if target in names]
+    return [status]
+
+
+def _status_q(status: str) -> Q:
+    return Q(status__in=_status_names(status)) if status in vocab.JOB_STATUS_GROUPS else Q(status=status)
 
 
 def job_queryset(team: Team) -> QuerySet[Job]:
@@ -206,8 +210,8 @@ class StatusSummary:
     count: int
 
 
-def job_status_summary(team: Team | QuerySet[Team], filters: JobFilters | None = None) -> list[StatusSummary]:
-    """Live jobs per status group (one GROUP BY query); ``filters`` other than status apply."""
+def job_status_counts(team: Team | QuerySet[Team], filters: JobFilters | None = None) -> dict[str, int]:
+    """Live jobs per stored status (one GROUP BY query); ``filters`` other than status apply."""
     base = filters or JobFilters()
     scoped = JobFilters(
         job_type=base.job_type,
@@ -218,40 +222,68 @@ def job_status_summary(team: Team | QuerySet[Team], filters: JobFilters | None =
         service=base.service,
         queue=base.queue,
     )
-    counts: dict[str, int] = dict.fromkeys(vocab.JOB_STATUS_GROUPS, 0)
     # COUNT(*): answered from the (team, status) index of live jobs, without reading the rows
     rows = job_list(team, scoped).order_by().values_list("status").annotate(n=Count("*"))
-    for status, n in rows:
+    return dict(rows)
+
+
+def matching_count(counts: dict[str, int], status: str) -> int:
+    """How many of ``counts`` (:func:`job_status_counts`) the status filter ``status`` keeps: the job
+    list's total without a COUNT query of its own, and always the figure its status card shows."""
+    if not status:
+        return sum(counts.values())
+    return sum(counts.get(name, 0) for name in set(_status_names(status)))
+
+
+def job_status_summary(
+    team: Team | QuerySet[Team], filters: JobFilters | None = None, *, counts: dict[str, int] | None = None
+) -> list[StatusSummary]:
+    """Live jobs per status group; ``filters`` other than status apply (``counts``: the
+    :func:`job_status_counts` already read)."""
+    if counts is None:
+        counts = job_status_counts(team, filters)
+    groups: dict[str, int] = dict.fromkeys(vocab.JOB_STATUS_GROUPS, 0)
+    for status, n in counts.items():
         group = vocab.job_status(status).group
-        if group in counts:
-            counts[group] += n
-    return [StatusSummary(g, label, counts[g]) for g, label in vocab.JOB_STATUS_GROUPS.items()]
+        if group in groups:
+            groups[group] += n
+    return [StatusSummary(g, label, groups[g]) for g, label in vocab.JOB_STATUS_GROUPS.items()]
 
 
 def job_filter_choices(
     team: Team, credentials: Iterable[Credential] | None = None
 ) -> dict[str, list[tuple[str, str]]]:
-    """Choices for the list filters: the team's credentials and clusters (two small queries, one when the
-    page already has the team's ``credentials``)."""
+    """Choices for the list filters: the team's credentials, its CS clusters and its DLI queues (one
+    small query per service the team has credentials of; none for the credentials when the page
+    already has the team's ``credentials``)."""
     if credentials is None:
-        credentials = Credential.objects.filter(team=team).only("public_id", "name")
-    credentials = [(str(c.public_id), c.name) for c in credentials]
-    clusters = [
-        (str(cid), name or str(cid))
-        for cid, name in Cluster.objects.filter(team=team, deleted_at__isnull=True)
-        .order_by("name")
-        .values_list("cluster_id", "name")
-    ]
-    queues = [
-        (name, name)
-        for name in Queue.objects.filter(team=team, deleted_at__isnull=True)
-        .order_by("queue_name")
-        .values_list("queue_name", flat=True)
-        .distinct()
-    ]
+        credentials = Credential.objects.filter(team=team).only("public_id", "name", "service")
+    credentials = list(credentials)
+    services = {c.service for c in credentials}
+    clusters = (
+        [
+            (str(cid), name or str(cid))
+            for cid, name in Cluster.objects.filter(team=team, deleted_at__isnull=True)
+            .order_by("name")
+            .values_list("cluster_id", "name")
+        ]
+        if Service.CS in services
+        else []
+    )
+    queues = (
+        [
+            (name, name)
+            for name in Queue.objects.filter(team=team, deleted_at__isnull=True)
+            .order_by("queue_name")
+            .values_list("queue_name", flat=True)
+            .distinct()
+        ]
+        if Service.DLI in services
+        else []
+    )
     return {
         **job_filter_choices_static(),
-        "credentials": credentials,
+        "credentials": [(str(c.public_id), c.name) for c in credentials],
         "clusters": clusters,
         "queues": queues,
     }

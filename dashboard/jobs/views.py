@@ -151,8 +151,11 @@ def _rows_context(
     access: TeamAccess | None = None,
     credentials: list[Credential] | None = None,
     polled: dict | None = None,
+    total: int | None = None,
 ) -> dict[str, Any]:
     paginator = Paginator(selectors.job_list(scope, filters), PAGE_SIZE)
+    if total is not None:
+        paginator.count = total  # known from the status counts the page shows: no COUNT query
     page = paginator.get_page(page_number)
     jobs = list(page.object_list)
     if team is None:  # rows of several teams: one reverse() per team on the page, not two per row
@@ -165,10 +168,16 @@ def _rows_context(
             job.detail_url = f"{team_urls[slug]}{job.credential.public_id}/{job.job_id}/"
     # detail links are this prefix + "<credential>/<job id>/" (one reverse() per page, not per row)
     base_url = reverse("job_list", kwargs={"team": team.slug}) if team is not None else ""
+    rows = presenters.job_rows(jobs, base_url=base_url, multi_team=team is None, polled=polled)
+    selectable = team is not None and access is not None and access.is_operator
+    show_credential = team is None or len(credentials or []) > 1
     return {
         "page": page,
         "jobs": jobs,
-        "rows": presenters.job_rows(jobs, base_url=base_url, multi_team=team is None, polled=polled),
+        "rows": rows,
+        "rows_html": presenters.job_rows_html(
+            rows, selectable=selectable, show_credential=show_credential, multi_team=team is None
+        ),
         "filters": filters,
         "query": urlencode(filters.as_query()),
         "sort_links": {
@@ -176,8 +185,8 @@ def _rows_context(
             for key in selectors.SORTS
         },
         "multi_team": team is None,
-        "selectable": team is not None and access is not None and access.is_operator,
-        "show_credential": team is None or len(credentials or []) > 1,
+        "selectable": selectable,
+        "show_credential": show_credential,
     }
 
 
@@ -191,10 +200,12 @@ def _job_table(
     access: TeamAccess | None = None,
     credentials: list[Credential] | None = None,
     polled: dict | None = None,
+    total: int | None = None,
 ) -> dict[str, Any]:
     """The rendered job table (``html``), the page number it shows and a digest of it (``version``),
     cached under ``key``: the caller's key names the data version the table shows (and the minute of
-    the listings that saw the jobs, ``polled``)."""
+    the listings that saw the jobs, ``polled``). ``total``: the number of jobs the filters keep, when
+    the caller counted them already."""
 
     def build() -> dict[str, Any]:
         team = access.team if access is not None else None
@@ -207,6 +218,7 @@ def _job_table(
             access=access,
             credentials=credentials,
             polled=polled,
+            total=total,
         )
         html = render_to_string("jobs/_job_table.html", context)
         return {"html": html, "page_number": context["page"].number, "version": digest(html)}
@@ -220,7 +232,9 @@ def _job_table(
     return {**table, "html": mark_safe(table["html"])}  # noqa: S308 (our own render)
 
 
-def _team_table(request, access: TeamAccess, filters, page_number: int) -> dict[str, Any]:
+def _team_table(
+    request, access: TeamAccess, filters, page_number: int, *, total: int | None = None
+) -> dict[str, Any]:
     """One team's job table, cached under the team's version and the role (operators get the selection
     column); the credential names it shows change the team's version too."""
     team = access.team
@@ -234,14 +248,31 @@ def _team_table(request, access: TeamAccess, filters, page_number: int) -> dict[
         credentials=credentials,
         polled=presenters.polled_minutes(health),
         key=f"{team.pk}:{team.created_at.timestamp()}:{team.version}:{access.role}",
+        total=total,
     )
 
 
 def _filters_html(filters, choices: dict[str, list[tuple[str, str]]]) -> str:
     """The filter form, rendered once per (filters, choices): it shows nothing else."""
+    selected = {
+        "groups": filters.status,
+        "statuses": filters.status,
+        "types": filters.job_type,
+        "modes": filters.run_mode,
+        "services": filters.service,
+        "queues": filters.queue,
+        "clusters": filters.cluster,
+        "credentials": filters.credential,
+    }
+
+    def build() -> str:
+        options = {name: presenters.option_tags(choices[name], selected[name]) for name in selected}
+        return render_to_string(
+            "jobs/_filters.html", {"filters": filters, "choices": choices, "options": options}
+        )
+
     return fragment(
-        f"jobs:filters:{digest((sorted(filters.as_query().items()), sorted(choices.items())))}",
-        lambda: render_to_string("jobs/_filters.html", {"filters": filters, "choices": choices}),
+        f"jobs:filters:{digest((sorted(filters.as_query().items()), sorted(choices.items())))}", build
     )
 
 
@@ -298,12 +329,19 @@ def job_list(request, access):
     def build() -> str:
         filters = selectors.JobFilters.from_query(request.GET)
         context = _base(access)
-        table = _team_table(request, access, filters, _page_number(request))
+        counts = selectors.job_status_counts(access.team, filters)
+        table = _team_table(
+            request,
+            access,
+            filters,
+            _page_number(request),
+            total=selectors.matching_count(counts, filters.status),
+        )
         context.update(
             job_table=table["html"],
             page_number=table["page_number"],
             table_version=table["version"],
-            **_summary_context(selectors.job_status_summary(access.team, filters), filters),
+            **_summary_context(selectors.job_status_summary(access.team, filters, counts=counts), filters),
             filters=filters,
             query=urlencode(filters.as_query()),
             filters_html=_filters_html(
@@ -313,7 +351,7 @@ def job_list(request, access):
             freshness_in_rows=True,
             live_interval=_live_interval(),
             batch_form=BatchForm(),
-            has_dli=Credential.objects.filter(team=access.team, service="dli").exists(),
+            has_dli=any(c.is_dli for c in context["credentials"]),
             **pagecache.slot_context("freshness_html", "freshness_version"),
         )
         return render_to_string("jobs/job_list.html", context, request=request)
@@ -329,10 +367,10 @@ def job_list_rows(request, access):
     return _rows_response(request, rows["version"], rows["html"])
 
 
-def _all_jobs_table(request, teams, filters, page_number: int) -> dict[str, Any]:
+def _all_jobs_table(request, teams, filters, page_number: int, *, total: int | None = None) -> dict[str, Any]:
     """The jobs of several teams, cached under the teams' versions."""
     versions = sorted(teams.values_list("pk", "version"))
-    return _job_table(request, teams, filters, page_number, key=f"all:{digest(versions)}")
+    return _job_table(request, teams, filters, page_number, key=f"all:{digest(versions)}", total=total)
 
 
 def _plain_filters(request) -> selectors.JobFilters:
@@ -356,7 +394,10 @@ def jobs_all(request):
     """Jobs across every team of the user."""
     teams = Team.objects.for_user(request.user)
     filters = _plain_filters(request)
-    table = _all_jobs_table(request, teams, filters, _page_number(request))
+    counts = selectors.job_status_counts(teams, filters)
+    table = _all_jobs_table(
+        request, teams, filters, _page_number(request), total=selectors.matching_count(counts, filters.status)
+    )
     context = {
         "job_table": table["html"],
         "page_number": table["page_number"],
@@ -364,7 +405,7 @@ def jobs_all(request):
         "filters": filters,
         "query": urlencode(filters.as_query()),
         "teams": list(teams.only("slug", "name")),
-        **_summary_context(selectors.job_status_summary(teams, filters), filters),
+        **_summary_context(selectors.job_status_summary(teams, filters, counts=counts), filters),
         "filters_html": _filters_html(filters, selectors.job_filter_choices_static()),
         "rows_url": reverse("jobs_all_rows"),
         "live_interval": _live_interval(),
@@ -673,7 +714,7 @@ def _detail_context(access: TeamAccess, job: Job) -> dict[str, Any]:
         default_savepoint_path=services.default_savepoint_path(job) if job.service == "dli" else "",
         can_copy_to_dli=access.is_operator
         and copy_to_dli.copy_refusal(job) is None
-        and Credential.objects.filter(team=access.team, service="dli").exists(),
+        and any(c.is_dli for c in _credentials),
         details_pending=details_pending,
         details_error=getattr(_details(job), "error", ""),
     )

@@ -164,7 +164,9 @@ def test_malformed_answers_are_protocol_errors(dli, body):
 
 def test_a_misfit_names_where_it_is_in_the_answer(dli):
     jobs = [dict(JOB, job_id=1), dict(JOB, job_id=2, job_config={"cu_number": [4]})]
-    dli.handler = lambda r: json_response({"is_success": "true", "job_list": {"total_count": 2, "jobs": jobs}})
+    dli.handler = lambda r: json_response(
+        {"is_success": "true", "job_list": {"total_count": 2, "jobs": jobs}}
+    )
     with pytest.raises(CSProtocolError) as info:
         _client(dli).jobs.list()
     message = str(info.value)

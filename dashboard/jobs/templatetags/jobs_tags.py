@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.translation import get_language, gettext
 
 from csapi import vocab
 
@@ -33,9 +34,29 @@ def run_mode_label(value: str) -> str:
     return vocab.RUN_MODES.get(value or "", value or "")
 
 
+_WORDS: dict[str, dict[str, str]] = {}
+
+
+def _words() -> dict[str, str]:
+    """The duration and rate formats in the active language (looked up once per language: a table
+    formats three of them per row)."""
+    language = get_language() or ""
+    found = _WORDS.get(language)
+    if found is None:
+        found = _WORDS[language] = {
+            "days": gettext("%(days)sd %(hours)sh"),
+            "hours": gettext("%(hours)sh %(minutes)sm"),
+            "minutes": gettext("%(minutes)sm %(seconds)ss"),
+            "seconds": gettext("%(seconds)ss"),
+            "rate": gettext("%(value)s/s"),
+            "rate_k": gettext("%(value)sk/s"),
+        }
+    return found
+
+
 @register.filter
 def duration_ms(value: Any) -> str:
-    """1d 2h, 3h 4m, 5m 6s, 7s."""
+    """1d 2h, 3h 4m, 5m 6s, 7s (in Chinese 1天2小时, 3小时4分, 5分6秒, 7秒)."""
     try:
         seconds = int(value) // 1000
     except (TypeError, ValueError):
@@ -45,13 +66,14 @@ def duration_ms(value: Any) -> str:
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
+    words = _words()
     if days:
-        return f"{days}d {hours}h"
+        return words["days"] % {"days": days, "hours": hours}
     if hours:
-        return f"{hours}h {minutes}m"
+        return words["hours"] % {"hours": hours, "minutes": minutes}
     if minutes:
-        return f"{minutes}m {secs}s"
-    return f"{secs}s"
+        return words["minutes"] % {"minutes": minutes, "seconds": secs}
+    return words["seconds"] % {"seconds": secs}
 
 
 @register.filter
@@ -65,6 +87,7 @@ def seconds_text(value: Any) -> str:
 
 @register.filter
 def rate(value: Any) -> str:
+    """Records per second: 12.5/s, 3.4k/s (in Chinese 12.5/秒, 3.4千/秒)."""
     if value is None or value == "":
         return "—"
     try:
@@ -72,8 +95,8 @@ def rate(value: Any) -> str:
     except (TypeError, ValueError):
         return "—"
     if number >= 1000:
-        return f"{number / 1000:.1f}k/s"
-    return f"{number:.1f}/s"
+        return _words()["rate_k"] % {"value": f"{number / 1000:.1f}"}
+    return _words()["rate"] % {"value": f"{number:.1f}"}
 
 
 @register.filter

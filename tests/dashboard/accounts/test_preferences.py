@@ -200,3 +200,23 @@ def test_job_rows_name_the_zone():
     with timezone.override("Asia/Shanghai"):
         assert local_parts(datetime(2026, 1, 1, tzinfo=UTC))[1] == "2026-01-01 08:00 CST"
     assert local_parts(None) == ("", "—", "—")
+
+
+@pytest.mark.parametrize(
+    "ms, english, chinese",
+    [
+        (7_000, "7s", "7秒"),
+        (2_910_000, "48m 30s", "48分30秒"),
+        (11_040_000, "3h 4m", "3小时4分"),
+        (93_600_000, "1d 2h", "1天2小时"),
+    ],
+)
+def test_durations_in_the_readers_language(ms, english, chinese):
+    from dashboard.jobs.templatetags.jobs_tags import duration_ms, rate
+
+    with translation.override("en"):
+        assert duration_ms(ms) == english
+        assert (rate(12.5), rate(3400)) == ("12.5/s", "3.4k/s")
+    with translation.override("zh-hans"):
+        assert duration_ms(ms) == chinese
+        assert (rate(12.5), rate(3400)) == ("12.5/秒", "3.4千/秒")

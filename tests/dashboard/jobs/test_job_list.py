@@ -122,6 +122,30 @@ def test_pagination(roles, login, synced):
     assert response.context["page"].number == min(2, response.context["page"].paginator.num_pages)
 
 
+@pytest.mark.parametrize(
+    "status", ["", "running", "failed", "stopped", "job_running", "job_cancel_success", "nope"]
+)
+def test_the_pager_counts_what_the_filter_keeps(roles, login, synced, status):
+    """The list's total comes from the status counts the cards show: it equals the filtered rows."""
+    from django.core.cache import caches
+
+    from dashboard.jobs import selectors
+
+    Job.objects.filter(team=roles.team).update(status="running")  # an alias of job_running, as CS 1.0 says
+    Job.objects.filter(pk=Job.objects.filter(team=roles.team).first().pk).update(status="job_cancel_success")
+    filters = selectors.JobFilters.from_query({"status": status})
+    expected = selectors.job_list(roles.team, filters).count()
+    client = login(roles.viewer)
+    page = client.get(team_url("job_list"), {"status": status}).context["page"]
+    assert page.paginator.count == expected
+    caches["fragments"].clear()  # the rows view counts on its own: render its table anew
+    assert (
+        client.get(team_url("job_list_rows"), {"status": status}).context["page"].paginator.count == expected
+    )
+    if status == "running":
+        assert expected == Job.objects.filter(team=roles.team, deleted_at__isnull=True).count() - 1 > 0
+
+
 def test_rows_fragment_answers_304_when_nothing_changed(roles, login, synced):
     running = Job.objects.filter(team=roles.team, status="job_running", deleted_at__isnull=True).first()
     query = {"q": running.name}
@@ -203,3 +227,15 @@ def test_live_table_shows_the_staleness_banner_when_polling_fails(roles, login, 
     page = stale.content.decode()
     assert "may be out of date" in page and "CS error" in page
     assert "may be out of date" in client.get(team_url("job_list")).content.decode()
+
+
+def test_filter_form_marks_the_chosen_values_and_escapes_names(roles, login, synced):
+    from dashboard.clusters.models import Cluster
+
+    cluster = Cluster.objects.filter(team=roles.team, deleted_at__isnull=True).first()
+    Cluster.objects.filter(pk=cluster.pk).update(name='<b>"x"</b>')
+    page = login(roles.viewer).get(team_url("job_list"), {"status": "failed", "cluster": cluster.cluster_id})
+    html = page.content.decode()
+    assert '<option value="failed" selected>' in html and '<option value="running">' in html
+    assert f'<option value="{cluster.cluster_id}" selected>&lt;b&gt;&quot;x&quot;&lt;/b&gt;</option>' in html
+    assert '<b>"x"</b>' not in html
