@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -214,12 +215,71 @@ class Credential(models.Model):
         return f"{self.domain_name}/{self.username}"
 
 
+#: Every action the dashboard records (``ActionLog.action``), in words; the REST API keeps the key.
+ACTION_LABELS: dict[str, Any] = {
+    "team.create": _("Created the team"),
+    "member.add": _("Added a member"),
+    "member.role": _("Changed a member's role"),
+    "member.remove": _("Removed a member"),
+    "credential.create": _("Added a credential"),
+    "credential.update": _("Changed a credential"),
+    "credential.delete": _("Deleted a credential"),
+    "credential.test": _("Tested a credential"),
+    "credential.register": _("Registered the project with CS"),
+    "credential.authorize_obs": _("Authorized CS to use OBS"),
+    "job.create_sql": _("Created a SQL job"),
+    "job.create_jar": _("Created a JAR job"),
+    "job.update_sql": _("Changed a SQL job"),
+    "job.update_jar": _("Changed a JAR job"),
+    "job.run": _("Ran a job"),
+    "job.stop": _("Stopped a job"),
+    "job.delete": _("Deleted a job"),
+    "job.savepoint": _("Triggered a savepoint"),
+    "job.run_batch": _("Ran jobs"),
+    "job.stop_batch": _("Stopped jobs"),
+    "job.delete_batch": _("Deleted jobs"),
+    "template.create": _("Created a template"),
+    "template.update": _("Changed a template"),
+    "template.delete": _("Deleted a template"),
+    "cluster.create": _("Created a cluster"),
+    "cluster.update": _("Changed a cluster"),
+    "cluster.stop": _("Stopped a cluster"),
+    "cluster.restart": _("Restarted a cluster"),
+    "cluster.delete": _("Deleted a cluster"),
+    "cluster.host_add": _("Added a host"),
+    "cluster.host_update": _("Changed a host"),
+    "cluster.hosts_upload": _("Uploaded hosts"),
+    "cluster.hosts_delete": _("Deleted hosts"),
+    "cluster.peering_create": _("Created a VPC peering"),
+    "cluster.peering_accept": _("Accepted a VPC peering"),
+    "cluster.peering_delete": _("Deleted a VPC peering"),
+    "cluster.route_create": _("Added a route"),
+    "cluster.route_create_peer": _("Added a route to a peering"),
+    "cluster.route_delete": _("Deleted a route"),
+    "quota.update": _("Changed a quota"),
+    "queue.price": _("Set a queue's price"),
+    "alert_rule.create": _("Created an alert rule"),
+    "alert_rule.update": _("Changed an alert rule"),
+    "alert_rule.delete": _("Deleted an alert rule"),
+    "alert_rule.silence": _("Silenced an alert rule"),
+    "alert_channel.create": _("Added an alert channel"),
+    "alert_channel.update": _("Changed an alert channel"),
+    "alert_channel.delete": _("Deleted an alert channel"),
+    "alert_channel.test": _("Tested an alert channel"),
+    "alert_silence.create": _("Silenced alerts"),
+    "alert_silence.delete": _("Ended a silence"),
+    "alert_maintenance.save": _("Saved a maintenance window"),
+    "alert_maintenance.delete": _("Deleted a maintenance window"),
+    "alert_incident.acknowledge": _("Acknowledged an incident"),
+}
+
+
 class ActionLog(models.Model):
     """The dashboard's own record of who did what: one row per write, with its outcome."""
 
     class Outcome(models.TextChoices):
-        SUCCESS = "success", "Succeeded"
-        FAILURE = "failure", "Failed"
+        SUCCESS = "success", _("Succeeded")
+        FAILURE = "failure", _("Failed")
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="action_logs")
     credential = models.ForeignKey(
@@ -240,6 +300,11 @@ class ActionLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.action} {self.target_type} {self.target_name}: {self.outcome}"
+
+    @property
+    def action_label(self) -> Any:
+        """The action in words (:data:`ACTION_LABELS`)."""
+        return ACTION_LABELS.get(self.action, self.action)
 
 
 class CloudCall(models.Model):
