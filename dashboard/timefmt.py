@@ -13,16 +13,19 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
+
+from dashboard.htmltext import esc
 
 EMPTY = "—"
 
 #: The one date-and-time format of the site (strftime), without and with seconds.
 DATETIME = "%Y-%m-%d %H:%M"
-DATETIME_SECONDS = "%Y-%m-%d %H:%M:%S"
+DATETIME_SECONDS = DATETIME + ":%S"
 DATE = "%Y-%m-%d"
+#: A time to the minute is the one to the second without its ":SS" (one strftime per time shown).
+_MINUTE_LENGTH = len("2026-12-01 17:30")
 
 
 def _offset_text(offset: timedelta | None) -> str:
@@ -118,10 +121,14 @@ def time_html(
     if value is None:
         return EMPTY
     local = timezone.localtime(value)
-    exact = f"{local.strftime(DATETIME_SECONDS)} {zone_label(local)}"
-    title = f"{exact} ({zone_description(local)})"
+    zone = zone_label(local)
+    stamp = local.strftime(DATETIME_SECONDS)
+    exact = f"{stamp} {zone}"
     if relative_to_now:
         text = relative(value, now)
     else:
-        text = f"{local.strftime(DATETIME_SECONDS if seconds else DATETIME)} {zone_label(local)}"
-    return format_html('<time datetime="{}" title="{}">{}</time>', local.isoformat(), title, text)
+        text = exact if seconds else f"{stamp[:_MINUTE_LENGTH]} {zone}"
+    return mark_safe(  # noqa: S308 (every value escaped)
+        f'<time datetime="{local.isoformat()}" title="{esc(exact)} ({esc(zone_description(local))})">'
+        f"{esc(text)}</time>"
+    )

@@ -8,18 +8,19 @@ formatted), and ``jobs/_job_table.html`` places them, escaping them as usual.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import slugify
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from csapi import vocab
 from dashboard import timefmt
+from dashboard.htmltext import esc as _e
 from dashboard.jobs.templatetags.jobs_tags import duration_ms, rate
 
 EMPTY = timefmt.EMPTY
@@ -124,13 +125,6 @@ def job_rows(
     return rows
 
 
-def _e(value: Any) -> str:
-    """``value`` escaped for HTML as Django escapes it (safe strings as they are)."""
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return html.escape(str(value))
-
-
 def option_tags(choices: Iterable[tuple[Any, Any]], selected: Any) -> SafeString:
     """``<option>`` elements of ``(value, label)`` pairs, ``selected`` marked (a filter form has about
     40 of them: a template loop cost more than the rest of the form)."""
@@ -141,6 +135,40 @@ def option_tags(choices: Iterable[tuple[Any, Any]], selected: Any) -> SafeString
             for value, label in choices
         )
     )
+
+
+def status_history_html(changes: Iterable[Any]) -> SafeString:
+    """The status history's timeline items (``jobs/_job_history.html`` places them): each change's
+    time (with the zone), the status it left and the one it reached, and CS's description."""
+    out = []
+    for change in changes:
+        info = vocab.job_status(change.status)
+        before = f"{status_badge_html(change.previous_status)} → " if change.previous_status else ""
+        desc = f'<div class="status-desc">{_e(change.status_desc)}</div>' if change.status_desc else ""
+        out.append(
+            f'<li class="timeline-item status-{_e(slugify(info.label))}">'
+            f"{timefmt.time_html(change.observed_at, seconds=True)} "
+            f"{before}{status_badge_html(change.status, change.status_desc)}{desc}</li>\n"
+        )
+    return mark_safe("".join(out))  # noqa: S308 (every value escaped)
+
+
+def audit_rows_html(traces: Iterable[Any]) -> SafeString:
+    """The rows of the CS audit log table (``jobs/_job_logs.html``): when, who (and from where),
+    the event and its result (highlighted unless CS rated the event normal)."""
+    out = []
+    for t in traces:
+        result = (
+            f'<span class="error-text">{_e(t.op_result)}</span>'
+            if t.event_rating and t.event_rating != "normal"
+            else _e(t.op_result or EMPTY)
+        )
+        out.append(
+            f"<tr><td>{timefmt.time_html(t.op_time, seconds=True)}</td>"
+            f'<td>{_e(t.op_user)}<br><small class="muted">{_e(t.op_ip)}</small></td>'
+            f"<td>{_e(t.event_name)}</td><td>{result}</td></tr>\n"
+        )
+    return mark_safe("".join(out))  # noqa: S308 (every value escaped)
 
 
 def job_rows_html(
