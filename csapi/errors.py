@@ -871,6 +871,8 @@ class CSError(Exception):
     """
 
     default_message = "CS request failed"
+    #: The service that answered, or failed to: "CS", or "DLI" for errors of :mod:`csapi.dli`.
+    service = "CS"
 
     def __init__(
         self,

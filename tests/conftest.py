@@ -63,6 +63,17 @@ def _empty_fragments():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A request's language stays active in its thread after it (Django's LocaleMiddleware does not
+    deactivate it): each test starts in the default language, whatever the one before asked for."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _loopback_emulators(settings):
     settings.OUTBOUND_ALLOWED_HOSTS = ["127.0.0.1"]
 

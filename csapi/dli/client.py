@@ -60,6 +60,7 @@ def _refuse(violations: list[Violation]) -> None:
         v = violations[0]
         err = CSValidationError(f"{v.message} (checked before sending)", code=v.code, body={"field": v.field})
         err.field = v.field
+        err.service = "DLI"
         raise err
 
 

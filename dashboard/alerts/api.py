@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers
@@ -592,7 +593,9 @@ def _job_of(access, key: str) -> Job:
     except (ValueError, DjangoValidationError):
         job = None
     if job is None:
-        raise exceptions.ValidationError({"job": ["No such job in this team (give credential uuid:job id)."]})
+        raise exceptions.ValidationError(
+            {"job": [_("No such job in this team (give credential uuid:job id).")]}
+        )
     return job
 
 
@@ -630,7 +633,7 @@ class SilenceList(TeamEndpoint):
         if body.get("rule"):
             rule = Rule.objects.filter(team=access.team, public_id=_uuid(body["rule"], "rule")).first()
             if rule is None:
-                raise exceptions.ValidationError({"rule": ["No such rule in this team."]})
+                raise exceptions.ValidationError({"rule": [_("No such rule in this team.")]})
         job = _job_of(access, body["job"]) if body.get("job") else None
         try:
             silence = services.silence_create(
@@ -652,7 +655,7 @@ def _uuid(value, field: str):
     try:
         return uuid.UUID(str(value))
     except ValueError:
-        raise exceptions.ValidationError({field: ["Not a valid id."]}) from None
+        raise exceptions.ValidationError({field: [_("Not a valid id.")]}) from None
 
 
 class SilenceDetail(TeamEndpoint):

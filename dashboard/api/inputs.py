@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers
 
 
@@ -21,7 +22,7 @@ def body_of(request) -> dict[str, Any]:
     if hasattr(data, "dict"):
         return {k: v for k, v in data.dict().items() if k not in request.FILES}
     if not isinstance(data, Mapping):
-        raise exceptions.ValidationError({"non_field_errors": ["The request body must be a JSON object."]})
+        raise exceptions.ValidationError({"non_field_errors": [_("The request body must be a JSON object.")]})
     return dict(data)
 
 

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -65,5 +66,5 @@ NEW_TOKEN_KEY = "api-token-new"  # noqa: S105 - a session key, not a secret
 @login_required
 def token_revoke(request, token):
     revoked = services.token_revoke(user=request.user, public_id=token)
-    messages.success(request, f"Token {revoked.name} revoked.")
+    messages.success(request, _("Token %(name)s revoked.") % {"name": revoked.name})
     return redirect("api_tokens")

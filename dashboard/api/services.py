@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dashboard.api.models import PREFIX_LENGTH, ApiToken, generate_token, token_digest
 
@@ -22,9 +23,11 @@ def token_create(*, user, name: str) -> tuple[ApiToken, str]:
     """A new token for ``user``: the saved row and the raw token, which is never retrievable again."""
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": "Give the token a name."})
+        raise ValidationError({"name": _("Give the token a name.")})
     if ApiToken.objects.for_user(user).active().count() >= MAX_ACTIVE_TOKENS:
-        raise ValidationError({"name": f"You already have {MAX_ACTIVE_TOKENS} tokens; revoke one first."})
+        raise ValidationError(
+            {"name": _("You already have %(count)d tokens; revoke one first.") % {"count": MAX_ACTIVE_TOKENS}}
+        )
     raw = generate_token()
     token = ApiToken.objects.create(
         user=user, name=name[:100], prefix=raw[:PREFIX_LENGTH], digest=token_digest(raw)

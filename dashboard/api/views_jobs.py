@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -307,7 +308,7 @@ class SqlJobUpdate(JobEndpoint):
         job = self.get_job(access, credential, job_id)
         if job.job_type in JAR_JOB_TYPES:
             raise ValidationError(
-                {"non_field_errors": ["This is a JAR job: update it through its jar endpoint."]}
+                {"non_field_errors": [_("This is a JAR job: update it through its jar endpoint.")]}
             )
         if job.credential.is_dli:
             return _dli_save(request, access, kind="sql", credential=job.credential, job=job)
@@ -430,7 +431,7 @@ class JarJobUpdate(JobEndpoint):
         job = self.get_job(access, credential, job_id)
         if job.job_type not in JAR_JOB_TYPES:
             raise ValidationError(
-                {"non_field_errors": ["This is a SQL job: update it through its sql endpoint."]}
+                {"non_field_errors": [_("This is a SQL job: update it through its sql endpoint.")]}
             )
         if job.credential.is_dli:
             return _dli_save(request, access, kind="jar", credential=job.credential, job=job)
@@ -573,7 +574,9 @@ class _Batch(TeamEndpoint):
         found = {selectors.job_key(j) for j in jobs}
         missing = [k for k in keys if k not in found]
         if missing:
-            raise ValidationError({"jobs": [f"No such job in this team: {', '.join(missing[:20])}."]})
+            raise ValidationError(
+                {"jobs": [_("No such job in this team: %(jobs)s.") % {"jobs": ", ".join(missing[:20])}]}
+            )
         savepoint = body.validated_data["savepoint"]
         if self.action == "run":
             outcome = services.jobs_run_batch(

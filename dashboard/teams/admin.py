@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.db import models
+from django.utils.translation import gettext as _
 
 from dashboard.teams.models import ActionLog, Credential, Membership, Team
 
@@ -57,7 +58,7 @@ class CredentialAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if not self.instance.pk and not cleaned.get("secret"):
-            self.add_error("secret", "A secret is required for a new credential.")
+            self.add_error("secret", _("A secret is required for a new credential."))
         return cleaned
 
     def save(self, commit=True):

@@ -104,28 +104,36 @@ def client_for(credential: Credential, *, interactive: bool = False) -> CSClient
 
 
 #: What each kind of failure is called when CS gave no documented code, in the reader's language.
+#: What a failure of each kind says when the service gave no documented code; ``%(service)s`` is
+#: "CS" or "DLI" (``CSError.service``).
 _DEFAULT_MESSAGES = {
-    csapi_errors.CSAuthError: gettext_lazy("CS did not accept the credential."),
-    csapi_errors.CSNotFound: gettext_lazy("CS does not know this resource."),
-    csapi_errors.CSValidationError: gettext_lazy("CS refused a value of the request."),
-    csapi_errors.CSConflict: gettext_lazy("CS refused: the resource is not in a state that allows this."),
-    csapi_errors.CSQuotaExceeded: gettext_lazy("CS refused: a quota is used up."),
-    csapi_errors.CSRateLimited: gettext_lazy("CS asks to slow down: too many requests."),
-    csapi_errors.CSServerError: gettext_lazy("CS had an internal error."),
-    csapi_errors.CSTimeout: gettext_lazy("CS did not answer in time."),
-    csapi_errors.CSUnavailable: gettext_lazy("CS cannot be reached."),
-    csapi_errors.CSProtocolError: gettext_lazy("CS answered with a response the dashboard cannot read."),
+    csapi_errors.CSAuthError: gettext_lazy("%(service)s did not accept the credential."),
+    csapi_errors.CSNotFound: gettext_lazy("%(service)s does not know this resource."),
+    csapi_errors.CSValidationError: gettext_lazy("%(service)s refused a value of the request."),
+    csapi_errors.CSConflict: gettext_lazy(
+        "%(service)s refused: the resource is not in a state that allows this."
+    ),
+    csapi_errors.CSQuotaExceeded: gettext_lazy("%(service)s refused: a quota is used up."),
+    csapi_errors.CSRateLimited: gettext_lazy("%(service)s asks to slow down: too many requests."),
+    csapi_errors.CSServerError: gettext_lazy("%(service)s had an internal error."),
+    csapi_errors.CSTimeout: gettext_lazy("%(service)s did not answer in time."),
+    csapi_errors.CSUnavailable: gettext_lazy("%(service)s cannot be reached."),
+    csapi_errors.CSProtocolError: gettext_lazy(
+        "%(service)s answered with a response the dashboard cannot read."
+    ),
     csapi_errors.CSEndpointRefused: gettext_lazy("The dashboard does not send requests to this endpoint."),
-    csapi_errors.CSTransportError: gettext_lazy("The connection to CS failed."),
+    csapi_errors.CSTransportError: gettext_lazy("The connection to %(service)s failed."),
 }
 
 
 def _default_message(exc: CSError) -> str:
+    service = getattr(exc, "service", "CS")
     for klass in type(exc).__mro__:
         found = _DEFAULT_MESSAGES.get(klass)
         if found is not None:
-            return str(found)
-    return gettext("The request to CS failed.")
+            text = str(found)
+            return text % {"service": service} if "%(service)s" in text else text
+    return gettext("The request to %(service)s failed.") % {"service": service}
 
 
 def _documented(exc: CSError) -> tuple[str, str]:

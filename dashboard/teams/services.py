@@ -73,9 +73,16 @@ def membership_add(*, access: TeamAccess, user, username: str, role: int) -> Mem
     require_role(access, Role.LEAD)
     member = get_user_model().objects.filter(username=username).first()
     if member is None:
-        raise ValidationError({"username": f"There is no user named “{username}”."})
+        raise ValidationError(
+            {"username": _("There is no user named “%(username)s”.") % {"username": username}}
+        )
     if Membership.objects.filter(team=access.team, user=member).exists():
-        raise ValidationError({"username": f"{username} is already a member of {access.team.name}."})
+        raise ValidationError(
+            {
+                "username": _("%(username)s is already a member of %(team)s.")
+                % {"username": username, "team": access.team.name}
+            }
+        )
     membership = Membership.objects.create(team=access.team, user=member, role=role)
     action_record(
         team=access.team,
@@ -137,14 +144,14 @@ def credential_save(*, access: TeamAccess, user, credential: Credential, secret:
     if secret:
         credential.set_secret(secret)
     elif creating:
-        raise ValidationError({"secret": "A secret is required for a new credential."})
+        raise ValidationError({"secret": _("A secret is required for a new credential.")})
     else:
         stored = (
             Credential.objects.filter(pk=credential.pk).values(*Credential.SECRET_BOUND_FIELDS).first() or {}
         )
         if any(stored.get(f) != getattr(credential, f) for f in Credential.SECRET_BOUND_FIELDS):
             raise ValidationError(
-                {"secret": "Where the secret goes changed: enter the secret (password or SK) again."}
+                {"secret": _("Where the secret goes changed: enter the secret (password or SK) again.")}
             )
     credential.needs_attention = False
     credential.save()

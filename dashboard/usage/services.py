@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from csapi import validation
 from dashboard.clusters.models import Cluster
@@ -41,7 +42,7 @@ def quota_update(
     """Change a tenant user's SPU quota and/or the clusters they may use (5.3.16)."""
     require_role(access, Role.LEAD)
     if quota.team_id != access.team.id:
-        raise ValidationError("This quota belongs to another team.")
+        raise ValidationError(_("This quota belongs to another team."))
     body = {k: v for k, v in {"spu_quota": spu_quota, "clusters": clusters}.items() if v is not None}
     problems = validation.validate_user_quota(body)
     below = quota_below_use_message(quota.spu_used, spu_quota)

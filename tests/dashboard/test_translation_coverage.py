@@ -69,8 +69,13 @@ _KEYWORDS = {"label", "help_text", "empty_label"}
 
 
 def _is_text(node: ast.AST) -> bool:
+    """A literal sentence: a string, an f-string, or a dict or list of them (``ValidationError({...})``)."""
     if isinstance(node, ast.JoinedStr):
         return True
+    if isinstance(node, ast.Dict):
+        return any(_is_text(value) for value in node.values)
+    if isinstance(node, ast.List | ast.Tuple):
+        return any(_is_text(item) for item in node.elts)
     return isinstance(node, ast.Constant) and isinstance(node.value, str) and bool(_WORD.search(node.value))
 
 
@@ -107,8 +112,12 @@ def _sources():
     for path in sorted((ROOT / "templates").rglob("*.html")):
         yield path, untranslated_in_template
     for path in sorted((ROOT / "dashboard").rglob("*.py")):
+        if path.parent.name == "migrations":
+            continue
         if path.stem.endswith("forms") or path.stem.startswith("views") or path.parent.name == "views":
             yield path, _api_scan if path.parent.name == "api" else untranslated_in_python
+        else:  # services, API inputs, ...: what they raise or flash reaches people too
+            yield path, _api_scan
 
 
 def _report() -> dict[str, list[str]]:

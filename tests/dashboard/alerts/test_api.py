@@ -74,3 +74,16 @@ def test_incidents_list_and_acknowledge(roles, api):
     assert done.status_code == 200 and done.json()["state"] == "acknowledged"
     detail = api(roles.viewer).get(BASE + f"incidents/{incident.public_id}/").json()
     assert detail["deliveries"] == [] and detail["acknowledged_at"]
+
+
+def test_api_field_errors_are_in_the_callers_language(roles, api):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    operator = api(roles.operator, token=True)
+    body = {"rule": "not-a-uuid", "until": (timezone.now() + timedelta(days=1)).isoformat()}
+    english = operator.post(BASE + "silences/", body, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert assert_error(english, 400)["detail"]["rule"] == ["Not a valid id."]
+    chinese = operator.post(BASE + "silences/", body, format="json", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert assert_error(chinese, 400)["detail"]["rule"] == ["不是有效的 ID。"]

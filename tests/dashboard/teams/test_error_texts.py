@@ -3,6 +3,7 @@ error tables (csapi), the labels around them from the catalogue, CS's own words 
 
 from __future__ import annotations
 
+import pytest
 from django.utils import translation
 
 from csapi.errors import CSTimeout, CSValidationError
@@ -53,3 +54,29 @@ def test_failures_without_a_code_are_named_in_the_language():
         assert error_text(RuntimeError("boom")) == "控制台无法与 CS 通信，请稍后重试。"
     with translation.override("en"):
         assert error_text(CSTimeout()) == "CS did not answer in time."
+
+
+def test_failures_without_a_code_name_the_service_that_failed():
+    """A DLI answer without a documented code says DLI, not CS (the DLI client marks its errors)."""
+    from csapi.auth import AKSKAuth
+    from csapi.dli import DLIClient
+    from csapi.errors import CSServerError
+    from csapi.netguard import OutboundPolicy
+    from tests.listeners import Listener, http_answer
+
+    with Listener(answer=http_answer("500 Internal Server Error", b"")) as dli:
+        client = DLIClient(
+            f"http://{dli.netloc}",
+            "proj",
+            AKSKAuth("AKAKAKAKAKAK", "sk"),
+            retries=0,
+            outbound=OutboundPolicy.allowing([dli.netloc]),
+        )
+        with pytest.raises(CSServerError) as info:
+            client.queues.list()
+    assert info.value.service == "DLI" and info.value.code is None
+    with translation.override("en"):
+        assert error_text(info.value).startswith("DLI had an internal error.")
+        assert error_text(CSServerError(http_status=500)).startswith("CS had an internal error.")
+    with translation.override("zh-hans"):
+        assert error_text(info.value).startswith("DLI 内部出错。")
