@@ -211,8 +211,9 @@ def job_rows_html(
 
 # ------------------------------------------------------------------------------------------ DLI detail
 
-#: DLI's job and job_config keys in words (the detail page shows no API keys for DLI jobs).
-DLI_FIELD_LABELS: dict[str, Any] = {
+#: CS's and DLI's job and job_config keys in words (the job page shows API keys only in its raw
+#: disclosure).
+JOB_FIELD_LABELS: dict[str, Any] = {
     "queue_name": _("Queue"),
     "cu_number": _("CUs"),
     "real_cu_number": _("CUs in use"),
@@ -245,7 +246,23 @@ DLI_FIELD_LABELS: dict[str, Any] = {
     "restart_times": _("Restarts"),
     "has_savepoint": _("Has a savepoint"),
     "savepoint_path": _("Savepoint path"),
+    "manager_spu": _("JobManager SPUs"),
+    "executor_number": _("Executors"),
+    "executor_spu": _("SPUs per executor"),
+    "config_url": _("Configuration file"),
+    "username": _("Owner"),
+    "user_id": _("Owner's user ID"),
+    "project_id": _("Project ID"),
+    "tags": _("Tags"),
+    "sys_enterprise_project_id": _("Enterprise project"),
 }
+
+#: What the CS job card shows in its own rows (not again among the extra fields).
+_CS_CARD_KEYS = frozenset(
+    "job_id name desc status status_desc job_type run_mode cluster_id cluster_name spu_number "
+    "parallel_number create_time start_time update_time duration jar_url main_class args root_id "
+    "edge_group_ids has_savepoint username job_config sql_body checkpoint_enabled log_enabled".split()
+)
 
 
 def _words(key: str, value: Any) -> str:
@@ -264,6 +281,8 @@ def _words(key: str, value: Any) -> str:
             return f"{label}: {parsed[1]}" if parsed[1] else label
     if key == "resume_max_num" and value == -1:
         return str(_("unlimited"))
+    if key == "root_id" and isinstance(value, int) and value <= 0:
+        return EMPTY  # -1: the job is its own root
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if isinstance(value, dict):
@@ -272,7 +291,7 @@ def _words(key: str, value: Any) -> str:
 
 
 def _label(key: str) -> str:
-    return str(DLI_FIELD_LABELS.get(key) or key.replace("_", " ").capitalize())
+    return str(JOB_FIELD_LABELS.get(key) or key.replace("_", " ").capitalize())
 
 
 def dli_job_items(job: Any) -> list[tuple[str, str]]:
@@ -302,6 +321,19 @@ def dli_job_items(job: Any) -> list[tuple[str, str]]:
     if job.args:
         items.append((_("Arguments"), job.args))
     return [(str(label), value) for label, value in items]
+
+
+def cs_job_fields(job: Any) -> dict[str, list[tuple[str, str]]]:
+    """A CS job's configuration and its other listed fields in words (``config``, ``extra``), and what
+    has no label yet as CS sent it (``raw``: key and value, for the page's raw disclosure)."""
+    config = job.job_config if isinstance(job.job_config, dict) else {}
+    extra = {k: v for k, v in (job.raw or {}).items() if k not in _CS_CARD_KEYS}
+    raw = sorted((k, _words(k, v)) for k, v in {**config, **extra}.items() if k not in JOB_FIELD_LABELS)
+    return {
+        "config": sorted((_label(k), _words(k, v)) for k, v in config.items() if k in JOB_FIELD_LABELS),
+        "extra": sorted((_label(k), _words(k, v)) for k, v in extra.items() if k in JOB_FIELD_LABELS),
+        "raw": raw,
+    }
 
 
 def dli_config_items(job: Any) -> list[tuple[str, str]]:

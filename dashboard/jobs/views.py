@@ -629,17 +629,13 @@ def _detail_fragments(job: Job, signature: str) -> dict[str, str]:
     duration = duration_ms(job.current_duration_ms)
 
     def fields() -> str:
-        config = job.job_config if isinstance(job.job_config, dict) else {}
         return render_to_string(
             "jobs/_job_fields.html",
             {
                 "job": job,
                 "dli_items": presenters.dli_job_items(job) if job.service == "dli" else [],
                 "dli_config": presenters.dli_config_items(job) if job.service == "dli" else [],
-                "config_items": sorted(config.items()),
-                "raw_items": sorted(
-                    (k, v) for k, v in (job.raw or {}).items() if k not in ("job_config", "sql_body")
-                ),
+                "cs_fields": presenters.cs_job_fields(job) if job.service != "dli" else {},
             },
         )
 

@@ -52,10 +52,40 @@ def test_detail_shows_fields_config_sql_and_history(roles, login, sql_job):
     )
     page = login(roles.viewer).get(job_url("job_detail", sql_job)).content.decode()
     assert sql_job.name in page
-    assert "Configuration" in page and "checkpoint_enabled" in page
+    assert "Configuration" in page and "Checkpoint mode" in page and "Checkpoint interval (s)" in page
     assert "Checkpoint storage unreachable" in page
     assert "Status history" in page
     assert 'name="resume_savepoint"' not in page  # viewers get no actions
+
+
+def test_cs_fields_are_words_and_api_keys_only_in_the_raw_disclosure(roles, login, sql_job):
+    import re
+
+    from django.utils.html import escape
+
+    Job.objects.filter(pk=sql_job.pk).update(
+        raw={**sql_job.raw, "graph_editor_enabled": False, "brand_new_field": 3},
+        job_config={**(sql_job.job_config or {}), "root_id": -1, "checkpoint_mode": 1},
+    )
+    for language, words in (("en", ("Graph editor", "Exactly once")), ("zh-CN", ("图形编辑器", "精确一次"))):
+        page = (
+            login(roles.viewer)
+            .get(job_url("job_detail", sql_job), HTTP_ACCEPT_LANGUAGE=language)
+            .content.decode()
+        )
+        raw = re.search(r'<details class="raw-fields">.*?</details>', page, re.S)
+        assert raw and "brand_new_field" in raw.group(0)
+        outside = page.replace(raw.group(0), "")
+        for key in (
+            "graph_editor_enabled",
+            "checkpoint_mode",
+            "root_id",
+            "brand_new_field",
+            "checkpoint_interval",
+        ):
+            assert f"<dt>{key}</dt>" not in outside and f"<code>{key}</code>" not in outside, key
+        assert all(escape(w) in outside for w in words), (language, words)
+        assert ">-1<" not in outside  # "no root job" is not shown as CS's -1
 
 
 def test_running_job_with_one_sample_says_so(roles, login, running_job):
