@@ -157,3 +157,23 @@ def test_deleted_job_is_404(roles, login, sql_job):
 
     Job.objects.filter(pk=sql_job.pk).update(deleted_at=timezone.now())
     assert login(roles.viewer).get(job_url("job_detail", sql_job)).status_code == 404
+
+
+def test_every_audit_event_the_emulator_records_has_a_label():
+    """CS's audit event names (as the emulator records them after the reference) are shown in words."""
+    import ast
+    from pathlib import Path
+
+    from dashboard.jobs.presenters import AUDIT_EVENTS
+
+    source = Path(__file__).resolve().parents[3] / "csapi" / "emulator" / "service.py"
+    events = {
+        node.args[3].value
+        for node in ast.walk(ast.parse(source.read_text()))
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "attr", "") == "trace"
+        and len(node.args) > 3
+        and isinstance(node.args[3], ast.Constant)
+    }
+    assert {"startJob", "createCluster"} <= events
+    assert sorted(events - set(AUDIT_EVENTS)) == []
