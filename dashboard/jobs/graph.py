@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.html import escape
+from django.utils.translation import gettext, pgettext_lazy
 
 BOX_W, BOX_H, GAP_X, GAP_Y, PAD = 200, 64, 70, 24, 16
 MAX_NODES = 200
@@ -65,6 +66,20 @@ def parse_plan(source: Any) -> list[Node]:
             )
         )
     return nodes
+
+
+#: Flink's operator kinds in the plan, in words (another kind is shown as Flink names it).
+_KINDS = {
+    "source": pgettext_lazy("execution plan", "Source"),
+    "sink": pgettext_lazy("execution plan", "Sink"),
+    "operator": pgettext_lazy("execution plan", "Operator"),
+}
+
+
+def _kind(node: Node) -> str:
+    name = node.type or node.pact or "Operator"
+    label = _KINDS.get(name.lower())
+    return str(label) if label else name
 
 
 def _layout(nodes: list[Node]) -> None:
@@ -127,6 +142,7 @@ def render_svg(source: Any) -> str:
                     f'text-anchor="middle">{escape(_clip(strategy, 14))}</text>'
                 )
     colors = {"source": "#e6f4ea", "sink": "#e8f1fd"}
+    parallelism = gettext("parallelism %(n)s")
     for n in nodes:
         x, y = pos(n)
         fill = colors.get(n.type.lower(), "#fff")
@@ -134,10 +150,10 @@ def render_svg(source: Any) -> str:
             f'<g class="plan-node"><title>{escape(n.contents)}</title>'
             f'<rect x="{x}" y="{y}" width="{BOX_W}" height="{BOX_H}" rx="6" fill="{fill}" stroke="#8aa0b8"/>'
             f'<text x="{x + 8}" y="{y + 18}" font-size="12" font-weight="600" fill="#1d2733">'
-            f"{escape(_clip(n.type or n.pact or 'Operator', 26))} #{escape(n.id)}</text>"
+            f"{escape(_clip(_kind(n), 26))} #{escape(n.id)}</text>"
             f'<text x="{x + 8}" y="{y + 36}" font-size="11" fill="#1d2733">{escape(_clip(n.contents, 30))}</text>'
-            f'<text x="{x + 8}" y="{y + 54}" font-size="10" fill="#637083">parallelism '
-            f"{escape(str(n.parallelism))}</text></g>"
+            f'<text x="{x + 8}" y="{y + 54}" font-size="10" fill="#637083">'
+            f"{escape(parallelism % {'n': n.parallelism})}</text></g>"
         )
     parts.append("</svg>")
     return "".join(parts)

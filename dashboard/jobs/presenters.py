@@ -189,9 +189,9 @@ def audit_rows_html(traces: Iterable[Any]) -> SafeString:
             else _e(t.op_result or EMPTY)
         )
         out.append(
-            f"<tr><td>{timefmt.time_html(t.op_time, seconds=True)}</td>"
+            f'<tr><td class="n">{timefmt.time_html(t.op_time, seconds=True)}</td>'
             f'<td>{_e(t.op_user)}<br><small class="muted">{_e(t.op_ip)}</small></td>'
-            f"<td>{_e(AUDIT_EVENTS.get(t.event_name, t.event_name))}</td><td>{result}</td></tr>\n"
+            f'<td class="n">{_e(AUDIT_EVENTS.get(t.event_name, t.event_name))}</td><td class="wrap">{result}</td></tr>\n'
         )
     return mark_safe("".join(out))  # noqa: S308 (every value escaped)
 
@@ -227,7 +227,8 @@ def job_rows_html(
         cells.append(
             f"<td>{_e(r['type'])}</td><td>{_e(r['badge'])}</td><td>{_e(r['mode'])}</td>"
             f"<td>{_e(r['cluster'])}</td><td>{_e(r['spu'])}</td><td>{_e(r['parallel'])}</td>"
-            f"<td>{start}</td><td>{_e(r['duration'])}</td><td>{_e(r['read'])}</td><td>{_e(r['write'])}</td>"
+            f'<td>{start}</td><td class="n">{_e(r["duration"])}</td><td class="n">{_e(r["read"])}</td>'
+            f'<td class="n">{_e(r["write"])}</td>'
             f'<td><time datetime="{_e(r["seen_iso"])}">{_e(r["seen"])}</time></td></tr>\n'
         )
         out.append("".join(cells))
@@ -286,7 +287,7 @@ JOB_FIELD_LABELS: dict[str, Any] = {
 _CS_CARD_KEYS = frozenset(
     "job_id name desc status status_desc job_type run_mode cluster_id cluster_name spu_number "
     "parallel_number create_time start_time update_time duration jar_url main_class args root_id "
-    "edge_group_ids has_savepoint username job_config sql_body checkpoint_enabled log_enabled".split()
+    "edge_group_ids has_savepoint username user_name job_config sql_body checkpoint_enabled log_enabled".split()
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, gettext_noop
 
 from csapi import vocab
 
@@ -103,12 +103,27 @@ def rate(value: Any) -> str:
 def pretty(value: Any) -> str:
     """A config value for display (booleans as yes/no, lists joined)."""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return gettext("yes") if value else gettext("no")
     if value is None or value == "":
         return "—"
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value)
     return str(value)
+
+
+#: APIG sink fields (reference 5.1.16) in words.
+_SINK_FIELDS = {
+    "app_id": gettext_noop("App ID"),
+    "sink_name": gettext_noop("Sink"),
+    "url": gettext_noop("URL"),
+}
+
+
+@register.filter
+def sink_field(key: str) -> str:
+    """An APIG sink field's label (an unknown one by its key)."""
+    label = _SINK_FIELDS.get(key)
+    return gettext(label) if label else key
 
 
 @register.simple_tag

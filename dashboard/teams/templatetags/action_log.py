@@ -29,7 +29,7 @@ def action_rows(entries: Iterable[ActionLog]) -> SafeString:
         css = "badge-running" if e.outcome == ActionLog.Outcome.SUCCESS else "badge-failed"
         message = f' <small class="muted">{esc(e.message)}</small>' if e.message else ""
         rows.append(
-            f"<tr><td>{timefmt.time_html(e.created_at, seconds=True)}</td>"
+            f'<tr><td class="n">{timefmt.time_html(e.created_at, seconds=True)}</td>'
             f"<td>{esc(e.user.username if e.user_id is not None else system)}</td>"
             f"<td>{esc(e.action_label)}</td><td>{esc(e.target_name)}</td>"
             f'<td><span class="badge {css}">{esc(outcome)}</span>{message}</td></tr>'

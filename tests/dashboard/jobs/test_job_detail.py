@@ -130,7 +130,11 @@ def test_execution_plan_is_drawn_from_the_snapshot(roles, login, sql_job):
     page = login(roles.viewer).get(job_url("job_detail", sql_job)).content.decode()
     assert 'class="plan-graph"' in page
     assert "car_infos&lt;script&gt;" in page and "car_infos<script>" not in page
-    assert "HASH" in page
+    assert "HASH" in page and "Source #1" in page and "parallelism 2" in page
+    chinese = (
+        login(roles.viewer).get(job_url("job_detail", sql_job), HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    )
+    assert "输入流 #1" in chinese and "算子 #2" in chinese and "并行度 2" in chinese
 
 
 def test_detail_never_calls_cs(roles, login, sql_job, cs_calls):
