@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from csapi import vocab
 from dashboard.jobs.models import JobRun
+from dashboard.polling import bulk
 
 #: Statuses in which a run is under way (it started and has not ended).
 ACTIVE_STATUSES: frozenset[str] = frozenset(
@@ -74,7 +76,7 @@ def record_status_changes(changes: Iterable[StatusChange]) -> int:
     open_runs = {
         r.job_id: r for r in JobRun.objects.filter(job_id__in=[c.job_pk for c in changes], ended_at=None)
     }
-    create: list[JobRun] = []
+    create: list[tuple[Any, ...]] = []  # rows in _RUN_COLUMNS order
     close: list[JobRun] = []
     for change in changes:
         run = open_runs.get(change.job_pk)
@@ -91,18 +93,7 @@ def record_status_changes(changes: Iterable[StatusChange]) -> int:
             close.append(run)
             run = None
         if run is None and active:
-            create.append(
-                JobRun(
-                    job_id=change.job_pk,
-                    team_id=change.team_id,
-                    credential_id=change.credential_id,
-                    started_at=_start_of(change),
-                    spu=change.spu,
-                    cluster_id=change.cluster_id,
-                    cluster_name=change.cluster_name,
-                    username=change.username,
-                )
-            )
+            create.append(_run_row(change, _start_of(change), None, "", ""))
         elif run is not None and not active:
             run.ended_at = max(change.observed_at, run.started_at)
             run.end_status, run.end_desc = change.status, change.desc
@@ -111,23 +102,44 @@ def record_status_changes(changes: Iterable[StatusChange]) -> int:
             run is None and not active and change.previous == "" and change.start_time and change.duration_ms
         ):
             # first seen stopped: the run CS reports, as far as it tells
-            create.append(
-                JobRun(
-                    job_id=change.job_pk,
-                    team_id=change.team_id,
-                    credential_id=change.credential_id,
-                    started_at=change.start_time,
-                    ended_at=change.start_time + timedelta(milliseconds=change.duration_ms),
-                    end_status=change.status,
-                    end_desc=change.desc,
-                    spu=change.spu,
-                    cluster_id=change.cluster_id,
-                    cluster_name=change.cluster_name,
-                    username=change.username,
-                )
-            )
+            ended = change.start_time + timedelta(milliseconds=change.duration_ms)
+            create.append(_run_row(change, change.start_time, ended, change.status, change.desc))
     if close:
         JobRun.objects.bulk_update(close, ["ended_at", "end_status", "end_desc"], batch_size=len(close))
-    if create:
-        JobRun.objects.bulk_create(create, batch_size=len(create))
+    if create:  # one INSERT, as the poller writes the page's jobs (a first sync opens a run per job)
+        bulk.insert(bulk.columns(JobRun, _RUN_COLUMNS), create)
     return 1 + bool(close) + bool(create)
+
+
+_RUN_COLUMNS = (
+    "job_id",
+    "team_id",
+    "credential_id",
+    "started_at",
+    "ended_at",
+    "end_status",
+    "end_desc",
+    "spu",
+    "cluster_id",
+    "cluster_name",
+    "username",
+)
+
+
+def _run_row(
+    change: StatusChange, started: datetime, ended: datetime | None, status: str, desc: str
+) -> tuple:
+    """A new run of ``change``'s job, in ``_RUN_COLUMNS`` order."""
+    return (
+        change.job_pk,
+        change.team_id,
+        change.credential_id,
+        started,
+        ended,
+        status,
+        desc,
+        change.spu,
+        change.cluster_id,
+        change.cluster_name,
+        change.username,
+    )
