@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext, gettext_noop
 
 from csapi import vocab
@@ -74,6 +75,17 @@ def duration_ms(value: Any) -> str:
     if minutes:
         return words["minutes"] % {"minutes": minutes, "seconds": secs}
     return words["seconds"] % {"seconds": secs}
+
+
+@register.filter
+def count(value: Any) -> str:
+    """A count of records grouped as the reader's language groups digits (65,845), "—" for none."""
+    if value is None or value == "" or isinstance(value, bool):
+        return "—"
+    try:
+        return number_format(int(value), use_l10n=True, force_grouping=True)
+    except (TypeError, ValueError):
+        return "—"
 
 
 @register.filter

@@ -220,3 +220,12 @@ def test_durations_in_the_readers_language(ms, english, chinese):
     with translation.override("zh-hans"):
         assert duration_ms(ms) == chinese
         assert (rate(12.5), rate(3400)) == ("12.5/秒", "3.4千/秒")
+
+
+def test_counts_are_grouped_for_the_reader():
+    from dashboard.jobs.templatetags.jobs_tags import count
+
+    with translation.override("en"):
+        assert (count(65845), count(None), count("x")) == ("65,845", "—", "—")
+    with translation.override("zh-hans"):
+        assert count(1234567) == "1234567"  # Django's Chinese number format groups with no separator
