@@ -67,6 +67,8 @@ class Stack:
         }
         self.emulator_port = free_port()
         self.emulator_url = f"http://127.0.0.1:{self.emulator_port}"
+        # the one plain-http endpoint the stack's processes may call (csapi.netguard): this emulator
+        self.env["OUTBOUND_ALLOWED_HOSTS"] = f"127.0.0.1:{self.emulator_port}"
         if seed is not None:
             self.start(
                 [
