@@ -30,7 +30,7 @@ from csapi.emulator.seed import DEMO_TENANTS
 from csapi.emulator.testing import LOCAL_POLICY
 
 JOBS = 20_000
-ROUNDS = 5
+ROUNDS = 7
 LIST_OP = "GET /v1.0/{project_id}/streaming/jobs"
 
 

@@ -22,7 +22,11 @@ from csapi.emulator.testing import EmulatorServer
 from benchmarks.fault_scenario import run_scenario
 from dashboard.teams.models import AuthType, Credential, Membership, Role, Team
 
+from django.conf import settings
+
 with EmulatorServer(seed="demo") as server:
+    # this emulator's loopback address is the one plain-http endpoint the scenario may call
+    settings.OUTBOUND_ALLOWED_HOSTS = [*settings.OUTBOUND_ALLOWED_HOSTS, server.url.split("://", 1)[1]]
     tenant = server.account
     team = Team.objects.create(name="Faults", slug="faults")
     viewer = get_user_model().objects.create_user("viewer")
