@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 __all__ = [
+    "APIG_SINK_FIELDS",
+    "AUDIT_EVENTS",
+    "NO_STATUS",
     "AUDIT_RESOURCE_TYPES",
     "CHECKPOINT_MODES",
     "CHECKPOINT_MODE_ALIASES",
@@ -181,10 +184,14 @@ CLUSTER_JOB_STATUS_FILTERS: tuple[str, ...] = (
 JOB_LIST_STATUS_FILTERS: tuple[tuple[str, str], ...] = tuple((s.name, s.label) for s in JOB_STATUSES.values())
 
 
+#: The entry of a job without a status (a table, so that its label is translated like the others).
+NO_STATUS: dict[str, JobStatus] = {"": JobStatus("", gettext_noop("Unknown"), GROUP_UNKNOWN, known=False)}
+
+
 def job_status(name: str | None) -> JobStatus:
     """The :class:`JobStatus` for ``name``; an entry with group ``"unknown"`` for names CS may add."""
     if not name:
-        return JobStatus("", gettext_noop("Unknown"), "unknown", known=False)
+        return NO_STATUS[""]
     found = JOB_STATUSES.get(name)
     if found is not None:
         return found
@@ -436,6 +443,8 @@ def cluster_status(code: int | str | None) -> ClusterStatus:
 JOB_BUSY_STATUSES: frozenset[str] = frozenset(
     {JOB_SUBMITTING, JOB_RUNNING, JOB_CANCELING, JOB_SAVEPOINTING, JOB_DOWNLOADING, JOB_ARREARAGE_RECOVERING}
 )
+#: Statuses in which a DLI job holds its CUs on its queue (what DLI counts as the queue's used CUs).
+DLI_CU_HOLDING_STATUSES: tuple[str, ...] = (JOB_SUBMITTING, JOB_RUNNING, JOB_SAVEPOINTING, JOB_CANCELING)
 #: Statuses from which a job may be stopped (the others: CS.15002).
 JOB_STOPPABLE_STATUSES: frozenset[str] = frozenset(
     {JOB_SUBMITTING, JOB_RUNNING, JOB_RUNNING_EXCEPTION, JOB_DOWNLOADING}
@@ -638,6 +647,37 @@ AUDIT_RESOURCE_TYPES: dict[str, str] = {
     "cluster": gettext_noop("Cluster"),
 }
 
+#: CS's audit event names (``event_name`` of its traces, reference 5.4) in words; an event CS adds
+#: later is shown by its name.
+AUDIT_EVENTS: dict[str, str] = {
+    "createJob": gettext_noop("Job created"),
+    "updateJob": gettext_noop("Job changed"),
+    "startJob": gettext_noop("Job started"),
+    "stopJob": gettext_noop("Job stopped"),
+    "deleteJob": gettext_noop("Job deleted"),
+    "createTemplate": gettext_noop("Template created"),
+    "updateTemplate": gettext_noop("Template changed"),
+    "deleteTemplate": gettext_noop("Template deleted"),
+    "createCluster": gettext_noop("Cluster created"),
+    "updateCluster": gettext_noop("Cluster changed"),
+    "stopCluster": gettext_noop("Cluster stopped"),
+    "restartCluster": gettext_noop("Cluster restarted"),
+    "deleteCluster": gettext_noop("Cluster deleted"),
+    "addHosts": gettext_noop("Hosts added"),
+    "addHostsFile": gettext_noop("Hosts file uploaded"),
+    "updateHost": gettext_noop("Host changed"),
+    "deleteHosts": gettext_noop("Hosts deleted"),
+    "createPeering": gettext_noop("VPC peering created"),
+    "deletePeering": gettext_noop("VPC peering deleted"),
+}
+
+#: APIG sink fields of a SQL job (reference 5.1.16), in words; another field is shown by its key.
+APIG_SINK_FIELDS: dict[str, str] = {
+    "app_id": gettext_noop("App ID"),
+    "sink_name": gettext_noop("Sink"),
+    "url": gettext_noop("Sink URL"),
+}
+
 #: VPC peering connection statuses (5.3.17 table 5-151).
 PEERING_STATUSES: dict[str, str] = {
     "PENDING_ACCEPTANCE": gettext_noop("Awaiting acceptance"),
@@ -745,9 +785,11 @@ DLI_FLINK_QUEUE_TYPE = "general"
 #: Savepoint actions (ExecuteFlinkJobSavepointRequestBody.action, dli_02_0392: "Options: TRIGGER").
 DLI_SAVEPOINT_ACTIONS: tuple[str, ...] = ("TRIGGER",)
 
+#: The show_quota type of a project's CUs (QuotaInfo.type).
+DLI_QUOTA_CU = "CU"
 #: Quota types of show_quota (QuotaInfo.type) the dashboard shows, with labels.
 DLI_QUOTA_TYPES: dict[str, str] = {
-    "CU": gettext_noop("Compute units"),
+    DLI_QUOTA_CU: gettext_noop("Compute units"),
     "QUEUE": gettext_noop("Queues"),
     "ELASTIC_RESOURCE_POOL": gettext_noop("Elastic resource pools"),
 }

@@ -12,6 +12,7 @@ DLI API reference page.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -20,7 +21,7 @@ from huaweicloudsdkdli.v1 import model as sdk
 
 from csapi import vocab
 from csapi.auth import AKSKAuth, TokenAuth
-from csapi.errors import CSConflict, CSProtocolError, CSValidationError, cap_text
+from csapi.errors import CSConflict, CSError, CSProtocolError, CSValidationError, cap_text
 from csapi.models import CSObject, Page
 from csapi.netguard import OutboundPolicy, check_endpoint
 from csapi.retry import RetryPolicy
@@ -60,7 +61,6 @@ def _refuse(violations: list[Violation]) -> None:
         v = violations[0]
         err = CSValidationError(f"{v.message} (checked before sending)", code=v.code, body={"field": v.field})
         err.field = v.field
-        err.service = "DLI"
         raise err
 
 
@@ -88,7 +88,28 @@ def _meta(envelope: Mapping[str, Any]) -> dict[str, Any]:
     return {k: envelope[k] for k in ("is_success", "message") if k in envelope}
 
 
+def _from_dli(method: Callable[..., Any]) -> Callable[..., Any]:
+    """``method`` with every :class:`CSError` it raises marked as DLI's (``CSError.service``), whether
+    DLI answered it, the transport failed or this module refused or could not read the answer."""
+
+    @functools.wraps(method)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except CSError as err:
+            err.service = "DLI"
+            raise
+
+    return call
+
+
 class _Group:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name, value in list(vars(cls).items()):
+            if callable(value) and not name.startswith("_"):
+                setattr(cls, name, _from_dli(value))
+
     def __init__(self, client: DLIClient) -> None:
         self.client = client
 

@@ -283,7 +283,6 @@ class Transport:
             try:
                 response = invoke(request)
             except CSError as err:
-                err.service = "DLI"
                 status = err.http_status
                 logger.info("DLI %s -> %s (%s) in %.0f ms", operation, status, err.code, _ms(started))
                 if status is None or 300 <= status < 400 or getattr(err, "from_iam", False):
@@ -334,10 +333,7 @@ def _ms(started: float) -> float:
 def _transport_error(exc: BaseException, operation: str) -> CSError:
     name = type(exc).__name__
     if isinstance(exc, requests.Timeout):
-        err: CSError = CSTimeout(f"DLI request timed out ({operation}: {name})")
-    elif isinstance(exc, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError):
-        err = CSProtocolError(f"DLI's answer was cut off or malformed ({operation}: {name})")
-    else:
-        err = CSUnavailable(f"DLI is unreachable ({operation}: {name})")
-    err.service = "DLI"
-    return err
+        return CSTimeout(f"DLI request timed out ({operation}: {name})")
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError):
+        return CSProtocolError(f"DLI's answer was cut off or malformed ({operation}: {name})")
+    return CSUnavailable(f"DLI is unreachable ({operation}: {name})")

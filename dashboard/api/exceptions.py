@@ -77,30 +77,13 @@ _CS_MESSAGES = {
 }
 
 
-def service_of(exc: csapi.CSError) -> str:
-    """Which cloud service answered (or failed to): DLI by its codes, paths or messages, else CS.
-
-    The error codes (``cs_*``) are the API's for both services; the sentences name the right one.
-    """
-    url = exc.url or ""
-    if (
-        (exc.code or "").startswith("DLI.")
-        or "/streaming/" in url
-        or url.rstrip("/").endswith("/queues")
-        or "/queues/" in url
-        or str(exc.message or "").startswith("DLI ")
-    ):
-        return "DLI"
-    return "CS"
-
-
 def cs_error_response(exc: csapi.CSError) -> Response:
     http_status, code = next((s, c) for klass, s, c in _CS_STATUS if isinstance(exc, klass))
     if code == "cs_error" and exc.http_status and exc.http_status < 500:
         # A failure code CS answered with a 4xx: the action was declined (e.g. already being deleted).
         http_status, code = 409, "cs_rejected"
     context = error_context(exc)
-    service = service_of(exc)
+    service = exc.service  # "CS", or "DLI" for what the DLI client raised
     message = (
         (_CS_MESSAGES[code] % {"service": service} if code in _CS_MESSAGES else "")
         or context["description"]

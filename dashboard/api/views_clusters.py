@@ -599,14 +599,16 @@ def team_queues(team):
     return Queue.objects.for_team(team).live().select_related("credential").order_by("queue_name", "id")
 
 
+#: The most jobs a queue's answer lists (they are counted whatever their number).
+QUEUE_JOBS_LISTED = 500
+
+
 class QueueEndpoint(TeamEndpoint):
     #: The queues page is a lead's (CU prices and capacity): the same in the API.
     required_roles = LEAD_ONLY
 
     def get_queue(self, access, credential, queue_name) -> Queue:
-        queue = (
-            team_queues(access.team).filter(credential__public_id=credential, queue_name=queue_name).first()
-        )
+        queue = selectors.queue_get(access.team, credential, queue_name)
         if queue is None:
             raise Http404("No such queue")
         return queue
@@ -682,12 +684,15 @@ class QueueDetail(QueueEndpoint):
     )
     def get(self, request, access, credential, queue_name, **kwargs):
         queue = self.get_queue(access, credential, queue_name)
+        on_queue = job_selectors.JobFilters(credential=queue.credential.public_id, queue=queue.queue_name)
         jobs = list(
-            job_selectors.job_list(access.team)
-            .filter(credential_id=queue.credential_id, queue_name=queue.queue_name)
-            .only(*job_selectors.LIST_COLUMNS, *s.LIST_EXTRA_COLUMNS)[:500]
+            job_selectors.job_list(access.team, on_queue).only(
+                *job_selectors.LIST_COLUMNS, *s.LIST_EXTRA_COLUMNS
+            )[:QUEUE_JOBS_LISTED]
         )
         data = s.QueueSerializer(queue).data
-        data["running_jobs"] = sum(vocab.job_status(j.status).group == "running" for j in jobs)
+        data["running_jobs"] = job_selectors.matching_count(
+            job_selectors.job_status_counts(access.team, on_queue), vocab.GROUP_RUNNING
+        )
         data["jobs"] = s.JobListSerializer(jobs, many=True).data
         return Response(data)

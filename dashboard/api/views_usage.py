@@ -18,7 +18,6 @@ from dashboard.clusters.models import Cluster
 from dashboard.polling.selectors import freshness
 from dashboard.usage import selectors, services
 from dashboard.usage.forms import QuotaForm
-from dashboard.usage.models import ProjectQuota
 
 TAGS = ["usage"]
 
@@ -37,15 +36,6 @@ class QuotaPageSerializer(page_of(QuotaRowSerializer)):
         many=True,
         help_text="DLI's quotas, per project (CU, queues, elastic resource pools) of each DLI credential; "
         "CS's quotas are per tenant user (`results`).",
-    )
-
-
-def project_quotas(team):
-    """The team's DLI project quotas, by credential and type (one query, the credential joined)."""
-    return (
-        ProjectQuota.objects.filter(team=team, deleted_at__isnull=True)
-        .select_related("credential")
-        .order_by("credential__name", "type")
     )
 
 
@@ -119,7 +109,9 @@ class QuotaList(TeamEndpoint):
             rows,
             QuotaRowSerializer,
             extra={
-                "project_quotas": s.ProjectQuotaSerializer(project_quotas(access.team), many=True).data,
+                "project_quotas": s.ProjectQuotaSerializer(
+                    selectors.project_quotas(access.team)[0], many=True
+                ).data,
                 "freshness": freshness(access.team, ["quotas"]).as_dict(),
             },
         )

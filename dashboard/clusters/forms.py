@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from csapi import limits, validation
+from csapi.dli import limits as dli_limits
 from csapi.errors import ERROR_FIELDS
 from csapi.validation import Violation
 
@@ -295,7 +296,7 @@ class QueuePriceForm(forms.Form):
     billing page's estimate multiplies each run's CU-hours on the queue by. Blank clears the price."""
 
     credential = forms.UUIDField(widget=forms.HiddenInput)
-    queue = forms.CharField(max_length=128, widget=forms.HiddenInput)
+    queue = forms.CharField(max_length=dli_limits.QUEUE_NAME_MAX_CHARS, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

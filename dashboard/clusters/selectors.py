@@ -147,8 +147,6 @@ def queue_list(team: Team, *, jobs_shown: int = QUEUE_JOBS_SHOWN) -> list[Queue]
     """The live queues of the team's DLI credentials, each with ``jobs`` (its live jobs from the job
     snapshot, those holding CUs first, at most ``jobs_shown``) and ``job_count``. Three queries whatever
     the number of queues and jobs: the queues, the jobs counted per queue, the first jobs per queue."""
-    from dashboard.polling.kinds.queues import CU_HOLDING_STATUSES
-
     queues = list(
         Queue.objects.filter(team=team, credential__service=Service.DLI)
         .live()
@@ -173,7 +171,9 @@ def queue_list(team: Team, *, jobs_shown: int = QUEUE_JOBS_SHOWN) -> list[Queue]
         if queue is not None:
             queue.job_count = n
     holding_first = Case(
-        When(status__in=CU_HOLDING_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField()
+        When(status__in=vocab.DLI_CU_HOLDING_STATUSES, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
     )
     first = (
         jobs.annotate(

@@ -19,7 +19,7 @@ from dashboard.clusters.models import Cluster, HostMapping, Peering, Queue, Rout
 from dashboard.jobs.rules import require_cluster_action
 from dashboard.teams.access import TeamAccess, require_role
 from dashboard.teams.models import Credential, Role
-from dashboard.teams.services import cs_action
+from dashboard.teams.services import action_record, cs_action
 from dashboard.teams.versions import changes_team
 
 logger = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def refresh(credential: Credential, kinds: list[str]) -> None:
     refresh_soon(credential, kinds)
 
 
-def _own(access: TeamAccess, obj: Credential | Cluster) -> None:
+def _own(access: TeamAccess, obj: Credential | Cluster | Queue) -> None:
     if obj.team_id != access.team.id:
         raise PermissionDenied("This object belongs to another team.")
 
@@ -510,11 +510,8 @@ def route_delete(*, access: TeamAccess, user, route: Route) -> None:
 def queue_set_price(*, access: TeamAccess, user, queue: Queue, cu_price) -> Queue:
     """Set (or clear, with None) the price of one CU-hour of a DLI queue: a lead's figure the billing
     estimate uses; DLI is not called. Recorded in the action log; the poller never overwrites it."""
-    from dashboard.teams.services import action_record
-
     require_role(access, Role.LEAD)
-    if queue.team_id != access.team.id:
-        raise PermissionDenied("This queue belongs to another team.")
+    _own(access, queue)
     previous = queue.cu_price
     queue.cu_price = cu_price
     Queue.objects.filter(pk=queue.pk, team=access.team).update(cu_price=cu_price)

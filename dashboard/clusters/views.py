@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from csapi import CSError, vocab
+from csapi.dli import limits as dli_limits
 from dashboard.clusters import forms, selectors, services
 from dashboard.clusters.models import Cluster, HostMapping, Route
 from dashboard.jobs.rules import ActionRefused
@@ -489,7 +490,9 @@ def _posted_queue(access, data):
         credential = uuid.UUID(str(data.get("credential", "")))
     except ValueError:
         raise Http404("No such queue") from None
-    queue = selectors.queue_get(access.team, credential, str(data.get("queue", ""))[:128])
+    queue = selectors.queue_get(
+        access.team, credential, str(data.get("queue", ""))[: dli_limits.QUEUE_NAME_MAX_CHARS]
+    )
     if queue is None:
         raise Http404("No such queue")
     return queue

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from csapi import vocab
 from csapi.dli import limits
-from csapi.dli.validation import DLI_PACKAGE, OBS_OBJECT
+from csapi.dli.validation import OBS_OBJECT, is_obs_object_or_package
 from dashboard.jobs.dli_forms import parse_tags, tags_text
 from dashboard.jobs.models import Job
 
@@ -165,7 +165,7 @@ def plan_copy(job: Job, *, credential_key: str = "", queue_name: str = "") -> Co
     initial["dirty_data_kind"] = dirty[0] if dirty else ""
     initial["dirty_data_path"] = (dirty[1] or "") if dirty else ""
     udf = (cfg.get("udf_jar_url") or "").strip()
-    if udf and not (OBS_OBJECT.match(udf) or DLI_PACKAGE.match(udf)):
+    if udf and not is_obs_object_or_package(udf):
         plan.dropped.append(
             _("The UDF JAR %(url)s is not an obs:// path: upload it to OBS or to DLI's packages.")
             % {"url": udf}

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import slugify
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -146,36 +145,11 @@ def status_history_html(changes: Iterable[Any]) -> SafeString:
         before = f"{status_badge_html(change.previous_status)} → " if change.previous_status else ""
         desc = f'<div class="status-desc">{_e(change.status_desc)}</div>' if change.status_desc else ""
         out.append(
-            f'<li class="timeline-item status-{_e(slugify(info.label))}">'
+            f'<li class="timeline-item status-{_e(info.group)}">'
             f"{timefmt.time_html(change.observed_at, seconds=True)} "
             f"{before}{status_badge_html(change.status, change.status_desc)}{desc}</li>\n"
         )
     return mark_safe("".join(out))  # noqa: S308 (every value escaped)
-
-
-#: CS's audit event names (``event_name`` of its traces, reference 5.4) in words; an event CS adds
-#: later is shown by its name.
-AUDIT_EVENTS: dict[str, Any] = {
-    "createJob": _("Job created"),
-    "updateJob": _("Job changed"),
-    "startJob": _("Job started"),
-    "stopJob": _("Job stopped"),
-    "deleteJob": _("Job deleted"),
-    "createTemplate": _("Template created"),
-    "updateTemplate": _("Template changed"),
-    "deleteTemplate": _("Template deleted"),
-    "createCluster": _("Cluster created"),
-    "updateCluster": _("Cluster changed"),
-    "stopCluster": _("Cluster stopped"),
-    "restartCluster": _("Cluster restarted"),
-    "deleteCluster": _("Cluster deleted"),
-    "addHosts": _("Hosts added"),
-    "addHostsFile": _("Hosts file uploaded"),
-    "updateHost": _("Host changed"),
-    "deleteHosts": _("Hosts deleted"),
-    "createPeering": _("VPC peering created"),
-    "deletePeering": _("VPC peering deleted"),
-}
 
 
 def audit_rows_html(traces: Iterable[Any]) -> SafeString:
@@ -191,7 +165,7 @@ def audit_rows_html(traces: Iterable[Any]) -> SafeString:
         out.append(
             f'<tr><td class="n">{timefmt.time_html(t.op_time, seconds=True)}</td>'
             f'<td>{_e(t.op_user)}<br><small class="muted">{_e(t.op_ip)}</small></td>'
-            f'<td class="n">{_e(AUDIT_EVENTS.get(t.event_name, t.event_name))}</td><td class="wrap">{result}</td></tr>\n'
+            f'<td class="n">{_e(vocab.AUDIT_EVENTS.get(t.event_name, t.event_name))}</td><td class="wrap">{result}</td></tr>\n'
         )
     return mark_safe("".join(out))  # noqa: S308 (every value escaped)
 

@@ -161,7 +161,7 @@ def _status_names(status: str) -> list[str]:
 
 
 def _status_q(status: str) -> Q:
-    return Q(status__in=_status_names(status)) if status in vocab.JOB_STATUS_GROUPS else Q(status=status)
+    return Q(status__in=_status_names(status))
 
 
 def job_queryset(team: Team) -> QuerySet[Job]:

@@ -186,7 +186,6 @@ def _rows_context(
         },
         "multi_team": team is None,
         "selectable": selectable,
-        "show_credential": show_credential,
     }
 
 

@@ -103,7 +103,6 @@ def client_for(credential: Credential, *, interactive: bool = False) -> CSClient
     )
 
 
-#: What each kind of failure is called when CS gave no documented code, in the reader's language.
 #: What a failure of each kind says when the service gave no documented code; ``%(service)s`` is
 #: "CS" or "DLI" (``CSError.service``).
 _DEFAULT_MESSAGES = {
@@ -127,12 +126,11 @@ _DEFAULT_MESSAGES = {
 
 
 def _default_message(exc: CSError) -> str:
-    service = getattr(exc, "service", "CS")
+    service = exc.service
     for klass in type(exc).__mro__:
         found = _DEFAULT_MESSAGES.get(klass)
         if found is not None:
-            text = str(found)
-            return text % {"service": service} if "%(service)s" in text else text
+            return str(found) % {"service": service}  # a text without %(service)s ignores it
     return gettext("The request to %(service)s failed.") % {"service": service}
 
 

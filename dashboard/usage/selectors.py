@@ -173,7 +173,7 @@ def project_quotas(team: Team) -> tuple[list[ProjectQuota], CUTotals]:
     for row in rows:
         row.label = vocab.DLI_QUOTA_TYPES.get(row.type, row.type.replace("_", " ").capitalize())
         row.near_quota = bool(row.quota) and (row.used or 0) >= NEAR_QUOTA_RATIO * row.quota
-        if row.type == "CU":
+        if row.type == vocab.DLI_QUOTA_CU:
             totals.used += row.used or 0
             totals.quota += row.quota or 0
             totals.projects += 1

@@ -45,3 +45,14 @@ def test_the_job_list_shows_statuses_in_the_language_of_each_reader(login, roles
     assert ">Running<" in english  # rendered (and its badges built) in English first
     chinese = client.get(f"/t/{roles.team.slug}/jobs/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
     assert "运行中" in chinese and ">Running<" not in chinese
+
+
+def test_a_job_without_a_status_is_unknown_in_the_readers_language():
+    from django.utils import translation
+
+    from csapi import vocab
+
+    with translation.override("zh-hans"):
+        assert str(vocab.job_status("").label) == "未知"
+    with translation.override("en"):
+        assert str(vocab.job_status(None).label) == "Unknown"

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 from django.utils.formats import number_format
-from django.utils.translation import get_language, gettext, gettext_noop
+from django.utils.translation import get_language, gettext
 
 from csapi import vocab
 
@@ -123,19 +123,10 @@ def pretty(value: Any) -> str:
     return str(value)
 
 
-#: APIG sink fields (reference 5.1.16) in words.
-_SINK_FIELDS = {
-    "app_id": gettext_noop("App ID"),
-    "sink_name": gettext_noop("Sink"),
-    "url": gettext_noop("URL"),
-}
-
-
 @register.filter
 def sink_field(key: str) -> str:
     """An APIG sink field's label (an unknown one by its key)."""
-    label = _SINK_FIELDS.get(key)
-    return gettext(label) if label else key
+    return vocab.APIG_SINK_FIELDS.get(key, key)
 
 
 @register.simple_tag

@@ -27,14 +27,6 @@ from dashboard.polling.kinds import Synced
 from dashboard.polling.snapshots import keyed, upsert
 from dashboard.teams.models import Credential
 
-#: Job statuses in which a DLI job holds its CUs on its queue (what DLI counts as the queue's used CUs).
-CU_HOLDING_STATUSES: tuple[str, ...] = (
-    vocab.JOB_SUBMITTING,
-    vocab.JOB_RUNNING,
-    vocab.JOB_SAVEPOINTING,
-    vocab.JOB_CANCELING,
-)
-
 
 def queue_values(q: Mapping[str, Any]) -> dict[str, Any]:
     return {
@@ -56,7 +48,9 @@ def queue_values(q: Mapping[str, Any]) -> dict[str, Any]:
 def jobs_cu_in_use(credential: Credential) -> dict[str, float]:
     """Per queue name: the CUs the credential's live jobs hold, from the job snapshot (one query)."""
     rows = (
-        Job.objects.filter(credential=credential, deleted_at__isnull=True, status__in=CU_HOLDING_STATUSES)
+        Job.objects.filter(
+            credential=credential, deleted_at__isnull=True, status__in=vocab.DLI_CU_HOLDING_STATUSES
+        )
         .exclude(queue_name="")
         .order_by()
         .values_list("queue_name")

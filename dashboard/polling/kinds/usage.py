@@ -106,7 +106,7 @@ def sync_project_quotas(credential: Credential, *, client, synced: Synced) -> Sy
     items = list(
         keyed(answer.get("resources") or [], lambda r: text(r.get("type"), 64), project_quota_values)
     )
-    cu = next((values for key, values in items if key == "CU"), None)
+    cu = next((values for key, values in items if key == csapi.vocab.DLI_QUOTA_CU), None)
     totals = {
         "spu_used": round(cu["used"] or 0) if cu else 0,
         "spu_quota": (cu["quota"] or 0) if cu else 0,

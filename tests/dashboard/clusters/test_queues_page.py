@@ -70,7 +70,7 @@ def test_each_queue_with_its_cus_type_engine_and_jobs(roles, login, queues):
         assert f'data-queue="{queue.queue_name}"' in page
         assert f"{queue.used_cu:g} / {queue.cu_count} CU" in page
         assert f'max="{queue.cu_count}"' in page
-    assert str(vocab.DLI_QUEUE_TYPES["general"]) in page and "Flink" in page
+    assert str(vocab.DLI_QUEUE_TYPES["general"]) in page and "<dd>Flink</dd>" in page
     for job in Job.objects.filter(credential__service=Service.DLI):
         assert f'data-job="{job.job_id}"' in page and job.name in page
     section = page[page.index(f'data-queue="{queues[0].queue_name}"') :]

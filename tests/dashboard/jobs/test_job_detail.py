@@ -168,7 +168,7 @@ def test_every_audit_event_the_emulator_records_has_a_label():
     import ast
     from pathlib import Path
 
-    from dashboard.jobs.presenters import AUDIT_EVENTS
+    from csapi.vocab import AUDIT_EVENTS
 
     source = Path(__file__).resolve().parents[3] / "csapi" / "emulator" / "service.py"
     events = {

@@ -171,7 +171,7 @@ def test_billing_page_labels_the_estimate_and_shows_the_formula(roles, login, ru
     response = login(roles.lead).get(BILLING)
     assert response.status_code == 200
     page = response.content.decode()
-    assert "DLI: estimated cost" in page and "estimate" in page
+    assert "DLI: estimated cost" in page and 'badge-idle">estimate</span>' in page
     assert 'id="dli-formula"' in page and "CUs × hours run in the period × the queue" in page
     assert "Estimated DLI cost in the period: 10.50" in page
     assert 'id="dli-unpriced"' in page and "q_free" in page
