@@ -86,7 +86,8 @@ class Job(models.Model):
     raw = models.JSONField(default=dict, help_text="The job exactly as the cloud listed it.")
     fingerprint = models.CharField(max_length=40)
 
-    # Latest monitoring figures (reference 5.1.15), written by the metrics sync.
+    # Latest monitoring figures (reference 5.1.15), written by the metrics sync on every cycle: none of
+    # them is indexed, so the update stays on the row's page (migration 0007 leaves room there).
     read_rate = models.FloatField(null=True, blank=True)
     write_rate = models.FloatField(null=True, blank=True)
     records_in = models.BigIntegerField(null=True, blank=True)
