@@ -1,11 +1,12 @@
 """Whole pages of a team, rendered once per team version and served from the cache.
 
 A page is rendered with markers ("slots") where it shows something that belongs to one request (the
-CSRF token, the flash messages) or to the current second (how fresh the data is), stored under a key
+CSRF token, the flash messages, the user's name in the header) or to the current second (how fresh the data is), stored under a key
 made of everything else it depends on, and filled in on every request:
 
 - the team and its version (``dashboard.teams.versions``: any write to the team's data changes it),
-- the user (name in the header) and their role in the team (which actions the page offers),
+- the user's role in the team (which actions the page offers) and staff flag: members of the same
+  role share a page,
 - the full path with its query, the minute (running durations), the time zone and the language.
 
 A hit costs the two lookups of :func:`~dashboard.teams.access.get_team_for_user`'s user and membership,
@@ -29,6 +30,7 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from dashboard.teams.access import TeamAccess
@@ -74,8 +76,6 @@ def page_key(request: HttpRequest, access: TeamAccess, *extra: Any) -> str:
         team.created_at.timestamp(),
         team.version,
         access.role,
-        user.pk,
-        user.get_username(),
         user.is_staff,
         request.get_full_path(),
         int(time.time() // 60),
@@ -88,7 +88,11 @@ def page_key(request: HttpRequest, access: TeamAccess, *extra: Any) -> str:
 def slot_context(*names: str) -> dict[str, Any]:
     """Template context for a page rendered to be cached: the CSRF token, the messages and ``names``
     become slots (``{{ name }}`` renders the marker)."""
-    context: dict[str, Any] = {"csrf_token": marker("csrf"), "messages_html": marker("messages")}
+    context: dict[str, Any] = {
+        "csrf_token": marker("csrf"),
+        "messages_html": marker("messages"),
+        "whoami": marker("whoami"),
+    }
     context.update({name: marker(name) for name in names})
     return context
 
@@ -114,9 +118,12 @@ def fill(
     page: tuple[tuple[bytes, ...], tuple[str, ...]],
     values: dict[str, str] | None = None,
 ) -> bytes:
-    """Put this request's CSRF token, messages and ``values`` (by slot name) into a split cached page."""
+    """Put this request's CSRF token, messages, user name and ``values`` (by slot name) into a split
+    cached page."""
     literals, slots = page
     filled: dict[str, str] = dict(values or {})
+    if "whoami" in slots:
+        filled["whoami"] = escape(request.user.get_username())
     if "csrf" in slots:
         filled["csrf"] = get_token(request)
     if "messages" in slots:
