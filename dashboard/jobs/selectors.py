@@ -85,6 +85,18 @@ class JobFilters:
     sort: str = DEFAULT_SORT
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def counted(self) -> JobFilters:
+        """The filters the status counts apply: all but the status (and the order, which counts ignore)."""
+        return JobFilters(
+            job_type=self.job_type,
+            run_mode=self.run_mode,
+            cluster=self.cluster,
+            credential=self.credential,
+            q=self.q,
+            service=self.service,
+            queue=self.queue,
+        )
+
     @classmethod
     def from_query(cls, params: Mapping[str, Any]) -> JobFilters:
         def one(key: str) -> str:
@@ -212,16 +224,7 @@ class StatusSummary:
 
 def job_status_counts(team: Team | QuerySet[Team], filters: JobFilters | None = None) -> dict[str, int]:
     """Live jobs per stored status (one GROUP BY query); ``filters`` other than status apply."""
-    base = filters or JobFilters()
-    scoped = JobFilters(
-        job_type=base.job_type,
-        run_mode=base.run_mode,
-        cluster=base.cluster,
-        credential=base.credential,
-        q=base.q,
-        service=base.service,
-        queue=base.queue,
-    )
+    scoped = (filters or JobFilters()).counted()
     # COUNT(*): answered from the (team, status) index of live jobs, without reading the rows
     rows = job_list(team, scoped).order_by().values_list("status").annotate(n=Count("*"))
     return dict(rows)
@@ -323,6 +326,16 @@ def job_get(team: Team, credential_id: UUID | str, job_id: int, *, include_delet
     if job is None:
         raise Http404("No such job")
     return job
+
+
+def job_figures_stamp(team: Team, credential_id: UUID | str, job_id: int) -> Any:
+    """When the job's figures last changed (``metrics_at``; None for no figures or no such job): what a
+    cached job page keys on instead of the team's ``figures_version``."""
+    return (
+        Job.objects.filter(team=team, credential__public_id=credential_id, job_id=job_id)
+        .values_list("metrics_at", flat=True)
+        .first()
+    )
 
 
 def jobs_by_keys(team: Team, keys: Iterable[str]) -> list[Job]:

@@ -234,8 +234,9 @@ def _job_table(
 def _team_table(
     request, access: TeamAccess, filters, page_number: int, *, total: int | None = None
 ) -> dict[str, Any]:
-    """One team's job table, cached under the team's version and the role (operators get the selection
-    column); the credential names it shows change the team's version too."""
+    """One team's job table, cached under the team's versions (its data and its jobs' figures) and the
+    role (operators get the selection column); the credential names it shows change the team's version
+    too."""
     team = access.team
     credentials, health = team_poll_state(team)
     return _job_table(
@@ -246,7 +247,7 @@ def _team_table(
         access=access,
         credentials=credentials,
         polled=presenters.polled_minutes(health),
-        key=f"{team.pk}:{team.created_at.timestamp()}:{team.version}:{access.role}",
+        key=f"{team.pk}:{team.created_at.timestamp()}:{team.version}:{team.figures_version}:{access.role}",
         total=total,
     )
 
@@ -272,6 +273,17 @@ def _filters_html(filters, choices: dict[str, list[tuple[str, str]]]) -> str:
 
     return fragment(
         f"jobs:filters:{digest((sorted(filters.as_query().items()), sorted(choices.items())))}", build
+    )
+
+
+def _status_counts(team: Team, filters) -> dict[str, int]:
+    """The team's live jobs per status under ``filters`` but the status: a GROUP BY over all of the
+    team's jobs, shared by every page, order and status filter of the list and read again only when
+    the team's version changes (new figures of running jobs leave it alone)."""
+    scoped = filters.counted()
+    return cached(
+        f"jobs:status-counts:{team.pk}:{team.created_at.timestamp()}:{team.version}:{digest(scoped)}",
+        lambda: selectors.job_status_counts(team, scoped),
     )
 
 
@@ -323,12 +335,13 @@ def _live_rows_etag(request, access: TeamAccess) -> str:
 
 @team_view(GET=Role.VIEWER)
 def job_list(request, access):
-    """A team's jobs: rendered once per team version, role and query (``dashboard.pagecache``)."""
+    """A team's jobs: rendered once per team version, figures version, role and query
+    (``dashboard.pagecache``)."""
 
     def build() -> str:
         filters = selectors.JobFilters.from_query(request.GET)
         context = _base(access)
-        counts = selectors.job_status_counts(access.team, filters)
+        counts = _status_counts(access.team, filters)
         table = _team_table(
             request,
             access,
@@ -355,7 +368,8 @@ def job_list(request, access):
         )
         return render_to_string("jobs/job_list.html", context, request=request)
 
-    return pagecache.serve(request, pagecache.page_key(request, access), build, _freshness_slots(access.team))
+    key = pagecache.page_key(request, access, access.team.figures_version)
+    return pagecache.serve(request, key, build, _freshness_slots(access.team))
 
 
 @team_view(GET=Role.VIEWER)
@@ -368,7 +382,7 @@ def job_list_rows(request, access):
 
 def _all_jobs_table(request, teams, filters, page_number: int, *, total: int | None = None) -> dict[str, Any]:
     """The jobs of several teams, cached under the teams' versions."""
-    versions = sorted(teams.values_list("pk", "version"))
+    versions = sorted(teams.values_list("pk", "version", "figures_version"))
     return _job_table(request, teams, filters, page_number, key=f"all:{digest(versions)}", total=total)
 
 
@@ -661,7 +675,8 @@ def _detail_fragments(job: Job, signature: str) -> dict[str, str]:
 
 @team_view(GET=Role.VIEWER)
 def job_detail(request, access, credential, job_id):
-    """One job: rendered once per team version, role and minute (``dashboard.pagecache``)."""
+    """One job: rendered once per team version, role, minute and state of the job's figures
+    (``dashboard.pagecache``): new figures of the team's other jobs leave it alone."""
 
     def build() -> str:
         job = selectors.job_get(access.team, credential, job_id)
@@ -671,10 +686,11 @@ def job_detail(request, access, credential, job_id):
             "job_detail_live", kwargs={"team": access.team.slug, "credential": credential, "job_id": job_id}
         )
         context["live_interval"] = _live_interval()
-        context["live_version"] = _detail_version(access, job)
+        context["live_version"] = _detail_version(access, job, savepoint=context["savepoint"])
         return render_to_string("jobs/job_detail.html", context, request=request)
 
-    return pagecache.serve(request, pagecache.page_key(request, access), build, _freshness_slots(access.team))
+    key = pagecache.page_key(request, access, selectors.job_figures_stamp(access.team, credential, job_id))
+    return pagecache.serve(request, key, build, _freshness_slots(access.team))
 
 
 def _detail_context(access: TeamAccess, job: Job) -> dict[str, Any]:
@@ -718,11 +734,16 @@ def _detail_context(access: TeamAccess, job: Job) -> dict[str, Any]:
     )
 
 
-def _detail_version(access: TeamAccess, job: Job) -> str:
+_UNREAD = object()
+
+
+def _detail_version(access: TeamAccess, job: Job, *, savepoint: Any = _UNREAD) -> str:
     """What the live part of a job page shows depends on: the job's columns, its fetched details, its
-    latest savepoint, the minute (running durations, "Updated"), the role and the build, language and
-    time zone. Equal versions: the browser keeps what it has (304)."""
-    savepoint = selectors.job_latest_savepoint(job)
+    latest savepoint (read here unless the caller has it), the minute (running durations, "Updated"),
+    the role and the build, language and time zone. Equal versions: the browser keeps what it has
+    (304)."""
+    if savepoint is _UNREAD:
+        savepoint = selectors.job_latest_savepoint(job)
     _credentials, health = team_poll_state(access.team)
     polled = presenters.polled_minutes(health).get(job.credential_id)
     return digest(

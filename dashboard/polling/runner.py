@@ -4,7 +4,8 @@
 own ``sync_<kind>`` (``dashboard.polling.kinds``) it takes the lock, records success or failure
 (backoff, readable error, a credential CS rejected marked as needing attention), prunes the kind's
 time series when due, and then decides whether the team's pages changed: only when the sync wrote
-rows, or changed what pages show of poll health (:class:`health.Shown`). A steady cycle in which
+rows, or changed what pages show of poll health (:class:`health.Shown`); new figures of running jobs
+alone change only the team's ``figures_version`` (``dashboard.teams.versions``). A steady cycle in which
 nothing changed in CS therefore leaves the team's version, and with it every cached page, alone.
 The bump is ``team_changed_on_commit``: a page rendered before the writes commit is never cached
 under the new version.
@@ -40,7 +41,7 @@ from dashboard.polling.kinds.usage import sync_overview, sync_quotas
 from dashboard.polling.lock import poll_lock
 from dashboard.polling.models import Kind, PollHealth, kinds_of
 from dashboard.teams.models import Credential
-from dashboard.teams.versions import team_changed_on_commit
+from dashboard.teams.versions import figures_changed_on_commit, team_changed_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -144,9 +145,12 @@ def _attempt(credential: Credential, kind: str) -> SyncResult:
         written = synced.written + _prune(credential, health)
         record_success(health, items=synced.items, started=started, finished=timezone.now())
         result = SyncResult(kind, ok=True, items=synced.items, written=written)
-    result.changed = bool(result.written) or Shown.of(health, credential) != shown
-    if result.changed:
+    health_changed = Shown.of(health, credential) != shown
+    result.changed = bool(result.written) or health_changed
+    if result.written > synced.figures or health_changed:
         team_changed_on_commit(credential.team_id)
+    if synced.figures:
+        figures_changed_on_commit(credential.team_id)
     _evaluate_alerts(credential_id, kind, ok=result.ok, started_at=health.last_attempt)
     logger.info(
         "poll kind=%s credential=%s outcome=%s items=%d written=%d changed=%s started=%.6f finished=%.6f",

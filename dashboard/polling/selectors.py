@@ -211,8 +211,8 @@ def team_poll_state(team: Team) -> tuple[list[Credential], list[PollHealth]]:
     """The team's credentials (names, attention flags) and their poll health.
 
     Cached under the team's version (a credential saved or a sync that changed health bumps it) and a
-    few seconds of time, so the freshness shown is never older than ``POLL_STATE_TTL``. No secret
-    column is loaded.
+    few seconds of time, so the freshness shown is never older than ``POLL_STATE_TTL``, and kept on
+    ``team`` for the rest of the request. No secret column is loaded.
     """
     import time
 
@@ -227,11 +227,13 @@ def team_poll_state(team: Team) -> tuple[list[Credential], list[PollHealth]]:
         return credentials, list(PollHealth.objects.filter(credential__in=[c.pk for c in credentials]))
 
     bucket = int(time.time() // POLL_STATE_TTL)
-    return cached(
-        f"poll-state:{team.pk}:{team.created_at.timestamp()}:{team.version}:{bucket}",
-        load,
-        ttl=POLL_STATE_TTL * 2,
-    )
+    key = f"poll-state:{team.pk}:{team.created_at.timestamp()}:{team.version}:{bucket}"
+    # A page asks several times (freshness, credentials, each job's polled minute): read once per
+    # request, on the request's own team instance.
+    memo = team.__dict__.setdefault("_poll_state", {})
+    if key not in memo:
+        memo[key] = cached(key, load, ttl=POLL_STATE_TTL * 2)
+    return memo[key]
 
 
 def team_freshness(team: Team, kinds: Iterable[str] | str | None = None) -> Freshness:

@@ -42,7 +42,7 @@ def role_in_team(user, team: Team) -> int | None:
     return Membership.objects.filter(team=team, user=user).values_list("role", flat=True).first()
 
 
-_TEAM_COLUMNS = ("id", "name", "slug", "created_at", "version")
+_TEAM_COLUMNS = ("id", "name", "slug", "created_at", "version", "figures_version")
 
 # The two lookups every team page makes, compiled to SQL once (see dashboard.prepared).
 _MEMBERSHIP = PreparedQuery(

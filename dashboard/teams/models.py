@@ -38,6 +38,10 @@ class Team(models.Model):
     time_zone = models.CharField(max_length=64, blank=True, default="")
     #: Changes whenever anything the team's pages show may have changed (``dashboard.teams.versions``).
     version = models.PositiveBigIntegerField(default=0, editable=False)
+    #: Changes when the metrics sync wrote new figures of the team's running jobs, which only the job
+    #: list shows beside ``version`` (a job's page follows its own ``metrics_at``): the figures of a
+    #: team's running jobs change on every metrics cycle, the rest of its pages need not follow them.
+    figures_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = TeamQuerySet.as_manager()
 

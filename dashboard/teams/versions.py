@@ -9,6 +9,8 @@ new version):
   is decorated with :func:`changes_team`: it bumps once the service has written, including a cloud
   failure it recorded, and not when it refused before writing anything (role, validation);
 - a sync bumps only when it wrote rows or changed the health a page shows (``dashboard.polling``);
+  new figures of running jobs (the metrics sync) bump the team's ``figures_version`` instead, which
+  the job list keys on beside ``version`` and a job's page replaces with the job's ``metrics_at``;
 - a background fetch of a job's plan and a finished cloud call bump for their team;
 - an admin change (anything that writes an admin ``LogEntry``) and the demo seed bump every team.
 
@@ -46,6 +48,14 @@ def team_changed_on_commit(*team_ids: int) -> None:
     the old version for a moment, and it would never run inside a test's transaction.
     """
     team_changed(*team_ids)
+
+
+def figures_changed_on_commit(*team_ids: int) -> None:
+    """Mark the teams' job figures as changed (after the metrics writes, in their transaction, as
+    :func:`team_changed_on_commit`)."""
+    ids = {i for i in team_ids if i is not None}
+    if ids:
+        Team.objects.filter(pk__in=ids).update(figures_version=F("figures_version") + 1)
 
 
 def all_teams_changed() -> None:

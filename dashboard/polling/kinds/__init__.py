@@ -19,3 +19,4 @@ class Synced:
 
     items: int = 0  # what CS listed (jobs, traces, samples fetched, ...)
     written: int = 0  # rows created, changed, marked deleted or appended
+    figures: int = 0  # of ``written``: jobs whose latest figures (and a metric sample) were written

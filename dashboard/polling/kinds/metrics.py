@@ -133,7 +133,9 @@ def sync_metrics(
         stored = {row[1]: (row[0], tuple(row[2:])) for row in rows}
         answer = client.jobs.metrics(list(stored))
         synced.items += len(answer)
-        synced.written += write_batch(stored, answer, timezone.now())
+        changed = write_batch(stored, answer, timezone.now())
+        synced.written += changed
+        synced.figures += changed
         if len(rows) < batch:
             break
     return synced

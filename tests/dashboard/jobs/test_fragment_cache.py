@@ -155,11 +155,58 @@ def test_a_failed_poll_shows_at_once(roles, login, synced, emulator):
 
 def test_a_team_page_hit_costs_three_queries(roles, login, running_job, django_assert_max_num_queries):
     client = login(roles.viewer)
-    for url in (team_url("job_list"), team_url("job_list_rows"), job_url("job_detail", running_job)):
+    for url in (team_url("job_list"), team_url("job_list_rows")):
         client.get(url)
-        # session (cache table or Redis), user, membership with the team's version; nothing of the jobs
+        # session (cache table or Redis), user, membership with the team's versions; nothing of the jobs
         with django_assert_max_num_queries(3):
             assert client.get(url).status_code == 200
+    url = job_url("job_detail", running_job)
+    client.get(url)
+    with CaptureQueriesContext(connection) as hit:  # and a job's page: when its figures last changed
+        assert client.get(url).status_code == 200
+    assert len(hit.captured_queries) <= 4
+    assert [q["sql"] for q in hit.captured_queries if "jobs_job" in q["sql"]] == [
+        q["sql"] for q in hit.captured_queries if '"jobs_job"."metrics_at"' in q["sql"]
+    ]
+
+
+def test_members_of_a_role_share_a_page_each_with_their_own_name(roles, login, running_job, make_user):
+    from dashboard.teams.models import Membership, Role
+
+    second = make_user("second<viewer>")
+    Membership.objects.create(team=roles.team, user=second, role=Role.VIEWER)
+    for url in (team_url("job_list"), job_url("job_detail", running_job)):
+        first = login(roles.viewer).get(url).content.decode()
+        assert 'class="whoami"' in first and ">viewer</a>" in first
+        with CaptureQueriesContext(connection) as hit:
+            page = login(second).get(url).content.decode()
+        assert not any("jobs_jobstatuschange" in q["sql"] for q in hit.captured_queries), "rendered anew"
+        assert "second&lt;viewer&gt;</a>" in page and ">viewer</a>" not in page and "pageslot-" not in page
+
+
+def test_new_figures_show_on_the_list_and_on_that_jobs_page_only(
+    roles, login, running_job, stopped_job, emulator
+):
+    client = login(roles.viewer)
+    running_url, stopped_url = job_url("job_detail", running_job), job_url("job_detail", stopped_job)
+    listing = client.get(team_url("job_list"), {"q": running_job.name}).content.decode()
+    before = client.get(running_url).content.decode()
+    client.get(stopped_url)
+    version = Team.objects.values_list("version", flat=True).get(pk=roles.team.pk)
+
+    emulator.clock.advance(600)  # running jobs read more records
+    sync_kinds(running_job.credential, ("metrics",))
+    running_job.refresh_from_db()
+    assert Team.objects.values_list("version", flat=True).get(pk=roles.team.pk) == version
+    figure = f"{running_job.records_in:,}"
+    assert figure not in before and figure not in _row(listing, running_job)
+    assert figure in client.get(running_url).content.decode()
+    with CaptureQueriesContext(connection) as render:  # the list shows the jobs' rates: rendered anew
+        assert client.get(team_url("job_list"), {"q": running_job.name}).status_code == 200
+    assert any("jobs_job" in q["sql"] and "read_rate" in q["sql"] for q in render.captured_queries)
+    with CaptureQueriesContext(connection) as hit:  # the stopped job's page did not change: a hit
+        assert client.get(stopped_url).status_code == 200
+    assert len(hit.captured_queries) <= 4
 
 
 def test_all_jobs_rows_link_to_each_jobs_page_and_team(roles, login, running_job):

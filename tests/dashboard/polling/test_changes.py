@@ -119,6 +119,29 @@ def test_unchanged_metrics_update_no_job_and_add_no_sample(credential, emu, poll
     assert (job.records_in, job.read_rate) == (latest.records_in, latest.read_rate)
 
 
+def _versions(team) -> tuple[int, int]:
+    return Team.objects.values_list("version", "figures_version").get(pk=team.pk)
+
+
+def test_new_figures_bump_the_figures_version_alone(credential, team, emu, poll_settings, cycle):
+    """Figures of running jobs change on every metrics cycle: only the job list (and each job's own
+    page) follows them, the rest of the team's pages stay cached."""
+    poll_settings.POLL_INTERVALS = {**poll_settings.POLL_INTERVALS, "metrics": 1}
+    cycle(credential)
+    version, figures = _versions(team)
+    emu.advance(120)
+    time.sleep(1.05)
+    moved = services.sync(credential.pk, Kind.METRICS)
+    assert moved.ok and moved.written > 0 and moved.changed
+    assert _versions(team) == (version, figures + 1)
+    same = services.sync(credential.pk, Kind.METRICS)
+    assert same.ok and same.written == 0 and _versions(team) == (version, figures + 1)
+    # A metrics failure the pages show is a change of the team's pages, not of figures.
+    emu.faults.configure({"path": r"/metrics", "error_rate": 1.0, "error_statuses": [500]})
+    failed = services.sync(credential.pk, Kind.METRICS)
+    assert not failed.ok and _versions(team) == (version + 1, figures + 1)
+
+
 def test_a_listing_that_fails_after_committing_pages_counts_them(credential, team, emu, poll_settings):
     """The same failure as the last one, but pages were committed before it: the pages show them."""
     poll_settings.POLL_PAGE_SIZE = 5
