@@ -50,6 +50,22 @@ def _postgres_url(name: str) -> str | None:
         return None
 
 
+#: The Redis database a stack uses for its cache and sessions (emptied when a stack starts).
+REDIS_DB = 12
+
+
+def _redis_url() -> str | None:
+    """An emptied Redis database when the local server answers, else None (the database cache)."""
+    try:
+        import redis
+
+        url = f"redis://127.0.0.1:6379/{REDIS_DB}"
+        redis.Redis.from_url(url, socket_connect_timeout=3).flushdb()
+        return url
+    except Exception:
+        return None
+
+
 class Stack:
     def __init__(self, name: str, seed: str | None) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix=f"{name}-"))
@@ -65,6 +81,10 @@ class Stack:
             "CONN_MAX_AGE": "60",  # as in production: web workers keep their database connections
             "PYTHONPATH": str(ROOT),
         }
+        # as deployed: the cache (sessions, rendered pages) in Redis, shared by the web workers
+        redis_url = _redis_url()
+        if redis_url:
+            self.env["REDIS_URL"] = redis_url
         self.emulator_port = free_port()
         self.emulator_url = f"http://127.0.0.1:{self.emulator_port}"
         # the one plain-http endpoint the stack's processes may call (csapi.netguard): this emulator
@@ -86,6 +106,18 @@ class Stack:
             wait_http(f"{self.emulator_url}/versions")
         self.manage("migrate", "--noinput", "-v", "0")
         self.manage("createcachetable")
+
+    def settle(self) -> None:
+        """Statistics and visibility of freshly loaded tables (``VACUUM ANALYZE``), as PostgreSQL's
+        autovacuum makes them within a minute of a bulk load in production; this machine's server runs
+        with autovacuum off, which would leave the planner guessing at one row per table."""
+        if self.env["DATABASE_URL"].startswith("postgres"):
+            import psycopg
+
+            with psycopg.connect(
+                self.env["DATABASE_URL"].replace("postgres://", "postgresql://"), autocommit=True
+            ) as conn:
+                conn.execute("VACUUM ANALYZE")
 
     def start(self, argv: list[str], **kwargs) -> subprocess.Popen:
         proc = subprocess.Popen(
