@@ -143,11 +143,12 @@ def serve(
     key: str,
     build: Callable[[], str],
     values: tuple[str, Callable[[], dict[str, str]], int] | None = None,
+    extra: dict[str, str] | None = None,
 ) -> HttpResponse:
     """The page cached under ``key`` (``build()`` renders it on a miss), with its slots filled in.
 
     ``values`` is ``(key, build, ttl)`` of the cached slot values (by slot name); both entries are read
-    in one cache round trip.
+    in one cache round trip. ``extra``: slot values the caller has already (HTML as it is inserted).
     """
     keys = [key] if values is None else [key, values[0]]
     found = cache().get_many(keys)
@@ -162,6 +163,8 @@ def serve(
         if filled is None:
             filled = values_build()
             cache().set(values_key, filled, values_ttl)
+    if extra:
+        filled = {**filled, **extra}
     return HttpResponse(fill(request, page, filled))
 
 

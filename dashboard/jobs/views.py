@@ -151,9 +151,11 @@ def _rows_context(
     access: TeamAccess | None = None,
     credentials: list[Credential] | None = None,
     polled: dict | None = None,
-    total: int | None = None,
+    total: int | Callable[[], int] | None = None,
 ) -> dict[str, Any]:
     paginator = Paginator(selectors.job_list(scope, filters), PAGE_SIZE)
+    if callable(total):
+        total = total()
     if total is not None:
         paginator.count = total  # known from the status counts the page shows: no COUNT query
     page = paginator.get_page(page_number)
@@ -199,12 +201,12 @@ def _job_table(
     access: TeamAccess | None = None,
     credentials: list[Credential] | None = None,
     polled: dict | None = None,
-    total: int | None = None,
+    total: int | Callable[[], int] | None = None,
 ) -> dict[str, Any]:
     """The rendered job table (``html``), the page number it shows and a digest of it (``version``),
     cached under ``key``: the caller's key names the data version the table shows (and the minute of
-    the listings that saw the jobs, ``polled``). ``total``: the number of jobs the filters keep, when
-    the caller counted them already."""
+    the listings that saw the jobs, ``polled``). ``total``: the number of jobs the filters keep (or
+    how to get it on a miss), when the caller counts them without a COUNT query of the table's own."""
 
     def build() -> dict[str, Any]:
         team = access.team if access is not None else None
@@ -232,7 +234,7 @@ def _job_table(
 
 
 def _team_table(
-    request, access: TeamAccess, filters, page_number: int, *, total: int | None = None
+    request, access: TeamAccess, filters, page_number: int, *, total: Callable[[], int] | None = None
 ) -> dict[str, Any]:
     """One team's job table, cached under the team's versions (its data and its jobs' figures) and the
     role (operators get the selection column); the credential names it shows change the team's version
@@ -312,14 +314,23 @@ def _rows_response(request, version: str, html: str) -> HttpResponse:
     return response
 
 
+def _list_table(request, access: TeamAccess, filters) -> dict[str, Any]:
+    """The job table a list request shows (cached; on a miss its total comes from the status counts)."""
+    return _team_table(
+        request,
+        access,
+        filters,
+        _page_number(request),
+        total=lambda: selectors.matching_count(_status_counts(access.team, filters), filters.status),
+    )
+
+
 def _live_rows(request, access: TeamAccess) -> dict[str, Any]:
     """A team's live rows (the freshness notice and the table) and their version, once per request."""
     found = getattr(request, "_live_rows", None)
     if found is None:
         freshness = cached(*_freshness_slots(access.team))
-        table = _team_table(
-            request, access, selectors.JobFilters.from_query(request.GET), _page_number(request)
-        )
+        table = _list_table(request, access, selectors.JobFilters.from_query(request.GET))
         found = request._live_rows = {
             "version": f"{table['version']}-{freshness['freshness_version']}",
             "html": mark_safe(freshness["freshness_html"]) + table["html"],  # noqa: S308 (our own render)
@@ -335,24 +346,17 @@ def _live_rows_etag(request, access: TeamAccess) -> str:
 
 @team_view(GET=Role.VIEWER)
 def job_list(request, access):
-    """A team's jobs: rendered once per team version, figures version, role and query
-    (``dashboard.pagecache``)."""
+    """A team's jobs: the page rendered once per team version, role and query (``dashboard.pagecache``),
+    the table in it once per version of the team's figures as well (it shows the jobs' rates, which
+    change on every metrics cycle; the rest of the page does not)."""
+    filters = selectors.JobFilters.from_query(request.GET)
+    table = _list_table(request, access, filters)
 
     def build() -> str:
-        filters = selectors.JobFilters.from_query(request.GET)
         context = _base(access)
         counts = _status_counts(access.team, filters)
-        table = _team_table(
-            request,
-            access,
-            filters,
-            _page_number(request),
-            total=selectors.matching_count(counts, filters.status),
-        )
         context.update(
-            job_table=table["html"],
             page_number=table["page_number"],
-            table_version=table["version"],
             **_summary_context(selectors.job_status_summary(access.team, filters, counts=counts), filters),
             filters=filters,
             query=urlencode(filters.as_query()),
@@ -364,12 +368,13 @@ def job_list(request, access):
             live_interval=_live_interval(),
             batch_form=BatchForm(),
             has_dli=any(c.is_dli for c in context["credentials"]),
-            **pagecache.slot_context("freshness_html", "freshness_version"),
+            **pagecache.slot_context("freshness_html", "freshness_version", "job_table", "table_version"),
         )
         return render_to_string("jobs/job_list.html", context, request=request)
 
-    key = pagecache.page_key(request, access, access.team.figures_version)
-    return pagecache.serve(request, key, build, _freshness_slots(access.team))
+    table_slots = {"job_table": table["html"], "table_version": table["version"]}
+    key = pagecache.page_key(request, access)
+    return pagecache.serve(request, key, build, _freshness_slots(access.team), extra=table_slots)
 
 
 @team_view(GET=Role.VIEWER)
