@@ -271,7 +271,7 @@ def _dli(report, url: str, team) -> None:
         credential.set_secret(tenant.sk)
         credential.save()
         credentials.append(credential)
-    page_size = min(settings.POLL_PAGE_SIZE, dli_limits.LIST_LIMIT_MAX)
+    page_size = dli_limits.list_page_size(settings.POLL_PAGE_SIZE)
     clients = {c.pk: client_of(c) for c in credentials}
     try:
         # ---- first sync (SQL statements per page measured on the first credential)

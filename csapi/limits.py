@@ -97,6 +97,8 @@ CLUSTER_SPU_QUOTA_MAX = 400
 #: shows spu_quota 1000)
 USER_SPU_QUOTA_MIN = 0  # not stated; a quota of 0 lets the user run nothing
 USER_SPU_QUOTA_MAX = 1000
+#: CS.22102 (5.3.17): "The VPC peering connection name is longer than 64 bytes."
+PEERING_NAME_MAX_BYTES = 64
 #: CS.22007: "The number of IP-domain mappings exceeds 1,000."
 HOST_MAPPINGS_MAX = 1000
 #: CS.22006: "Ensure that the size of the hosts file is not greater than 8 MB."

@@ -903,8 +903,12 @@ def validate_peering(payload: Any) -> list[Violation]:
     chk = _Checker()
     if not _text(payload.get("name")).strip():
         chk.add("name", "CS.22108", "The name parameter is missing in the request body.")
-    elif limits.utf8_len(_text(payload["name"])) > 64:
-        chk.add("name", "CS.22102", "The VPC peering connection name is longer than 64 bytes.")
+    elif limits.utf8_len(_text(payload["name"])) > limits.PEERING_NAME_MAX_BYTES:
+        chk.add(
+            "name",
+            "CS.22102",
+            f"The VPC peering connection name is longer than {limits.PEERING_NAME_MAX_BYTES} bytes.",
+        )
     if not _is_uuid(payload.get("vpc_id")):
         chk.add("vpc_id", "CS.22101", "The VPC ID does not exist.")
     tenant = payload.get("accept_tenant_id")

@@ -92,6 +92,12 @@ OFFSET_MIN = 0
 #: SDK (ListElasticResourcePoolsRequest.limit): "默认为100" -- the pool list's default and largest page.
 POOL_LIST_LIMIT_MAX = 100
 
+
+def list_page_size(wanted: int) -> int:
+    """``wanted`` rows a page, within what DLI's listings take (``LIST_LIMIT_MIN`` to ``LIST_LIMIT_MAX``)."""
+    return max(LIST_LIMIT_MIN, min(wanted, LIST_LIMIT_MAX))
+
+
 # --------------------------------------------------------------------------- batches and paths
 
 #: The most job IDs one batch request (run, stop, delete, metrics, export) may carry. DLI states none;

@@ -22,6 +22,7 @@ from rest_framework import exceptions, serializers
 from csapi import CSError, vocab
 from csapi.dli import errors as dli_errors
 from csapi.dli import limits, validation
+from dashboard.api.inputs import body_of
 from dashboard.api.serializers import TagSerializer
 from dashboard.clusters.models import Queue
 from dashboard.jobs.models import Job
@@ -264,19 +265,6 @@ def current_values(job: Job) -> dict[str, Any]:
     }
 
 
-def _body_of(request, list_fields: tuple[str, ...] = ()) -> dict[str, Any]:
-    data = request.data
-    if hasattr(data, "getlist"):  # a form or multipart body: lists are repeated keys
-        body = {k: data.get(k) for k in data.keys() if k not in request.FILES}
-        for key in list_fields:
-            if key in data:
-                body[key] = [v for v in data.getlist(key) if v != ""]
-        return body
-    if not isinstance(data, Mapping):
-        raise exceptions.ValidationError({"non_field_errors": [_("The request body must be a JSON object.")]})
-    return dict(data)
-
-
 def parse_dli_job(
     request,
     *,
@@ -294,7 +282,7 @@ def parse_dli_job(
         klass = DliJarJobUpdate if update else DliJarJobCreate
     else:
         klass = DliSqlJobUpdate if update else DliSqlJobCreate
-    body = _body_of(request, ("dependency_jars", "dependency_files"))
+    body = body_of(request, ("dependency_jars", "dependency_files"))
     if "authorize_obs" in body:
         _raise_field_errors(
             {
@@ -335,7 +323,7 @@ def parse_dli_job(
 
 
 def parse_savepoint(request, job: Job, default: str) -> str:
-    body = _body_of(request)
+    body = body_of(request)
     serializer = SavepointTrigger(data=body)
     serializer.is_valid(raise_exception=True)
     path = (serializer.validated_data.get("savepoint_path") or "").strip() or default

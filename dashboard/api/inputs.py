@@ -16,11 +16,16 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers
 
 
-def body_of(request) -> dict[str, Any]:
-    """The request body as a plain dict (a multipart body's last value per key, files aside)."""
+def body_of(request, list_fields: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The request body as a plain dict: of a form or multipart body the last value per key, files
+    aside, and for ``list_fields`` every non-blank value of the repeated key."""
     data = request.data
     if hasattr(data, "dict"):
-        return {k: v for k, v in data.dict().items() if k not in request.FILES}
+        body = {k: v for k, v in data.dict().items() if k not in request.FILES}
+        for key in list_fields:
+            if key in data:
+                body[key] = [v for v in data.getlist(key) if v != ""]
+        return body
     if not isinstance(data, Mapping):
         raise exceptions.ValidationError({"non_field_errors": [_("The request body must be a JSON object.")]})
     return dict(data)

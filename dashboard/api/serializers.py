@@ -11,6 +11,7 @@ from csapi import vocab
 from dashboard.api.models import ApiToken
 from dashboard.clusters.models import Cluster, ClusterJob, HostMapping, Peering, Queue, Route
 from dashboard.jobs.models import Job, JobStatusChange, MetricSample, Template
+from dashboard.jobs.selectors import SAMPLE_FIGURES
 from dashboard.polling.models import PollHealth
 from dashboard.teams.models import Role, Service
 from dashboard.usage.models import OverviewSnapshot, ProjectQuota, UserQuota, UserQuotaSample
@@ -380,7 +381,7 @@ class JobStatusChangeSerializer(serializers.ModelSerializer):
 class MetricSampleSerializer(serializers.ModelSerializer):
     class Meta:
         model = MetricSample
-        fields = ["sampled_at", "records_in", "records_out", "corrupted_records", "read_rate", "write_rate"]
+        fields = list(SAMPLE_FIGURES)
         read_only_fields = fields
 
 

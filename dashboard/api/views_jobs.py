@@ -29,7 +29,6 @@ from dashboard.jobs.forms import (
     StopForm,
     TemplateForm,
 )
-from dashboard.jobs.rules import job_refusal
 from dashboard.polling.selectors import freshness
 from dashboard.teams.models import Credential, Role, Service
 
@@ -547,9 +546,9 @@ class JobSavepoint(JobEndpoint):
     )
     def post(self, request, access, credential, job_id, **kwargs):
         job = self.get_job(access, credential, job_id)
-        if not job.credential.is_dli or job_refusal(job, "savepoint") is not None:
-            # refused by the service in its words (a CS job, a job that is not running): DLI is not called
-            services.job_trigger_savepoint(access=access, user=request.user, job=job, savepoint_path="")
+        refusal = services.savepoint_refusal(job)
+        if refusal is not None:  # a CS job, a job that is not running: refused before the path is read
+            raise refusal
         path = dli_inputs.parse_savepoint(request, job, services.default_savepoint_path(job))
         try:
             saved = services.job_trigger_savepoint(

@@ -220,7 +220,9 @@ class PeeringForm(_BodyForm):
     """Create a VPC peering connection (5.3.17)."""
 
     name = _text(
-        _("Name"), required=True, help_text=interpolate_lazy(_("At most %(max)s bytes."), {"max": 64})
+        _("Name"),
+        required=True,
+        help_text=interpolate_lazy(_("At most %(max)s bytes."), {"max": limits.PEERING_NAME_MAX_BYTES}),
     )
     vpc_id = _text(_("Peer VPC id"), required=True, help_text=_("The VPC to connect to (a UUID)."))
     accept_tenant_id = _text(

@@ -21,7 +21,13 @@ from django.utils.translation import gettext_lazy as _
 
 from csapi import vocab
 from csapi.dli import limits, validation
-from csapi.dli.errors import DLI_ERROR_FIELDS, INVALID_PARAMETER, JOB_NOT_FOUND, NOT_FOUND
+from csapi.dli.errors import (
+    DLI_ERROR_FIELDS,
+    INVALID_PARAMETER,
+    JOB_NOT_FOUND,
+    NOT_FOUND,
+    RESOURCE_NOT_FOUND,
+)
 from csapi.validation import validate_obs_buckets
 from dashboard.clusters.models import Queue
 from dashboard.jobs.forms import _blank, _num, _sql_widget, credential_choices
@@ -72,7 +78,7 @@ def dli_error_field(exc: Exception, fields: Iterable[str]) -> str | None:
     named = DLI_ERROR_FIELDS.get(code)
     if named in names:
         return named
-    if code in (INVALID_PARAMETER, NOT_FOUND, "DLI.0023", JOB_NOT_FOUND):
+    if code in (INVALID_PARAMETER, NOT_FOUND, RESOURCE_NOT_FOUND, JOB_NOT_FOUND):
         text = " ".join(str(getattr(exc, a, "") or "") for a in ("message", "cause", "suggestion")).lower()
         for word, name in _MESSAGE_FIELDS:
             if word in text and name in names:

@@ -359,12 +359,17 @@ def job_status_history(job: Job, limit: int = 50) -> list[JobStatusChange]:
     return list(JobStatusChange.objects.filter(job=job).order_by("-observed_at", "-id")[:limit])
 
 
-def job_metric_samples(job: Job, limit: int = METRIC_POINTS) -> list[MetricSample]:
-    """The most recent samples, oldest first (for charts)."""
+#: What a chart and the API show of a metric sample.
+SAMPLE_FIGURES = ("sampled_at", "records_in", "records_out", "corrupted_records", "read_rate", "write_rate")
+
+
+def job_metric_samples(job: Job, limit: int = METRIC_POINTS) -> list[Any]:
+    """The most recent samples, oldest first (for charts): rows with the attributes of
+    ``SAMPLE_FIGURES``, not model instances (a chart reads 120 of them)."""
     rows = list(
         MetricSample.objects.filter(job=job)
-        .only("sampled_at", "records_in", "records_out", "corrupted_records", "read_rate", "write_rate")
-        .order_by("-sampled_at")[:limit]
+        .order_by("-sampled_at")
+        .values_list(*SAMPLE_FIGURES, named=True)[:limit]
     )
     rows.reverse()
     return rows

@@ -670,6 +670,19 @@ def default_savepoint_path(job: Job) -> str:
     return f"obs://{bucket}/jobs/savepoint/{job.job_id}/" if bucket else ""
 
 
+def savepoint_refusal(job: Job) -> ActionRefused | None:
+    """Why a savepoint of ``job`` cannot be asked for now (``None``: it can): CS makes savepoints only
+    when stopping, and DLI only of a running job."""
+    if not job.credential.is_dli:
+        return ActionRefused(
+            _("CS makes a savepoint only when it stops a job: use “Stop with savepoint”."),
+            action="savepoint",
+            reason="not_dli",
+        )
+    message = job_refusal(job, "savepoint")
+    return None if message is None else ActionRefused(message, action="savepoint", reason="savepoint")
+
+
 @changes_team
 def job_trigger_savepoint(*, access: TeamAccess, user, job: Job, savepoint_path: str) -> Savepoint:
     """Make a savepoint of a running DLI job at ``savepoint_path`` (D13); the job keeps running.
@@ -678,13 +691,9 @@ def job_trigger_savepoint(*, access: TeamAccess, user, job: Job, savepoint_path:
     that is not running.
     """
     require_role(access, Role.OPERATOR)
-    if not job.credential.is_dli:
-        raise ActionRefused(
-            _("CS makes a savepoint only when it stops a job: use “Stop with savepoint”."),
-            action="savepoint",
-            reason="not_dli",
-        )
-    require_job_action(job, "savepoint")
+    refusal = savepoint_refusal(job)
+    if refusal is not None:
+        raise refusal
     _call(
         access=access,
         user=user,

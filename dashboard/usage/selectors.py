@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy
 
 from csapi import vocab
 from dashboard.jobs.models import Job
-from dashboard.teams.models import Team
+from dashboard.teams.models import Service, Team
 from dashboard.usage.models import OverviewSnapshot, ProjectQuota, UserQuota, UserQuotaSample
 
 __all__ = [
@@ -146,6 +146,13 @@ def team_services(team: Team) -> set[str]:
     from dashboard.teams.models import Credential
 
     return set(Credential.objects.filter(team=team).order_by().values_list("service", flat=True).distinct())
+
+
+def usage_sections(team: Team) -> tuple[bool, bool]:
+    """Whether the usage pages show their CS part and their DLI part: the CS part also when the team
+    has no credential yet (it explains what will appear)."""
+    present = team_services(team)
+    return (Service.CS in present or not present), Service.DLI in present
 
 
 @dataclass

@@ -29,13 +29,12 @@ JOB_COSTS_PER_PAGE = 50
 def quota_list(request, access):
     """CS's per-user SPU quotas and DLI's project quotas, each where the team has such credentials."""
     team = access.team
-    present = selectors.team_services(team)
-    show_cs = Service.CS in present or not present
+    show_cs, show_dli = selectors.usage_sections(team)
     context = {
         "access": access,
         "team": team,
         "show_cs": show_cs,
-        "show_dli": Service.DLI in present,
+        "show_dli": show_dli,
         "freshness": freshness(team, ["quotas"]),
     }
     if show_cs:
@@ -124,9 +123,7 @@ def _sort(request, default: str = "-cost") -> str:
 def billing(request, access):
     """CS's billing overview and per-job estimate; DLI's estimate from CU-hours and queue prices."""
     team = access.team
-    present = selectors.team_services(team)
-    show_cs = Service.CS in present or not present
-    show_dli = Service.DLI in present
+    show_cs, show_dli = selectors.usage_sections(team)
     period = selectors.billing_period(request.GET)
     sort = _sort(request)
     query = urlencode(period.as_query())

@@ -609,7 +609,7 @@ def dli_job_pages(client: Any, page_size: int) -> OffsetPager:
     DLI pages by offset and counts the list (``total_count``) in every answer: the pager stops at that
     count, so N jobs cost ceil(N / page_size) requests and no empty one to confirm the end.
     """
-    size = max(dli_limits.LIST_LIMIT_MIN, min(page_size, dli_limits.LIST_LIMIT_MAX))
+    size = dli_limits.list_page_size(page_size)
     return client.jobs.iter(page_size=size, show_detail=True, order="asc")
 
 

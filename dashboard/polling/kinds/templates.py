@@ -41,7 +41,7 @@ def sync_templates(
     synced = synced or Synced()
     page_size = settings.POLL_PAGE_SIZE
     if credential.is_dli:
-        page_size = max(dli_limits.LIST_LIMIT_MIN, min(page_size, dli_limits.LIST_LIMIT_MAX))
+        page_size = dli_limits.list_page_size(page_size)
     items = list(
         keyed(
             client.templates.iter(page_size=page_size),
