@@ -1,6 +1,11 @@
 """Load: 50 signed-in users browse the job list, job details and the quota page while the poller
 syncs 20,000 jobs (20 credentials of 1,000 jobs). Locust on loopback, bounded in users and time.
 
+The stack is as deployed (``benchmarks._stack``: PostgreSQL and Redis when they answer, gunicorn, the
+tables analysed after the load); the users sign in through the login form and the poller makes its
+first pass before the measured window opens, so the window holds browsing, with the poller on its
+schedule (jobs every 15 s, metrics every 30 s), from caches as cold as after a deploy.
+
 BENCH lines: load.errors (count), load.rps, load.p50 and load.p99 (ms).
 """
 
