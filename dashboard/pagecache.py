@@ -1,8 +1,9 @@
 """Whole pages of a team, rendered once per team version and served from the cache.
 
 A page is rendered with markers ("slots") where it shows something that belongs to one request (the
-CSRF token, the flash messages, the user's name in the header) or to the current second (how fresh the data is), stored under a key
-made of everything else it depends on, and filled in on every request:
+CSRF token, the flash messages, the user's name in the header) or to the current second (how fresh
+the data is), stored under a key made of everything else it depends on, and filled in on every
+request:
 
 - the team and its version (``dashboard.teams.versions``: any write to the team's data changes it),
 - the user's role in the team (which actions the page offers) and staff flag: members of the same

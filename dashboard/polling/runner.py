@@ -5,8 +5,8 @@ own ``sync_<kind>`` (``dashboard.polling.kinds``) it takes the lock, records suc
 (backoff, readable error, a credential CS rejected marked as needing attention), prunes the kind's
 time series when due, and then decides whether the team's pages changed: only when the sync wrote
 rows, or changed what pages show of poll health (:class:`health.Shown`); new figures of running jobs
-alone change only the team's ``figures_version`` (``dashboard.teams.versions``). A steady cycle in which
-nothing changed in CS therefore leaves the team's version, and with it every cached page, alone.
+alone change only the team's ``figures_version`` (``dashboard.teams.versions``). A steady cycle in
+which nothing changed in CS therefore leaves the team's version, and with it every cached page, alone.
 The bump is ``team_changed_on_commit``: a page rendered before the writes commit is never cached
 under the new version.
 """
