@@ -12,7 +12,6 @@ from typing import Any, Literal
 __all__ = [
     "APIG_SINK_FIELDS",
     "AUDIT_EVENTS",
-    "NO_STATUS",
     "AUDIT_RESOURCE_TYPES",
     "CHECKPOINT_MODES",
     "CHECKPOINT_MODE_ALIASES",
@@ -35,6 +34,7 @@ __all__ = [
     "JOB_TYPES",
     "JobStatus",
     "LIST_ORDERS",
+    "NO_STATUS",
     "PEERING_STATUSES",
     "ROUTE_TYPES",
     "RUN_MODES",

@@ -739,16 +739,11 @@ def _detail_context(access: TeamAccess, job: Job) -> dict[str, Any]:
     )
 
 
-_UNREAD = object()
-
-
-def _detail_version(access: TeamAccess, job: Job, *, savepoint: Any = _UNREAD) -> str:
+def _detail_version(access: TeamAccess, job: Job, *, savepoint: Any) -> str:
     """What the live part of a job page shows depends on: the job's columns, its fetched details, its
-    latest savepoint (read here unless the caller has it), the minute (running durations, "Updated"),
-    the role and the build, language and time zone. Equal versions: the browser keeps what it has
-    (304)."""
-    if savepoint is _UNREAD:
-        savepoint = selectors.job_latest_savepoint(job)
+    latest ``savepoint`` (:func:`selectors.job_latest_savepoint`), the minute (running durations,
+    "Updated"), the role and the build, language and time zone. Equal versions: the browser keeps what
+    it has (304)."""
     _credentials, health = team_poll_state(access.team)
     polled = presenters.polled_minutes(health).get(job.credential_id)
     return digest(
@@ -768,7 +763,8 @@ def _detail_live_state(request, access: TeamAccess, credential, job_id) -> dict[
     found = getattr(request, "_detail_live", None)
     if found is None:
         job = selectors.job_get(access.team, credential, job_id)
-        found = request._detail_live = {"access": access, "job": job, "version": _detail_version(access, job)}
+        version = _detail_version(access, job, savepoint=selectors.job_latest_savepoint(job))
+        found = request._detail_live = {"access": access, "job": job, "version": version}
     return found
 
 
