@@ -226,14 +226,15 @@ def team_poll_state(team: Team) -> tuple[list[Credential], list[PollHealth]]:
         )
         return credentials, list(PollHealth.objects.filter(credential__in=[c.pk for c in credentials]))
 
-    bucket = int(time.time() // POLL_STATE_TTL)
-    key = f"poll-state:{team.pk}:{team.created_at.timestamp()}:{team.version}:{bucket}"
     # A page asks several times (freshness, credentials, each job's polled minute): read once per
-    # request, on the request's own team instance.
+    # request, on the request's own team instance, whatever second the later asks come in (a request
+    # that spans the end of a time bucket would read it all again).
     memo = team.__dict__.setdefault("_poll_state", {})
-    if key not in memo:
-        memo[key] = cached(key, load, ttl=POLL_STATE_TTL * 2)
-    return memo[key]
+    if team.version not in memo:
+        bucket = int(time.time() // POLL_STATE_TTL)
+        key = f"poll-state:{team.pk}:{team.created_at.timestamp()}:{team.version}:{bucket}"
+        memo[team.version] = cached(key, load, ttl=POLL_STATE_TTL * 2)
+    return memo[team.version]
 
 
 def team_freshness(team: Team, kinds: Iterable[str] | str | None = None) -> Freshness:

@@ -222,3 +222,23 @@ def test_all_jobs_follow_a_teams_version(roles, login, stopped_job):
     assert login(roles.operator).post(job_url("job_run", stopped_job)).status_code == 302
     assert 'data-status="job_submitting"' in client.get(reverse("jobs_all"), query).content.decode()
     assert Team.objects.get(pk=roles.team.pk).version > 0
+
+
+def test_a_request_reads_poll_state_once_even_across_the_end_of_its_time_bucket(synced, monkeypatch):
+    from dashboard.polling import selectors as polling_selectors
+
+    team = Team.objects.get(pk=synced.team_id)  # one request's team instance
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now)
+    with CaptureQueriesContext(connection) as first:
+        credentials, _health = polling_selectors.team_poll_state(team)
+    assert [c.pk for c in credentials] == [synced.pk] and len(first) == 2
+    # Later in the same request the clock is in the next bucket: the request keeps what it read.
+    monkeypatch.setattr(time, "time", lambda: now + polling_selectors.POLL_STATE_TTL)
+    with CaptureQueriesContext(connection) as later:
+        assert polling_selectors.team_poll_state(team)[0] == credentials
+    assert len(later) == 0
+    # The next request (a new team instance) reads it again.
+    with CaptureQueriesContext(connection) as next_request:
+        polling_selectors.team_poll_state(Team.objects.get(pk=team.pk))
+    assert len(next_request) == 3  # the team, its credentials, their health
