@@ -14,6 +14,9 @@ finds the row, and a code raises the class callers branch on (:data:`DLI_CODE_CL
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Mapping
+
 from csapi.errors import (
     CSAuthError,
     CSConflict,
@@ -31,6 +34,7 @@ __all__ = [
     "DLI_CODE_CLASSES",
     "DLI_ERROR_CODES",
     "DLI_ERROR_FIELDS",
+    "error_field",
     "DLI_PREFIX",
     "INVALID_PARAMETER",
     "NOT_FOUND",
@@ -218,6 +222,41 @@ DLI_ERROR_FIELDS: dict[str, str] = {
     "DLI.0011": "obs_bucket",  # OBS file permission
     "DLI.0012": "queue_name",  # the queue or pool is unavailable
 }
+#: Codes whose message names the parameter or object it is about (parameter check, no such object).
+_FIELD_IN_MESSAGE = frozenset({INVALID_PARAMETER, NOT_FOUND, RESOURCE_NOT_FOUND, JOB_NOT_FOUND})
+
+
+def error_field(
+    exc: Exception,
+    fields: Iterable[str],
+    words: Iterable[tuple[str, str]] = (),
+    aliases: Mapping[str, str] | None = None,
+) -> str | None:
+    """The one of ``fields`` (a form's or a request's) that a DLI refusal concerns, or None.
+
+    In order: the field the client's own check named (DLI's wire name, or the caller's name for it in
+    ``aliases``); the field the code always concerns (:data:`DLI_ERROR_FIELDS`); for a parameter or
+    not-found error, the field its message names, by one of ``words`` (``(word, field)`` pairs, the
+    caller's vocabulary) or by the field's own name.
+    """
+    names = set(fields)
+    wire = getattr(exc, "field", None)
+    for candidate in (wire, (aliases or {}).get(wire or "")):
+        if candidate and candidate in names:
+            return candidate
+    code = getattr(exc, "code", "") or ""
+    named = DLI_ERROR_FIELDS.get(code)
+    if named in names:
+        return named
+    if code not in _FIELD_IN_MESSAGE:
+        return None
+    text = " ".join(str(getattr(exc, a, "") or "") for a in ("message", "cause", "suggestion")).lower()
+    for word, name in words:
+        if word in text and name in names:
+            return name
+    return next(
+        (f for f in sorted(names, key=len, reverse=True) if re.search(rf"\b{re.escape(f)}\b", text)), None
+    )
 
 
 def _register_translations() -> None:

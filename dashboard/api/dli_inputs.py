@@ -11,7 +11,6 @@ DLI's own refusals land on the field they concern (:func:`dli_error_or_raise`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -343,31 +342,14 @@ def parse_savepoint(request, job: Job, default: str) -> str:
 
 # ------------------------------------------------------------------------------------------ DLI's refusals
 
-#: DLI error codes that concern one request field whatever their message says (beside DLI's error table).
-DLI_ERROR_FIELDS = dli_errors.DLI_ERROR_FIELDS
-#: Words of DLI's message that name the field when the code (parameter check, no such object) does not.
+#: Words of DLI's message that name the request field when the code (parameter check, no such
+#: object) does not.
 _MESSAGE_FIELDS = (("queue", "queue_name"), ("template", "template_id"), ("job name", "name"))
-
-
-def dli_error_field(exc: CSError, fields: Iterable[str]) -> str | None:
-    """The request field a DLI refusal concerns, if one of ``fields``."""
-    fields = set(fields)
-    code = getattr(exc, "code", "") or ""
-    name = DLI_ERROR_FIELDS.get(code)
-    if name is None and code in (dli_errors.INVALID_PARAMETER, dli_errors.NOT_FOUND):
-        text = f"{exc.cause or ''} {exc.message or ''}".lower()
-        name = next(
-            (f for f in sorted(fields, key=len, reverse=True) if re.search(rf"\b{re.escape(f)}\b", text)),
-            None,
-        )
-        if name is None:
-            name = next((f for word, f in _MESSAGE_FIELDS if word in text), None)
-    return name if name in fields else None
 
 
 def dli_error_or_raise(exc: CSError, fields: Iterable[str]):
     """A DLI refusal about one field becomes a validation error on it (readable); others are re-raised."""
-    name = dli_error_field(exc, fields)
+    name = dli_errors.error_field(exc, fields, _MESSAGE_FIELDS)
     if name is not None:
         raise exceptions.ValidationError({name: [error_text(exc)]}) from exc
     raise exc

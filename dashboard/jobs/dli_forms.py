@@ -21,13 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from csapi import vocab
 from csapi.dli import limits, validation
-from csapi.dli.errors import (
-    DLI_ERROR_FIELDS,
-    INVALID_PARAMETER,
-    JOB_NOT_FOUND,
-    NOT_FOUND,
-    RESOURCE_NOT_FOUND,
-)
+from csapi.dli.errors import error_field
 from csapi.validation import validate_obs_buckets
 from dashboard.clusters.models import Queue
 from dashboard.jobs.forms import _blank, _num, _sql_widget, credential_choices
@@ -66,24 +60,11 @@ _MESSAGE_FIELDS: tuple[tuple[str, str], ...] = (
 )
 
 
-def dli_error_field(exc: Exception, fields: Iterable[str]) -> str | None:
+def dli_error_field(
+    exc: Exception, fields: Iterable[str], aliases: Mapping[str, str] | None = None
+) -> str | None:
     """The form field a DLI error concerns, or None (it is then shown at the top of the form)."""
-    names = set(fields)
-    code = getattr(exc, "code", "") or ""
-    field = getattr(exc, "field", None)  # the client's own refusal names the wire field
-    if field:
-        field = {"dirty_data_strategy": "dirty_data_kind"}.get(field, field)
-        if field in names:
-            return field
-    named = DLI_ERROR_FIELDS.get(code)
-    if named in names:
-        return named
-    if code in (INVALID_PARAMETER, NOT_FOUND, RESOURCE_NOT_FOUND, JOB_NOT_FOUND):
-        text = " ".join(str(getattr(exc, a, "") or "") for a in ("message", "cause", "suggestion")).lower()
-        for word, name in _MESSAGE_FIELDS:
-            if word in text and name in names:
-                return name
-    return None
+    return error_field(exc, fields, _MESSAGE_FIELDS, aliases)
 
 
 def queue_choices(queues: Iterable[Queue]) -> list[tuple[str, str]]:
@@ -309,7 +290,7 @@ class _DliFormBase(forms.Form):
         """Put DLI's error on the field it concerns; False when it concerns no field."""
         from dashboard.teams.cs import error_text
 
-        name = dli_error_field(exc, self.fields)
+        name = dli_error_field(exc, self.fields, self.field_aliases)
         if name is None:
             return False
         self.add_error(name, error_text(exc))

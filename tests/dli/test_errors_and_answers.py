@@ -242,3 +242,29 @@ def test_environment_proxies_are_ignored(monkeypatch):
         with pytest.raises(Exception) as info:
             client.jobs.list()
         assert not isinstance(info.value, CSEndpointRefused) and proxy.accepted == 0
+
+
+def test_a_dli_refusal_names_the_field_it_concerns():
+    from csapi import CSValidationError
+    from csapi.dli.errors import error_field
+
+    fields = ("name", "queue_name", "parallel_number", "dirty_data_kind", "sql_body")
+    # the code alone says it (a job of that name exists; SQL syntax)
+    assert error_field(CSConflict("exists", code="DLI.0006"), fields) == "name"
+    assert error_field(CSValidationError("bad", code="DLI.0004"), fields) == "sql_body"
+    # a parameter error: by the caller's words, else by a field's own name in DLI's message
+    bad_queue = CSValidationError("The queue flink_q does not exist", code="DLI.0001")
+    assert error_field(bad_queue, fields, (("queue", "queue_name"),)) == "queue_name"
+    assert error_field(CSValidationError("parallel_number must be 1 to 10", code="DLI.0001"), fields) == (
+        "parallel_number"
+    )
+    # the client's own refusal names DLI's wire field; a form may hold it under another name
+    refusal = CSValidationError("bad strategy", code="DLI.0001")
+    refusal.field = "dirty_data_strategy"
+    assert (
+        error_field(refusal, fields, aliases={"dirty_data_strategy": "dirty_data_kind"}) == "dirty_data_kind"
+    )
+    assert error_field(refusal, ("dirty_data_strategy",)) == "dirty_data_strategy"
+    # nothing names a field these fields have: the error goes to the top of the form
+    assert error_field(CSValidationError("parallel_number too big", code="DLI.0001"), ("name",)) is None
+    assert error_field(CSServerError("boom", code="DLI.0999"), fields) is None
