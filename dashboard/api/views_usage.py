@@ -23,7 +23,9 @@ TAGS = ["usage"]
 
 
 class QuotaRowSerializer(s.UserQuotaSerializer):
-    usage_percent = serializers.IntegerField(help_text="SPUs used as a share of the quota (capped at 100).")
+    usage_percent = serializers.IntegerField(
+        help_text="SPUs used as a share of the quota (above 100 when the quota is exceeded; 100 when SPUs are used without a quota)."
+    )
     near_quota = serializers.BooleanField(help_text="At or above the highlighted share of the quota.")
 
     class Meta(s.UserQuotaSerializer.Meta):

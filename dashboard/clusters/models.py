@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from csapi import vocab
+from dashboard.percent import percent
 from dashboard.teams.models import Credential, Team
 
 
@@ -237,9 +238,7 @@ class Queue(models.Model):
 
     @property
     def used_percent(self) -> int:
-        if not self.cu_count:
-            return 0
-        return min(100, round(100 * (self.used_cu or 0) / self.cu_count))
+        return percent(self.used_cu, self.cu_count)
 
     @property
     def type_label(self) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from dashboard.percent import percent
 from dashboard.teams.models import Credential, Team
 
 
@@ -148,6 +149,4 @@ class ProjectQuota(models.Model):
 
     @property
     def percent(self) -> int:
-        if not self.quota:
-            return 0
-        return min(100, round(100 * (self.used or 0) / self.quota))
+        return percent(self.used, self.quota)

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy
 
 from csapi import vocab
 from dashboard.jobs.models import Job
+from dashboard.percent import percent
 from dashboard.teams.models import Service, Team
 from dashboard.usage.models import OverviewSnapshot, ProjectQuota, UserQuota, UserQuotaSample
 
@@ -105,7 +106,10 @@ def quota_rows(team: Team, *, sort: str = "-usage") -> tuple[str, list[UserQuota
     )
     for row in rows:
         row.near_quota = row.usage >= NEAR_QUOTA_RATIO
-        row.usage_percent = min(100, round(row.usage * 100)) if row.usage < 1e9 else 100
+        # used without a quota: full (the ratio that sorts it first is not a percentage)
+        row.usage_percent = (
+            percent(row.spu_used, row.spu_quota) if row.spu_quota else (100 if row.spu_used else 0)
+        )
     return sort, rows
 
 
@@ -128,7 +132,7 @@ class QuotaTotals:
 
     @property
     def percent(self) -> int:
-        return round(100 * self.spu_used / self.spu_quota) if self.spu_quota else 0
+        return percent(self.spu_used, self.spu_quota)
 
 
 def quota_totals(team: Team) -> QuotaTotals:
@@ -165,7 +169,7 @@ class CUTotals:
 
     @property
     def percent(self) -> int:
-        return min(100, round(100 * self.used / self.quota)) if self.quota else 0
+        return percent(self.used, self.quota)
 
 
 def project_quotas(team: Team) -> tuple[list[ProjectQuota], CUTotals]:
@@ -736,7 +740,7 @@ class TeamSummary:
 
     @property
     def spu_percent(self) -> int:
-        return round(100 * self.spu_used / self.spu_quota) if self.spu_quota else 0
+        return percent(self.spu_used, self.spu_quota)
 
     @property
     def job_groups(self) -> list[tuple[str, str, int]]:

@@ -171,3 +171,16 @@ def test_quota_series_is_downsampled_in_the_database(roles, synced, django_asser
     assert 90 <= len(points) <= 110
     assert points == sorted(points)
     assert points[-1][0] == max(UserQuotaSample.objects.values_list("sampled_at", flat=True))
+
+
+def test_a_quota_used_beyond_its_size_reads_above_100_percent(roles, login, synced):
+    over, unset = list(UserQuota.objects.filter(credential=synced))[:2]
+    UserQuota.objects.filter(pk=over.pk).update(spu_used=13, spu_quota=10)
+    UserQuota.objects.filter(pk=unset.pk).update(spu_used=4, spu_quota=0)
+    response = login(roles.lead).get(LIST)
+    rows = {r.pk: r for r in response.context["rows"]}
+    assert rows[over.pk].usage_percent == 130  # the overrun is not hidden behind a full bar
+    assert rows[unset.pk].usage_percent == 100  # SPUs in use without a quota: full
+    assert "<small>130 %</small>" in response.content.decode()
+    api = login(roles.lead).get(reverse("api:quota_list", kwargs={"team_slug": "alpha"})).json()
+    assert {q["user_id"]: q["usage_percent"] for q in api["results"]}[over.user_id] == 130
