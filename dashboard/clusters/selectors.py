@@ -25,6 +25,7 @@ from csapi import vocab
 from dashboard.clusters.models import Cluster, HostMapping, Peering, Queue, Route
 from dashboard.jobs.models import Job
 from dashboard.teams.models import Credential, Service, Team
+from dashboard.teams.selectors import team_services
 
 __all__ = [
     "cluster_get",
@@ -140,7 +141,7 @@ QUEUE_JOBS_SHOWN = 20
 
 def team_has_queues(team: Team) -> bool:
     """Whether the team has a DLI credential, and so a queues page (one query)."""
-    return Credential.objects.for_team(team).filter(service=Service.DLI).exists()
+    return Service.DLI in team_services(team)
 
 
 def queue_list(team: Team, *, jobs_shown: int = QUEUE_JOBS_SHOWN) -> list[Queue]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dashboard.teams.models import Membership, Role, Team
+from dashboard.teams.models import Credential, Membership, Role, Team
 
 
 def teams_with_roles(user, *, with_credentials: bool = False) -> list[tuple[Team, Role]]:
@@ -12,3 +12,9 @@ def teams_with_roles(user, *, with_credentials: bool = False) -> list[tuple[Team
         teams = teams.prefetch_related("credentials")
     roles = {} if user.is_staff else dict(Membership.objects.filter(user=user).values_list("team_id", "role"))
     return [(team, Role(Role.LEAD if user.is_staff else roles.get(team.id, Role.VIEWER))) for team in teams]
+
+
+def team_services(team: Team) -> set[str]:
+    """The services the team's credentials speak (one query): which sections the usage pages show,
+    whether the team has a queues page."""
+    return set(Credential.objects.for_team(team).order_by().values_list("service", flat=True).distinct())

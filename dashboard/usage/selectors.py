@@ -36,6 +36,7 @@ from csapi import vocab
 from dashboard.jobs.models import Job
 from dashboard.percent import percent
 from dashboard.teams.models import Service, Team
+from dashboard.teams.selectors import team_services
 from dashboard.usage.models import OverviewSnapshot, ProjectQuota, UserQuota, UserQuotaSample
 
 __all__ = [
@@ -143,13 +144,6 @@ def quota_totals(team: Team) -> QuotaTotals:
         users=Count("id"),
     )
     return QuotaTotals(spu_used=agg["used"] or 0, spu_quota=agg["quota"] or 0, users=agg["users"] or 0)
-
-
-def team_services(team: Team) -> set[str]:
-    """The services the team's credentials speak (one query): which sections the usage pages show."""
-    from dashboard.teams.models import Credential
-
-    return set(Credential.objects.filter(team=team).order_by().values_list("service", flat=True).distinct())
 
 
 def usage_sections(team: Team) -> tuple[bool, bool]:
