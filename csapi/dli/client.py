@@ -21,6 +21,7 @@ from huaweicloudsdkdli.v1 import model as sdk
 
 from csapi import vocab
 from csapi.auth import AKSKAuth, TokenAuth
+from csapi.dli.tags import tag_list
 from csapi.errors import CSConflict, CSError, CSProtocolError, CSValidationError, cap_text
 from csapi.models import CSObject, Page
 from csapi.netguard import OutboundPolicy, check_endpoint
@@ -62,15 +63,6 @@ def _refuse(violations: list[Violation]) -> None:
         err = CSValidationError(f"{v.message} (checked before sending)", code=v.code, body={"field": v.field})
         err.field = v.field
         raise err
-
-
-def _tags(tags: Tags) -> list[dict[str, str]] | None:
-    """``{"k": "v"}`` or ``[{"key": "k", "value": "v"}]`` -> DLI's list form."""
-    if tags is None:
-        return None
-    if isinstance(tags, Mapping):
-        return [{"key": str(k), "value": v} for k, v in tags.items()]
-    return [dict(t) for t in tags]
 
 
 def _envelope(response: Any, what: str) -> CSObject:
@@ -145,7 +137,7 @@ def _wire_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
         mode = vocab.dli_checkpoint_mode(out["checkpoint_mode"])
         out["checkpoint_mode"] = mode if mode is not None else out["checkpoint_mode"]
     if "tags" in out:
-        out["tags"] = _tags(out["tags"])
+        out["tags"] = tag_list(out["tags"])
     return out
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from csapi.dli.tags import tag_list
 from dashboard.teams.models import Credential
 from dashboard.usage.models import OverviewSnapshot, UserQuota
 
@@ -48,15 +49,7 @@ def job_tags(raw: Any) -> dict[str, str]:
                 if key.strip():
                     out[key.strip()] = value.strip()
             return out
-    if isinstance(tags, Mapping):
-        return {str(k): str(v) for k, v in tags.items()}
-    if isinstance(tags, list):
-        return {
-            str(t.get("key")): str(t.get("value", ""))
-            for t in tags
-            if isinstance(t, Mapping) and t.get("key") is not None
-        }
-    return {}
+    return {t["key"]: t["value"] for t in tag_list(tags) or [] if t["key"]}
 
 
 @dataclass(frozen=True)

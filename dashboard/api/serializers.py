@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from csapi import vocab
+from csapi.dli.tags import tag_list
 from dashboard.api.models import ApiToken
 from dashboard.clusters.models import Cluster, ClusterJob, HostMapping, Peering, Queue, Route
 from dashboard.jobs.models import Job, JobStatusChange, MetricSample, Template
@@ -136,19 +137,6 @@ class StatusInfoSerializer(serializers.Serializer):
 
 def is_dli(job: Job) -> bool:
     return job.service == Service.DLI
-
-
-def tag_list(tags) -> list[dict[str, str]]:
-    """A job's tags as DLI's ``[{key, value}]``, whichever form the snapshot holds."""
-    if isinstance(tags, dict):
-        return [{"key": str(k), "value": str(v)} for k, v in tags.items()]
-    if isinstance(tags, list):
-        return [
-            {"key": str(t.get("key", "")), "value": str(t.get("value", ""))}
-            for t in tags
-            if isinstance(t, dict)
-        ]
-    return []
 
 
 class TagSerializer(serializers.Serializer):
@@ -298,7 +286,7 @@ class JobSerializer(_ServiceFieldsMixin, serializers.ModelSerializer):
 
     @extend_schema_field(TagSerializer(many=True))
     def get_tags(self, job: Job) -> list[dict[str, str]]:
-        return tag_list(job.tags)
+        return tag_list(job.tags) or []
 
 
 #: Columns the list rows read beyond the jobs selector's own (``LIST_COLUMNS``).

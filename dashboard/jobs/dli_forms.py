@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from csapi import vocab
 from csapi.dli import limits, validation
 from csapi.dli.errors import error_field
+from csapi.dli.tags import tag_list
 from csapi.validation import validate_obs_buckets
 from dashboard.clusters.models import Queue
 from dashboard.jobs.forms import _blank, _num, _sql_widget, credential_choices
@@ -115,11 +116,7 @@ def parse_tags(text: str) -> tuple[list[dict[str, str]] | None, str | None]:
 
 def tags_text(tags: Any) -> str:
     """DLI's ``[{key, value}]`` (or a mapping) as the form's ``key=value`` text."""
-    if isinstance(tags, Mapping):
-        tags = [{"key": k, "value": v} for k, v in tags.items()]
-    if not isinstance(tags, list):
-        return ""
-    return ", ".join(f"{t.get('key')}={t.get('value')}" for t in tags if isinstance(t, Mapping))
+    return ", ".join(f"{t['key']}={t['value']}" for t in tag_list(tags) or [])
 
 
 def _lines(text: str) -> list[str]:

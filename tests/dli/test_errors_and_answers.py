@@ -268,3 +268,22 @@ def test_a_dli_refusal_names_the_field_it_concerns():
     # nothing names a field these fields have: the error goes to the top of the form
     assert error_field(CSValidationError("parallel_number too big", code="DLI.0001"), ("name",)) is None
     assert error_field(CSServerError("boom", code="DLI.0999"), fields) is None
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ({"team": "a", "n": 3}, [{"key": "team", "value": "a"}, {"key": "n", "value": "3"}]),
+        (
+            [{"key": "team", "value": None}, "junk", {"key": "k"}],
+            [{"key": "team", "value": ""}, {"key": "k", "value": ""}],
+        ),
+        (({"key": "a", "value": "b"},), [{"key": "a", "value": "b"}]),
+        ("team=a", None),
+        (None, None),
+    ],
+)
+def test_tags_take_dlis_list_shape_from_a_list_or_a_mapping(given, expected):
+    from csapi.dli.tags import tag_list
+
+    assert tag_list(given) == expected

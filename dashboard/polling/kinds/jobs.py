@@ -31,6 +31,7 @@ from django.utils import timezone
 import csapi
 from csapi.dli import limits as dli_limits
 from csapi.dli.paging import OffsetPager
+from csapi.dli.tags import tag_list
 from csapi.models import Page
 from csapi.pagination import CursorPager
 from dashboard.clusters.models import Cluster
@@ -457,19 +458,6 @@ def wire(value: Any) -> Any:
     return value
 
 
-def _dli_tags(value: Any) -> list[dict[str, str]] | None:
-    """DLI's tags (``[{"key": k, "value": v}]``, or a mapping) in the list form the services store."""
-    if isinstance(value, Mapping):
-        return [{"key": str(k), "value": text(v)} for k, v in value.items()]
-    if isinstance(value, list):
-        return [
-            {"key": text(t.get("key")), "value": text(t.get("value"))}
-            for t in value
-            if isinstance(t, Mapping)
-        ]
-    return None
-
-
 def dli_job_values(payload: Mapping[str, Any]) -> dict[str, Any]:
     """The snapshot columns of a DLI job as D5 lists it with ``show_detail`` (``FlinkJob`` with its
     ``job_config``), ``raw`` included.
@@ -528,7 +516,7 @@ def dli_job_values(payload: Mapping[str, Any]) -> dict[str, Any]:
         "resume_checkpoint": boolean(cfg.get("resume_checkpoint")),
         "resume_max_num": integer(cfg.get("resume_max_num")),
     }
-    values["tags"] = _dli_tags(get("tags")) if "tags" in payload else None
+    values["tags"] = tag_list(get("tags")) if "tags" in payload else None
     return values
 
 
