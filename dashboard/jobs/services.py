@@ -707,6 +707,7 @@ def job_trigger_savepoint(*, access: TeamAccess, user, job: Job, savepoint_path:
     with transaction.atomic():
         Job.objects.filter(pk=job.pk).update(has_savepoint=True, savepoint_path=savepoint_path)
         job.has_savepoint, job.savepoint_path = True, savepoint_path
+        _set_status(job, vocab.JOB_SAVEPOINTING)  # as DLI shows it until the savepoint is made
         saved = savepoint_record(job=job, user=user, location=savepoint_path)
         _refresh(job.credential, ("jobs",))
     return saved

@@ -81,6 +81,9 @@ def test_run_trigger_savepoint_stop_and_run_from_savepoint(roles, login, running
     assert "being made at obs://my-bucket/sp/" in response.content.decode()
     running.refresh_from_db()
     assert running.savepoint_path == "obs://my-bucket/sp/" and running.has_savepoint
+    assert running.status == "job_savepointing"  # at once, as DLI shows it, until the next poll
+    assert 'data-status="job_savepointing"' in client.get(job_url("job_detail", running)).content.decode()
+    assert running.runs.filter(ended_at__isnull=True).count() == 1  # the run goes on
     assert Savepoint.objects.filter(job=running, location="obs://my-bucket/sp/").exists()
     emulator.advance(10)
     job = refresh_job(running)
