@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -19,6 +20,7 @@ def _row(page: str, job: Job) -> str:
     return page[start : page.index("</tr>", start)]
 
 
+@pytest.mark.usefixtures("one_minute")
 def test_cached_job_list_follows_an_action_and_the_next_poll(roles, login, stopped_job, emulator):
     viewer = login(roles.viewer)
     query = {"q": stopped_job.name}
@@ -153,6 +155,7 @@ def test_a_failed_poll_shows_at_once(roles, login, synced, emulator):
     assert "CS error" in client.get(team_url("job_list")).content.decode()
 
 
+@pytest.mark.usefixtures("one_minute")
 def test_a_team_page_hit_costs_three_queries(roles, login, running_job, django_assert_max_num_queries):
     client = login(roles.viewer)
     for url in (team_url("job_list"), team_url("job_list_rows")):
@@ -170,6 +173,7 @@ def test_a_team_page_hit_costs_three_queries(roles, login, running_job, django_a
     ]
 
 
+@pytest.mark.usefixtures("one_minute")
 def test_members_of_a_role_share_a_page_each_with_their_own_name(roles, login, running_job, make_user):
     from dashboard.teams.models import Membership, Role
 
@@ -184,6 +188,7 @@ def test_members_of_a_role_share_a_page_each_with_their_own_name(roles, login, r
         assert "second&lt;viewer&gt;</a>" in page and ">viewer</a>" not in page and "pageslot-" not in page
 
 
+@pytest.mark.usefixtures("one_minute")
 def test_new_figures_show_on_the_list_and_on_that_jobs_page_only(
     roles, login, running_job, stopped_job, emulator
 ):

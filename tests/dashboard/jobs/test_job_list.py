@@ -189,6 +189,7 @@ def test_all_jobs_page_covers_only_the_users_teams(roles, login, synced, other_s
     assert {j.team_id for j in rows.context["jobs"]} == {roles.other_team.id}
 
 
+@pytest.mark.usefixtures("one_minute")
 def test_list_query_count_is_constant(roles, login, synced):
     from django.core.cache import caches
 
