@@ -68,6 +68,7 @@ def record_success(health: PollHealth, *, items: int, started: float, finished: 
     health.last_success = finished
     health.consecutive_failures = 0
     health.last_error = ""
+    health.last_error_record = {}
     health.next_attempt = finished + timedelta(seconds=interval(health.kind))
     health.last_duration_ms = int((time.monotonic() - started) * 1000)
     health.last_items = items
@@ -76,6 +77,7 @@ def record_success(health: PollHealth, *, items: int, started: float, finished: 
             "last_success",
             "consecutive_failures",
             "last_error",
+            "last_error_record",
             "next_attempt",
             "last_duration_ms",
             "last_items",
@@ -84,10 +86,19 @@ def record_success(health: PollHealth, *, items: int, started: float, finished: 
 
 
 def record_failure(
-    health: PollHealth, *, error: str, started: float, finished: datetime, retry_after: float | None = None
+    health: PollHealth,
+    *,
+    error: str,
+    record: dict | None = None,
+    started: float,
+    finished: datetime,
+    retry_after: float | None = None,
 ) -> None:
+    """``error``: the readable sentence (logs, admin); ``record``: the error as
+    ``dashboard.teams.cs.error_record`` keeps it, for pages in the reader's language."""
     health.consecutive_failures += 1
     health.last_error = error
+    health.last_error_record = record or {}
     health.last_error_at = finished
     wait = backoff_seconds(health.kind, health.consecutive_failures)
     if retry_after:
@@ -98,6 +109,7 @@ def record_failure(
         update_fields=[
             "consecutive_failures",
             "last_error",
+            "last_error_record",
             "last_error_at",
             "next_attempt",
             "last_duration_ms",
@@ -105,8 +117,10 @@ def record_failure(
     )
 
 
-def mark_needs_attention(credential: Credential, error: str) -> None:
+def mark_needs_attention(credential: Credential, error: str, record: dict | None = None) -> None:
     """CS rejected the credential: stop polling it until a lead edits it (the form clears the flag)."""
-    Credential.objects.filter(pk=credential.pk).update(needs_attention=True, last_error=error)
+    Credential.objects.filter(pk=credential.pk).update(
+        needs_attention=True, last_error=error, last_error_record=record or {}
+    )
     credential.needs_attention = True
-    credential.last_error = error
+    credential.last_error, credential.last_error_record = error, record or {}

@@ -58,6 +58,8 @@ class PollHealth(models.Model):
     last_attempt = models.DateTimeField(null=True, blank=True)
     last_success = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True, help_text="Readable CS error of the last failure (no secrets).")
+    #: The same error as ``dashboard.teams.cs.error_record`` keeps it: worded in each reader's language.
+    last_error_record = models.JSONField(default=dict, blank=True, editable=False)
     last_error_at = models.DateTimeField(null=True, blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
     next_attempt = models.DateTimeField(default=timezone.now, db_index=True)

@@ -40,6 +40,7 @@ from dashboard.polling.kinds.templates import sync_templates
 from dashboard.polling.kinds.usage import sync_overview, sync_quotas
 from dashboard.polling.lock import poll_lock
 from dashboard.polling.models import Kind, PollHealth, kinds_of
+from dashboard.teams.cs import error_record
 from dashboard.teams.models import Credential
 from dashboard.teams.versions import figures_changed_on_commit, team_changed_on_commit
 
@@ -122,8 +123,10 @@ def _attempt(credential: Credential, kind: str) -> SyncResult:
         logger.warning(
             "poll %s of credential %s: authentication failed: %s", kind, credential.public_id, error
         )
-        mark_needs_attention(credential, error)
-        record_failure(health, error=error, started=started, finished=timezone.now())
+        mark_needs_attention(credential, error, error_record(exc))
+        record_failure(
+            health, error=error, record=error_record(exc), started=started, finished=timezone.now()
+        )
         # Polling of this credential pauses on needs_attention; once a lead fixes it, it is due at once.
         PollHealth.objects.filter(credential_id=credential_id).update(next_attempt=timezone.now())
         result = SyncResult(kind, ok=False, error=error, written=synced.written)
@@ -136,6 +139,7 @@ def _attempt(credential: Credential, kind: str) -> SyncResult:
         record_failure(
             health,
             error=error,
+            record=error_record(exc),
             started=started,
             finished=timezone.now(),
             retry_after=getattr(exc, "retry_after", None),

@@ -14,8 +14,10 @@ from datetime import datetime
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from dashboard.polling.models import Kind, PollHealth, kinds_of
+from dashboard.teams.cs import recorded_error_text
 from dashboard.teams.models import Credential, Team
 
 
@@ -157,9 +159,11 @@ def _build(
             if health and health.consecutive_failures:
                 failures = max(failures, health.consecutive_failures)
                 if health.last_error:
-                    errors.append(
-                        f"{credential.name}: {health.last_error}" if multiple else health.last_error
-                    )
+                    error = gettext("%(service)s error: %(error)s") % {
+                        "service": "DLI" if credential.is_dli else "CS",
+                        "error": recorded_error_text(health.last_error_record, health.last_error),
+                    }
+                    errors.append(f"{credential.name}: {error}" if multiple else error)
             if (
                 last is None
                 or (now - last).total_seconds() > factor * interval
@@ -183,7 +187,7 @@ def _build(
         all_errors.extend(errors)
     credentials = everyone
     attention = tuple(
-        f"{c.name}: {c.last_error}" if c.last_error else c.name for c in credentials if c.needs_attention
+        f"{c.name}: {c.last_error_text}" if c.last_error else c.name for c in credentials if c.needs_attention
     )
     return Freshness(
         kinds=result,
@@ -197,7 +201,9 @@ def freshness(team: Team, kinds: Iterable[str] | str | None = None) -> Freshness
     """How fresh ``team``'s snapshots of ``kinds`` (default: all) are, each over the team's credentials
     whose service polls it."""
     credentials = list(
-        Credential.objects.filter(team=team).only("pk", "name", "service", "needs_attention", "last_error")
+        Credential.objects.filter(team=team).only(
+            "pk", "name", "service", "needs_attention", "last_error", "last_error_record"
+        )
     )
     return _build(credentials, _kinds(kinds))
 
@@ -221,7 +227,16 @@ def team_poll_state(team: Team) -> tuple[list[Credential], list[PollHealth]]:
     def load() -> tuple[list[Credential], list[PollHealth]]:
         credentials = list(
             Credential.objects.filter(team=team)
-            .only("pk", "public_id", "name", "team_id", "service", "needs_attention", "last_error")
+            .only(
+                "pk",
+                "public_id",
+                "name",
+                "team_id",
+                "service",
+                "needs_attention",
+                "last_error",
+                "last_error_record",
+            )
             .order_by("name")
         )
         return credentials, list(PollHealth.objects.filter(credential__in=[c.pk for c in credentials]))

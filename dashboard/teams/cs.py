@@ -174,6 +174,31 @@ def _sentence(text: str) -> str:
     return text + ("。" if text and "\u4e00" <= text[-1] <= "\u9fff" else ".")
 
 
+#: The fields of a CS or DLI error that :func:`error_text` words (none of them holds a secret).
+_RECORDED = ("code", "message", "cause", "suggestion", "http_status")
+
+
+def error_record(exc: BaseException) -> dict[str, Any]:
+    """What a worker keeps of a failure so that each reader gets it in their own language: the error's
+    class, service, code and CS's own words (JSON); {} for a failure that is not CS's or DLI's."""
+    if not isinstance(exc, CSError):
+        return {}
+    record = {"class": type(exc).__name__, "service": exc.service}
+    record.update({name: getattr(exc, name) for name in _RECORDED if getattr(exc, name, None)})
+    return record
+
+
+def recorded_error_text(record: Any, fallback: str = "") -> str:
+    """:func:`error_text` of an :func:`error_record`, in the active language; ``fallback`` (the sentence
+    stored with it) when there is no record or it names no error class of csapi."""
+    klass = getattr(csapi_errors, str(record.get("class", "")), None) if isinstance(record, dict) else None
+    if not (isinstance(klass, type) and issubclass(klass, CSError)):
+        return fallback
+    exc = klass(**{name: record[name] for name in _RECORDED if name in record})
+    exc.service = str(record.get("service") or exc.service)
+    return error_text(exc)
+
+
 def error_context(exc: Exception) -> dict:
     """Fields for ``partials/cs_error.html``: code, description, cause and solution (active language)."""
     if isinstance(exc, CSError):

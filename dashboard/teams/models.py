@@ -124,6 +124,8 @@ class Credential(models.Model):
 
     last_verified_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    #: The same error as ``dashboard.teams.cs.error_record`` keeps it: worded in each reader's language.
+    last_error_record = models.JSONField(default=dict, blank=True, editable=False)
     cs_versions = models.JSONField(
         default=dict, blank=True, help_text="CS release and engine versions (5.1.4)."
     )
@@ -196,6 +198,13 @@ class Credential(models.Model):
     @property
     def is_dli(self) -> bool:
         return self.service == Service.DLI
+
+    @property
+    def last_error_text(self) -> str:
+        """The last error in the reader's language (the stored sentence when it has no record)."""
+        from dashboard.teams.cs import recorded_error_text
+
+        return recorded_error_text(self.last_error_record, self.last_error)
 
     @property
     def effective_iam_endpoint(self) -> str:

@@ -268,7 +268,7 @@ def _credential_call(
     """A lead's CS call about the credential itself; a failure is also remembered on the credential."""
     from csapi import CSAuthError, CSEndpointRefused, CSError
     from dashboard.teams.concurrency import CallLimitReached
-    from dashboard.teams.cs import error_text
+    from dashboard.teams.cs import error_record, error_text
 
     try:
         return cs_action(
@@ -287,7 +287,9 @@ def _credential_call(
         raise
     except CSError as exc:
         Credential.objects.filter(pk=credential.pk).update(
-            last_error=error_text(exc), needs_attention=isinstance(exc, CSAuthError | CSEndpointRefused)
+            last_error=error_text(exc),
+            last_error_record=error_record(exc),
+            needs_attention=isinstance(exc, CSAuthError | CSEndpointRefused),
         )
         raise
 
@@ -344,7 +346,11 @@ def credential_test_connection(*, access: TeamAccess, user, credential: Credenti
         access=access, user=user, credential=credential, action="credential.test", call=check
     )
     Credential.objects.filter(pk=credential.pk).update(
-        last_verified_at=timezone.now(), last_error="", needs_attention=False, cs_versions=versions
+        last_verified_at=timezone.now(),
+        last_error="",
+        last_error_record={},
+        needs_attention=False,
+        cs_versions=versions,
     )
     return versions
 
@@ -427,7 +433,9 @@ def credential_register(*, access: TeamAccess, user, credential: Credential) -> 
         action="credential.register",
         call=lambda client: client.account.register(),
     )
-    Credential.objects.filter(pk=credential.pk).update(registered_at=timezone.now(), last_error="")
+    Credential.objects.filter(pk=credential.pk).update(
+        registered_at=timezone.now(), last_error="", last_error_record={}
+    )
 
 
 @changes_team

@@ -240,3 +240,20 @@ def test_filter_form_marks_the_chosen_values_and_escapes_names(roles, login, syn
     assert '<option value="failed" selected>' in html and '<option value="running">' in html
     assert f'<option value="{cluster.cluster_id}" selected>&lt;b&gt;&quot;x&quot;&lt;/b&gt;</option>' in html
     assert '<b>"x"</b>' not in html
+
+
+def test_a_poll_failure_reads_in_each_readers_language(roles, login, synced, emulator):
+    """The worker keeps the error's code and CS's words, not a sentence in its own language."""
+    from dashboard.polling.models import PollHealth
+    from dashboard.polling.services import sync
+
+    emulator.emulator.faults.configure({"path": "/jobs", "error_rate": 1.0, "status": 503})
+    assert not sync(synced.pk, "jobs").ok
+    health = PollHealth.objects.get(credential=synced, kind="jobs")
+    assert health.last_error_record["class"] == "CSServerError" and "request id" in health.last_error
+    client = login(roles.viewer)
+    english = client.get(team_url("job_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = client.get(team_url("job_list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "CS error: " in english and "CS had an internal error." in english
+    assert "CS 错误：" in chinese and "CS 内部出错。" in chinese and "internal error" not in chinese
+    assert "request id" not in english  # the sentence of the worker's log is not the page's

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
 
 from dashboard.teams.models import ActionLog, AuthType, CloudCall, Credential
 
@@ -89,6 +91,16 @@ def test_wrong_password_shows_cs_error_and_flags_credential(roles, login, cs_cre
     assert cs_credential.last_error
     assert "not-the-password" not in cs_credential.last_error
     assert ActionLog.objects.filter(action="credential.test", outcome="failure").exists()
+    # the error is kept as CS gave it and worded for each reader of the credential's page
+    assert cs_credential.last_error_record["class"] == "CSAuthError"
+    detail = _url("credential_detail", cs_credential)
+    english = login(roles.lead).get(detail, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = login(roles.lead).get(detail, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    with translation.override("zh-hans"):
+        worded = cs_credential.last_error_text
+    assert worded != cs_credential.last_error and escape(worded) in chinese
+    with translation.override("en"):
+        assert escape(cs_credential.last_error_text) in english
 
 
 def test_wrong_sk_is_rejected(roles, login, other_cs_credential, run_call):
