@@ -170,6 +170,13 @@ def audit_rows_html(traces: Iterable[Any]) -> SafeString:
     return mark_safe("".join(out))  # noqa: S308 (every value escaped)
 
 
+def _day_clock(text: str) -> str:
+    """``"2026-12-02 00:19 CST"`` escaped, the day and the clock time each kept whole: in a narrow
+    column the date breaks between them only (not at a hyphen, not before the zone)."""
+    day, sep, clock = text.partition(" ")
+    return f'<span class="nobr">{_e(day)}</span> <span class="nobr">{_e(clock)}</span>' if sep else _e(text)
+
+
 def job_rows_html(
     rows: Iterable[dict[str, Any]], *, selectable: bool, show_credential: bool, multi_team: bool
 ) -> SafeString:
@@ -195,7 +202,7 @@ def job_rows_html(
         cells.append("</small></td>")
         if multi_team:
             cells.append(f'<td><a href="{_e(r["team_url"])}">{_e(r["team_name"])}</a></td>')
-        start = _e(r["start"])
+        start = _day_clock(r["start"])
         if r["start_iso"]:
             start = f'<time datetime="{_e(r["start_iso"])}">{start}</time>'
         cells.append(
@@ -203,7 +210,7 @@ def job_rows_html(
             f"<td>{_e(r['cluster'])}</td><td>{_e(r['spu'])}</td><td>{_e(r['parallel'])}</td>"
             f'<td>{start}</td><td class="n">{_e(r["duration"])}</td><td class="n">{_e(r["read"])}</td>'
             f'<td class="n">{_e(r["write"])}</td>'
-            f'<td><time datetime="{_e(r["seen_iso"])}">{_e(r["seen"])}</time></td></tr>\n'
+            f'<td><time datetime="{_e(r["seen_iso"])}">{_day_clock(r["seen"])}</time></td></tr>\n'
         )
         out.append("".join(cells))
     return mark_safe("".join(out))  # noqa: S308 (every value escaped above)

@@ -190,7 +190,8 @@ def test_history_names_what_is_unknown_and_updated_follows_the_poll(roles, login
     from dashboard.jobs.presenters import local_parts
 
     with timezone.override(settings.DEFAULT_USER_TIME_ZONE):  # the viewer's zone: no profile, the default
-        assert local_parts(poll.replace(second=0, microsecond=0))[1] in rows
+        day, clock = local_parts(poll.replace(second=0, microsecond=0))[1].split(" ", 1)
+    assert f'<span class="nobr">{day}</span> <span class="nobr">{clock}</span></time>' in rows
 
 
 def test_live_detail_answers_304_while_nothing_changed(roles, login, synced, emulator):
